@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import {
+  type AuditSink,
+  type CallResult,
+  createOrbit,
+  type Decision,
+  JsonlFileSink,
+  loadManifest,
+  type RollbackReport,
+  RunHaltedError,
+  signManifest,
+} from '@orbit-agents/core';
+import { exportJWK, generateKeyPair } from 'jose';
+import { INVOICE_STEPS, scriptedReviewer } from './scenario.js';
+import { createTools, FakeBilling } from './tools.js';
+
+/** The manifest that ships with the example. */
+export const MANIFEST_URL = new URL('../agent-manifest.yaml', import.meta.url);
+
+export interface StepReport {
+  tool: string;
+  confidence: number;
+  /** The decision after any approval. */
+  decision: Decision;
+  /** True when the call first paused for a human. */
+  paused: boolean;
+  status: CallResult['status'] | 'halted';
+  approval?: string;
+}
+
+export interface InvoiceRunReport {
+  runId: string;
+  digest: string;
+  kid: string | undefined;
+  steps: StepReport[];
+  rollback: RollbackReport | undefined;
+  billing: FakeBilling;
+}
+
+/**
+ * Runs the invoice-reconciliation scenario on the core alone. Deploy step: the manifest is signed
+ * with a fresh Ed25519 key; start-up: it is verified against the trusted public keys (JWKS).
+ */
+export async function runInvoiceReconciliation(options: { sink?: AuditSink; auditPath?: string } = {}): Promise<InvoiceRunReport> {
+  const manifestText = readFileSync(MANIFEST_URL, 'utf8');
+  const { privateKey, publicKey } = await generateKeyPair('Ed25519');
+  const kid = 'deploy-key-1';
+  const signature = await signManifest({ manifest: manifestText, privateKey, kid });
+  const trustedKeys = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' }] };
+  const loaded = await loadManifest({ manifest: manifestText, signature, trustedKeys });
+
+  const sink = options.sink ?? (options.auditPath ? new JsonlFileSink(options.auditPath) : undefined);
+  const approvals = new Map<string, string>();
+  const orbit = createOrbit({
+    manifest: loaded,
+    sink,
+    approvalHandler: (request) => {
+      const answer = scriptedReviewer(request);
+      approvals.set(request.call_id, `${answer.type === 'approve' ? 'approved' : 'denied'} by ${answer.approver}`);
+      return answer;
+    },
+  });
+  const billing = new FakeBilling();
+  const tools = Object.fromEntries(Object.values(createTools(billing)).map((tool) => [tool.name, tool]));
+  const run = orbit.startRun();
+  const steps: StepReport[] = [];
+  let rollback: RollbackReport | undefined;
+
+  for (const step of INVOICE_STEPS) {
+    const tool = tools[step.tool]!;
+    try {
+      const result = await run.execute(tool, { ...step.args, confidence: step.confidence });
+      const approval = approvals.get(result.decision.call_id);
+      steps.push({ tool: step.tool, confidence: step.confidence, decision: result.decision, paused: result.approval !== undefined, status: result.status, ...(approval ? { approval } : {}) });
+    } catch (error) {
+      if (!(error instanceof RunHaltedError)) throw error;
+      steps.push({ tool: step.tool, confidence: step.confidence, decision: error.decision, paused: false, status: 'halted' });
+      rollback = await run.rollback();
+      break;
+    }
+  }
+  await run.end();
+  if (sink instanceof JsonlFileSink && !options.sink) sink.close();
+  return { runId: run.id, digest: loaded.digest, kid: loaded.kid, steps, rollback, billing };
+}

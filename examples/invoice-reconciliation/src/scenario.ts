@@ -1,0 +1,69 @@
+import type { ApprovalAnswer, ApprovalRequest, DecisionKind, ReasonCode } from '@orbit-agents/core';
+
+/** One step of the scripted agent: the tool call a model would make, with its stated confidence. */
+export interface ScriptedStep {
+  tool: string;
+  args: Record<string, unknown>;
+  confidence: number;
+  /** What the audit log must show for this step. */
+  expected: { decision: DecisionKind; reasons: ReasonCode[]; executed: boolean };
+}
+
+/**
+ * The article's incident, replayed: the agent reconciles invoices, then tries the 71%-confidence
+ * account merge that started eleven hours of unwinding. Every framework version runs these steps.
+ */
+export const INVOICE_STEPS: readonly ScriptedStep[] = [
+  {
+    tool: 'search_crm_accounts',
+    args: { query: 'Acme' },
+    confidence: 0.97,
+    expected: { decision: 'proceed', reasons: [], executed: true },
+  },
+  {
+    tool: 'update_invoice_status',
+    args: { invoice_id: 'INV-1001', status: 'matched', account_id: 'ACC-17' },
+    confidence: 0.93,
+    expected: { decision: 'proceed', reasons: [], executed: true },
+  },
+  {
+    tool: 'update_invoice_status',
+    args: { invoice_id: 'INV-1002', status: 'matched', account_id: 'ACC-17' },
+    confidence: 0.8,
+    expected: { decision: 'pause', reasons: ['below_tool_threshold'], executed: true },
+  },
+  {
+    tool: 'update_invoice_status',
+    args: { invoice_id: 'INV-1003', status: 'matched', account_id: 'ACC-18' },
+    confidence: 0.65,
+    expected: { decision: 'pause', reasons: ['confidence_below_floor'], executed: false },
+  },
+  {
+    tool: 'flag_for_human_review',
+    args: { subject: 'ACC-17/ACC-18', note: 'Two accounts with similar names; INV-1003 may belong to either.' },
+    confidence: 0.5,
+    expected: { decision: 'proceed', reasons: [], executed: true },
+  },
+  {
+    tool: 'merge_crm_accounts',
+    args: { source_id: 'ACC-18', target_id: 'ACC-17' },
+    confidence: 0.71,
+    expected: { decision: 'halt', reasons: ['tool_explicitly_blocked'], executed: false },
+  },
+  // Never reached: what the unguarded agent did next in the article.
+  {
+    tool: 'update_invoice_status',
+    args: { invoice_id: 'INV-1003', status: 'matched', account_id: 'ACC-17' },
+    confidence: 0.9,
+    expected: { decision: 'proceed', reasons: [], executed: false },
+  },
+];
+
+/** The scripted reviewer: approves INV-1002, denies INV-1003 (the ambiguous account). */
+export function scriptedReviewer(request: ApprovalRequest): ApprovalAnswer {
+  const invoice = (request.args as { invoice_id?: string } | undefined)?.invoice_id;
+  if (invoice === 'INV-1002') {
+    return { type: 'approve', action_hash: request.action_hash, approver: 'maria@finance (scripted)', comment: 'Matches the PO.' };
+  }
+  return { type: 'deny', action_hash: request.action_hash, approver: 'maria@finance (scripted)', comment: 'Ambiguous account: flag it instead.' };
+}

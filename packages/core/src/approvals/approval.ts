@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { DecisionKind, ReasonCode } from '../gate/reason-codes.js';
+import type { Reversibility } from '../manifest/manifest-schema.js';
+
+/** A pending human decision for a paused call. */
+export interface ApprovalRequest {
+  readonly approval_id: string;
+  readonly run_id: string;
+  readonly agent_id: string;
+  readonly call_id: string;
+  readonly tool: string;
+  /** The validated arguments (confidence stripped). */
+  readonly args: unknown;
+  readonly decision: DecisionKind;
+  readonly reasons: readonly ReasonCode[];
+  readonly confidence: number | null;
+  readonly reversibility: Reversibility;
+  /** SHA-256 over run, call, tool and arguments: an answer must carry it. */
+  readonly action_hash: string;
+  readonly requested_at: string;
+  /** The allowed answers; `edit` re-validates and re-gates the new arguments. */
+  readonly allowed_answers: readonly ('approve' | 'deny' | 'edit')[];
+  /** What the run had used when it paused, for the human's context. */
+  readonly context: { task_scope: string; maturity_level: number; ledger: unknown };
+}
+
+const base = {
+  action_hash: z.string().min(1, 'expected the action_hash of the request being answered'),
+  approver: z.string().min(1, 'expected who answered (approver)'),
+  comment: z.string().optional(),
+};
+
+/** A human's answer. Validated at the edge; bound to the request by `action_hash`. */
+export const ApprovalAnswerSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('approve'),
+    ...base,
+    /** For a soft-budget pause: raise the run's budgets by this much. */
+    extend_budget: z
+      .strictObject({
+        tokens: z.number().int().nonnegative().optional(),
+        records: z.number().int().nonnegative().optional(),
+        minutes: z.number().nonnegative().optional(),
+      })
+      .optional(),
+  }),
+  z.strictObject({
+    type: z.literal('deny'),
+    ...base,
+    /** Stop the whole run, not only this call (the "stop" answer to a soft-budget pause). */
+    stop_run: z.boolean().optional(),
+  }),
+  z.strictObject({ type: z.literal('edit'), ...base, args: z.unknown() }),
+]);
+export type ApprovalAnswer = z.infer<typeof ApprovalAnswerSchema>;
+
+/**
+ * Answers approval requests. Return the human's answer; ORBIT applies its own timeout
+ * (`approvalTimeoutMs`) and records a timeout as a timeout, never as a denial.
+ */
+export type ApprovalHandler = (request: ApprovalRequest, signal: AbortSignal) => Promise<ApprovalAnswer> | ApprovalAnswer;

@@ -1,0 +1,60 @@
+import type { DecisionKind, ReasonCode } from '../gate/reason-codes.js';
+import type { Reversibility } from '../manifest/manifest-schema.js';
+
+/** The kinds of audit event. */
+export type AuditEventKind = 'decision' | 'outcome' | 'approval' | 'rollback' | 'alert' | 'run';
+
+/**
+ * One audit event: one JSON object, one line in a JSONL file. These field names are the contract
+ * between the runtime, the CLI, the console and any log pipeline: they do not change.
+ */
+export interface AuditEvent {
+  /** ISO 8601 time. */
+  ts: string;
+  event: AuditEventKind;
+  run_id: string;
+  parent_run_id: string | null;
+  agent_id: string;
+  manifest_digest: string;
+  call_id?: string;
+  tool?: string;
+  reversibility?: Reversibility;
+  confidence?: number | null;
+  decision?: DecisionKind;
+  reasons?: ReasonCode[];
+  maturity_level?: number;
+  /** Tool inputs, after the redaction hook. */
+  input?: unknown;
+  /** Tool output, after the redaction hook. */
+  output?: unknown;
+  /** `executed`, `error` (the tool threw) or `not_executed`. */
+  status?: 'executed' | 'error' | 'not_executed';
+  error?: { name: string; message: string };
+  tokens?: number;
+  records?: number;
+  resource?: string;
+  elapsed_ms?: number;
+  approval_id?: string;
+  action_hash?: string;
+  /** `requested` or the answer: `approve`, `deny`, `edit`, `timeout`. */
+  approval?: 'requested' | 'approve' | 'deny' | 'edit' | 'timeout';
+  approver?: string;
+  comment?: string;
+  waited_ms?: number;
+  /** Rollback: what happened to one executed action. */
+  rollback?: 'undone' | 'undo_failed' | 'manual_recovery' | 'unrecoverable';
+  /** Run: `started`, `ended`, `halted`. */
+  run?: 'started' | 'ended' | 'halted';
+  [extra: string]: unknown;
+}
+
+/** Where audit events go. `write` must not throw for ordinary I/O; buffer and flush instead. */
+export interface AuditSink {
+  write(event: AuditEvent): void;
+  /** Writes out what is buffered. */
+  flush?(): void | Promise<void>;
+  close?(): void | Promise<void>;
+}
+
+/** Redaction hook for inputs and outputs: return what may be written (or `undefined` to drop it). */
+export type Redactor = (value: unknown, context: { tool: string; field: 'input' | 'output' }) => unknown;

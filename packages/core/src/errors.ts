@@ -1,0 +1,67 @@
+/**
+ * Stable error codes. Callers branch on `code`, never on `message`.
+ */
+export type OrbitErrorCode =
+  | 'ERR_MANIFEST_INVALID'
+  | 'ERR_MANIFEST_UNSIGNED'
+  | 'ERR_MANIFEST_SIGNATURE_INVALID'
+  | 'ERR_MANIFEST_SIGNATURE_MISMATCH'
+  | 'ERR_MANIFEST_UNKNOWN_KID'
+  | 'ERR_RUN_HALTED'
+  | 'ERR_APPROVAL_UNKNOWN'
+  | 'ERR_APPROVAL_ALREADY_ANSWERED'
+  | 'ERR_APPROVAL_HASH_MISMATCH'
+  | 'ERR_APPROVAL_ANSWER_INVALID'
+  | 'ERR_TOOL_UNKNOWN'
+  | 'ERR_OPTIONS_INVALID';
+
+/** The base of every error ORBIT throws. */
+export class OrbitError extends Error {
+  readonly code: OrbitErrorCode;
+  constructor(code: OrbitErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'OrbitError';
+    this.code = code;
+  }
+}
+
+/** One problem found in a manifest, with the path of the field it is about. */
+export interface ManifestIssue {
+  /** Dotted path with array indices, e.g. `allowed_tools[1].max_calls_per_run`; `(root)` for the document. */
+  path: string;
+  /** What was expected there. */
+  message: string;
+}
+
+/**
+ * A manifest could not be loaded: invalid, unsigned, tampered or signed by an unknown key.
+ * `issues` lists every invalid field with its path.
+ */
+export class ManifestError extends OrbitError {
+  readonly issues: readonly ManifestIssue[];
+  constructor(code: OrbitErrorCode, message: string, issues: readonly ManifestIssue[] = [], options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'ManifestError';
+    this.issues = issues;
+  }
+}
+
+/** An approval answer could not be applied: unknown request, already answered, or bound to other arguments. */
+export class ApprovalError extends OrbitError {
+  readonly approvalId: string;
+  constructor(code: OrbitErrorCode, message: string, approvalId: string) {
+    super(code, message);
+    this.name = 'ApprovalError';
+    this.approvalId = approvalId;
+  }
+}
+
+/** Formats a path of keys and indices the way every ORBIT error names a field. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(root)' : out;
+}

@@ -1,0 +1,71 @@
+import type { GateState } from '../gate/decide.js';
+import type { Reversibility } from '../manifest/manifest-schema.js';
+
+/** An executed action, kept for rollback. */
+export interface ExecutedAction {
+  readonly callId: string;
+  readonly tool: string;
+  readonly reversibility: Reversibility;
+  readonly resource: string | undefined;
+  /** Runs the tool's registered undo, if any. */
+  readonly undo: (() => unknown) | undefined;
+}
+
+/**
+ * Per-run counters and history, in memory: calls per tool, tokens, records touched, elapsed time,
+ * resource types seen, and the executed actions with their undo handles. Every check-and-count happens
+ * in one synchronous step, so N concurrent calls against a limit L execute exactly min(N, L) times.
+ */
+export class MemoryLedger implements GateState {
+  halted = false;
+  tokens = 0;
+  records = 0;
+  extraTokens = 0;
+  extraRecords = 0;
+  extraMs = 0;
+  readonly actions: ExecutedAction[] = [];
+  private readonly calls = new Map<string, number>();
+  private readonly resourceTypes = new Set<string>();
+  private readonly startedAt: number;
+
+  constructor(private readonly now: () => number) {
+    this.startedAt = now();
+  }
+
+  get elapsedMs(): number {
+    return this.now() - this.startedAt;
+  }
+
+  callsOf(tool: string): number {
+    return this.calls.get(tool) ?? 0;
+  }
+
+  hasSeenResourceType(type: string): boolean {
+    return this.resourceTypes.has(type);
+  }
+
+  /** Counts one admitted call. Called in the same synchronous step as the decision that admitted it. */
+  count(tool: string, records: number, resourceType: string | undefined): void {
+    this.calls.set(tool, (this.calls.get(tool) ?? 0) + 1);
+    this.records += records;
+    if (resourceType !== undefined) this.resourceTypes.add(resourceType);
+  }
+
+  /** A human extended the run's budgets in answer to a soft-budget pause. */
+  extend(extension: { tokens?: number; records?: number; minutes?: number }): void {
+    this.extraTokens += extension.tokens ?? 0;
+    this.extraRecords += extension.records ?? 0;
+    this.extraMs += (extension.minutes ?? 0) * 60_000;
+  }
+
+  /** A snapshot for reports and audit events. */
+  snapshot(): { calls: Record<string, number>; tokens: number; records: number; elapsed_ms: number; resource_types: string[] } {
+    return {
+      calls: Object.fromEntries(this.calls),
+      tokens: this.tokens,
+      records: this.records,
+      elapsed_ms: this.elapsedMs,
+      resource_types: [...this.resourceTypes],
+    };
+  }
+}

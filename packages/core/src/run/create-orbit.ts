@@ -1,0 +1,75 @@
+import type { ApprovalHandler } from '../approvals/approval.js';
+import type { AuditSink, Redactor } from '../audit/audit-event.js';
+import { argumentConfidence, type ConfidenceSource } from '../confidence/confidence-source.js';
+import { OrbitError } from '../errors.js';
+import type { MaturityLevel } from '../gate/decision-table.js';
+import { compilePolicy, type Policy } from '../gate/policy.js';
+import type { LoadedManifest } from '../manifest/load-manifest.js';
+import type { ToolDefinition } from './define-tool.js';
+import { Run } from './run.js';
+
+export interface OrbitOptions {
+  /** A manifest from `loadManifest` (verified) . */
+  manifest: LoadedManifest;
+  /** Where audit events go (e.g. `new JsonlFileSink(path)`). None: no events are built at all. */
+  sink?: AuditSink;
+  /** Redacts tool inputs and outputs before they reach the audit log. */
+  redact?: Redactor;
+  /** Where confidence comes from. Default: a `confidence` argument added to each tool's input schema. */
+  confidence?: ConfidenceSource;
+  /** Answers paused calls in `run.execute`. Without one, a pause is recorded as a timeout (deny). */
+  approvalHandler?: ApprovalHandler;
+  /** How long a paused call waits for its answer. Default 15 minutes. */
+  approvalTimeoutMs?: number;
+  /** What an unanswered approval leads to: `deny` (default) or `halt`. */
+  onApprovalTimeout?: 'deny' | 'halt';
+  /** Overrides the manifest's maturity level (e.g. to trial a stricter level). */
+  maturityLevel?: MaturityLevel;
+  /** The clock, in ms since the epoch. Default `Date.now`. */
+  now?: () => number;
+}
+
+/** One agent deployment under ORBIT: a verified manifest compiled into a policy, ready to start runs. */
+export interface Orbit {
+  readonly policy: Policy;
+  readonly manifest: LoadedManifest;
+  /** Starts a run of this agent. */
+  startRun(options?: { runId?: string; parentRunId?: string }): Run;
+  /** The input schema the model sees for a tool (with the confidence argument added). */
+  modelInputSchema(tool: ToolDefinition): ReturnType<ConfidenceSource['modelInputSchema']>;
+}
+
+/**
+ * Creates the decision point for one agent deployment.
+ *
+ * @example
+ * const orbit = createOrbit({ manifest: await loadManifest({ manifest, signature, trustedKeys }), sink: new JsonlFileSink('audit.jsonl') });
+ * const run = orbit.startRun();
+ * const result = await run.execute(updateInvoice, { invoice_id: 'INV-1', status: 'paid', confidence: 0.93 });
+ */
+export function createOrbit(options: OrbitOptions): Orbit {
+  if (!options?.manifest?.manifest) {
+    throw new OrbitError('ERR_OPTIONS_INVALID', 'createOrbit() needs options.manifest: the result of loadManifest().');
+  }
+  const timeout = options.approvalTimeoutMs ?? 15 * 60_000;
+  if (!(timeout > 0)) throw new OrbitError('ERR_OPTIONS_INVALID', `approvalTimeoutMs must be a number of ms > 0, got ${timeout}.`);
+  const policy = compilePolicy(options.manifest, options.maturityLevel);
+  const confidence = options.confidence ?? argumentConfidence();
+  const settings = {
+    policy,
+    manifest: options.manifest.manifest,
+    sink: options.sink,
+    redact: options.redact,
+    confidence,
+    approvalHandler: options.approvalHandler,
+    approvalTimeoutMs: timeout,
+    onApprovalTimeout: options.onApprovalTimeout ?? 'deny',
+    now: options.now ?? Date.now,
+  } as const;
+  return {
+    policy,
+    manifest: options.manifest,
+    startRun: (runOptions) => new Run(settings, runOptions),
+    modelInputSchema: (tool) => confidence.modelInputSchema(tool.input),
+  };
+}

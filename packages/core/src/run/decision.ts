@@ -1,0 +1,39 @@
+import type { ApprovalRequest } from '../approvals/approval.js';
+import type { Verdict } from '../gate/decide.js';
+import type { Reversibility } from '../manifest/manifest-schema.js';
+
+/** A decision on one call, stamped with the run, the tool and the manifest digest. Plain and serialisable. */
+export interface Decision extends Verdict {
+  readonly run_id: string;
+  readonly agent_id: string;
+  readonly call_id: string;
+  readonly tool: string;
+  readonly reversibility: Reversibility;
+  readonly manifest_digest: string;
+  readonly maturity_level: number;
+  /** Present when `decision` is `pause`: the request a human must answer. */
+  readonly approval?: ApprovalRequest;
+  /** Details for people (e.g. which input field was invalid). */
+  readonly detail?: string;
+}
+
+/** What the model is told when a call does not run: structured, so it can reason about it. */
+export interface Refusal {
+  readonly refused: true;
+  readonly tool: string;
+  readonly decision: Decision['decision'];
+  readonly reasons: Decision['reasons'];
+  readonly message: string;
+}
+
+/** Turns a decision that did not run into the refusal the model receives. */
+export function toRefusal(decision: Decision): Refusal {
+  const detail = decision.detail ? ` ${decision.detail}` : '';
+  return {
+    refused: true,
+    tool: decision.tool,
+    decision: decision.decision,
+    reasons: decision.reasons,
+    message: `ORBIT did not run "${decision.tool}" (${decision.decision}: ${decision.reasons.join(', ')}).${detail} Do not retry the same call; continue with another step or flag it for human review.`,
+  };
+}

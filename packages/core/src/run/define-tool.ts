@@ -1,0 +1,41 @@
+import type { z } from 'zod';
+
+/** What a tool's `execute` and `undo` receive besides their input. */
+export interface ToolContext {
+  readonly runId: string;
+  readonly callId: string;
+  readonly agentId: string;
+}
+
+/**
+ * A tool ORBIT can guard: a name (the manifest's), a zod input schema, and an `execute`. Optional:
+ * `undo` (compensation for reversible tools), `records` (how many records a call touches) and
+ * `resource` (the resource it acts on, `type:id`).
+ */
+export interface ToolDefinition<Input = any, Output = any> {
+  readonly name: string;
+  readonly description?: string;
+  readonly input: z.ZodType<Input>;
+  execute(input: Input, context: ToolContext): Output | Promise<Output>;
+  undo?(input: Input, output: Output, context: ToolContext): unknown;
+  records?(input: Input): number;
+  resource?(input: Input): string | undefined;
+}
+
+/**
+ * Defines a tool with its types inferred from the input schema.
+ *
+ * @example
+ * const updateInvoice = defineTool({
+ *   name: 'update_invoice_status',
+ *   input: z.object({ invoice_id: z.string(), status: z.enum(['paid', 'open']) }),
+ *   resource: (input) => `invoice:${input.invoice_id}`,
+ *   records: () => 1,
+ *   execute: async (input) => billing.setStatus(input.invoice_id, input.status),
+ * });
+ */
+export function defineTool<Schema extends z.ZodType, Output>(
+  definition: Omit<ToolDefinition<z.output<Schema>, Output>, 'input'> & { input: Schema },
+): ToolDefinition<z.output<Schema>, Output> {
+  return definition as ToolDefinition<z.output<Schema>, Output>;
+}
