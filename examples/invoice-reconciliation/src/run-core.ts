@@ -9,6 +9,7 @@ import {
   type RollbackReport,
   RunHaltedError,
   signManifest,
+  type ToolDefinition,
 } from '@orbit-agents/core';
 import { exportJWK, generateKeyPair } from 'jose';
 import { INVOICE_STEPS, scriptedReviewer } from './scenario.js';
@@ -41,7 +42,9 @@ export interface InvoiceRunReport {
  * Runs the invoice-reconciliation scenario on the core alone. Deploy step: the manifest is signed
  * with a fresh Ed25519 key; start-up: it is verified against the trusted public keys (JWKS).
  */
-export async function runInvoiceReconciliation(options: { sink?: AuditSink; auditPath?: string } = {}): Promise<InvoiceRunReport> {
+export async function runInvoiceReconciliation(
+  options: { sink?: AuditSink; auditPath?: string } = {},
+): Promise<InvoiceRunReport> {
   const manifestText = readFileSync(MANIFEST_URL, 'utf8');
   const { privateKey, publicKey } = await generateKeyPair('Ed25519');
   const kid = 'deploy-key-1';
@@ -56,12 +59,17 @@ export async function runInvoiceReconciliation(options: { sink?: AuditSink; audi
     sink,
     approvalHandler: (request) => {
       const answer = scriptedReviewer(request);
-      approvals.set(request.call_id, `${answer.type === 'approve' ? 'approved' : 'denied'} by ${answer.approver}`);
+      approvals.set(
+        request.call_id,
+        `${answer.type === 'approve' ? 'approved' : 'denied'} by ${answer.approver}`,
+      );
       return answer;
     },
   });
   const billing = new FakeBilling();
-  const tools = Object.fromEntries(Object.values(createTools(billing)).map((tool) => [tool.name, tool]));
+  const tools: Record<string, ToolDefinition> = Object.fromEntries(
+    Object.values(createTools(billing)).map((tool) => [tool.name, tool]),
+  );
   const run = orbit.startRun();
   const steps: StepReport[] = [];
   let rollback: RollbackReport | undefined;
@@ -71,10 +79,23 @@ export async function runInvoiceReconciliation(options: { sink?: AuditSink; audi
     try {
       const result = await run.execute(tool, { ...step.args, confidence: step.confidence });
       const approval = approvals.get(result.decision.call_id);
-      steps.push({ tool: step.tool, confidence: step.confidence, decision: result.decision, paused: result.approval !== undefined, status: result.status, ...(approval ? { approval } : {}) });
+      steps.push({
+        tool: step.tool,
+        confidence: step.confidence,
+        decision: result.decision,
+        paused: result.approval !== undefined,
+        status: result.status,
+        ...(approval ? { approval } : {}),
+      });
     } catch (error) {
       if (!(error instanceof RunHaltedError)) throw error;
-      steps.push({ tool: step.tool, confidence: step.confidence, decision: error.decision, paused: false, status: 'halted' });
+      steps.push({
+        tool: step.tool,
+        confidence: step.confidence,
+        decision: error.decision,
+        paused: false,
+        status: 'halted',
+      });
       rollback = await run.rollback();
       break;
     }

@@ -40,7 +40,10 @@ export const INVOICE_STEPS: readonly ScriptedStep[] = [
   },
   {
     tool: 'flag_for_human_review',
-    args: { subject: 'ACC-17/ACC-18', note: 'Two accounts with similar names; INV-1003 may belong to either.' },
+    args: {
+      subject: 'ACC-17/ACC-18',
+      note: 'Two accounts with similar names; INV-1003 may belong to either.',
+    },
     confidence: 0.5,
     expected: { decision: 'proceed', reasons: [], executed: true },
   },
@@ -63,7 +66,17 @@ export const INVOICE_STEPS: readonly ScriptedStep[] = [
 export function scriptedReviewer(request: ApprovalRequest): ApprovalAnswer {
   const invoice = (request.args as { invoice_id?: string } | undefined)?.invoice_id;
   if (invoice === 'INV-1002') {
-    return { type: 'approve', action_hash: request.action_hash, approver: 'maria@finance (scripted)', comment: 'Matches the PO.' };
+    return {
+      type: 'approve',
+      action_hash: request.action_hash,
+      approver: 'maria@finance (scripted)',
+      comment: 'Matches the PO.',
+    };
   }
-  return { type: 'deny', action_hash: request.action_hash, approver: 'maria@finance (scripted)', comment: 'Ambiguous account: flag it instead.' };
+  return {
+    type: 'deny',
+    action_hash: request.action_hash,
+    approver: 'maria@finance (scripted)',
+    comment: 'Ambiguous account: flag it instead.',
+  };
 }

@@ -23,13 +23,18 @@ export function createTools(billing: FakeBilling) {
     description: 'Search CRM accounts by name.',
     input: z.object({ query: z.string().min(1) }),
     resource: () => 'crm_account:*',
-    execute: ({ query }) => billing.accounts.filter((account) => account.name.toLowerCase().includes(query.toLowerCase())),
+    execute: ({ query }) =>
+      billing.accounts.filter((account) => account.name.toLowerCase().includes(query.toLowerCase())),
   });
 
   const updateInvoiceStatus = defineTool({
     name: 'update_invoice_status',
     description: 'Set the billing status of one invoice.',
-    input: z.object({ invoice_id: z.string().regex(/^INV-\d+$/), status: z.enum(['matched', 'open', 'disputed']), account_id: z.string() }),
+    input: z.object({
+      invoice_id: z.string().regex(/^INV-\d+$/),
+      status: z.enum(['matched', 'open', 'disputed']),
+      account_id: z.string(),
+    }),
     resource: ({ invoice_id }) => `invoice:${invoice_id}`,
     records: () => 1,
     execute: ({ invoice_id, status }) => {

@@ -7,4 +7,7 @@ const schema = z.toJSONSchema(ManifestSchema, { io: 'input', unrepresentable: 'a
 schema.$id = 'https://orbit-agents.dev/schema/agent-manifest.schema.json';
 schema.title = 'ORBIT agent manifest';
 mkdirSync(new URL('../schema/', import.meta.url), { recursive: true });
-writeFileSync(new URL('../schema/agent-manifest.schema.json', import.meta.url), `${JSON.stringify(schema, null, 2)}\n`);
+writeFileSync(
+  new URL('../schema/agent-manifest.schema.json', import.meta.url),
+  `${JSON.stringify(schema, null, 2)}\n`,
+);

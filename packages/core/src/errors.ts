@@ -39,7 +39,12 @@ export interface ManifestIssue {
  */
 export class ManifestError extends OrbitError {
   readonly issues: readonly ManifestIssue[];
-  constructor(code: OrbitErrorCode, message: string, issues: readonly ManifestIssue[] = [], options?: { cause?: unknown }) {
+  constructor(
+    code: OrbitErrorCode,
+    message: string,
+    issues: readonly ManifestIssue[] = [],
+    options?: { cause?: unknown },
+  ) {
     super(code, message, options);
     this.name = 'ManifestError';
     this.issues = issues;

@@ -1,10 +1,21 @@
-export { type ApprovalAnswer, ApprovalAnswerSchema, type ApprovalHandler, type ApprovalRequest } from './approvals/approval.js';
+export {
+  type ApprovalAnswer,
+  ApprovalAnswerSchema,
+  type ApprovalHandler,
+  type ApprovalRequest,
+} from './approvals/approval.js';
 export type { AuditEvent, AuditEventKind, AuditSink, Redactor } from './audit/audit-event.js';
 export { JsonlFileSink, type JsonlFileSinkOptions, MemorySink } from './audit/jsonl-file-sink.js';
 export { canonicalJson, sha256 } from './canonical-json.js';
 export type { RollbackEntry, RollbackReport } from './compensation/rollback.js';
 export { argumentConfidence, type ConfidenceSource } from './confidence/confidence-source.js';
-export { ApprovalError, ManifestError, type ManifestIssue, OrbitError, type OrbitErrorCode } from './errors.js';
+export {
+  ApprovalError,
+  ManifestError,
+  type ManifestIssue,
+  OrbitError,
+  type OrbitErrorCode,
+} from './errors.js';
 export { decide, type GateRequest, type GateState, isValidConfidence, type Verdict } from './gate/decide.js';
 export {
   type ConfidenceBand,
@@ -15,9 +26,21 @@ export {
   type MaturityLevel,
 } from './gate/decision-table.js';
 export { compilePolicy, type Policy, type ToolPolicy } from './gate/policy.js';
-export { DECISIONS, type DecisionKind, REASON_CODES, type ReasonCode, SEVERITY } from './gate/reason-codes.js';
+export {
+  DECISIONS,
+  type DecisionKind,
+  REASON_CODES,
+  type ReasonCode,
+  SEVERITY,
+} from './gate/reason-codes.js';
 export { type ExecutedAction, MemoryLedger } from './ledger/memory-ledger.js';
-export { type LoadedManifest, type LoadManifestOptions, loadManifest, parseManifest, verifyManifest } from './manifest/load-manifest.js';
+export {
+  type LoadedManifest,
+  type LoadManifestOptions,
+  loadManifest,
+  parseManifest,
+  verifyManifest,
+} from './manifest/load-manifest.js';
 export {
   type AllowedTool,
   DEFAULT_CONFIDENCE_THRESHOLD,
@@ -34,5 +57,12 @@ export { type SignManifestOptions, signManifest } from './manifest/sign-manifest
 export { createOrbit, type Orbit, type OrbitOptions } from './run/create-orbit.js';
 export { type Decision, type Refusal, toRefusal } from './run/decision.js';
 export { defineTool, type ToolContext, type ToolDefinition } from './run/define-tool.js';
+export {
+  actionHash,
+  type CallResult,
+  type GuardRequest,
+  Run,
+  type RunSettings,
+  type ToolShape,
+} from './run/run.js';
 export { RunHaltedError } from './run/run-halted-error.js';
-export { actionHash, type CallResult, type GuardRequest, Run, type RunSettings, type ToolShape } from './run/run.js';

@@ -58,4 +58,7 @@ export type ApprovalAnswer = z.infer<typeof ApprovalAnswerSchema>;
  * Answers approval requests. Return the human's answer; ORBIT applies its own timeout
  * (`approvalTimeoutMs`) and records a timeout as a timeout, never as a denial.
  */
-export type ApprovalHandler = (request: ApprovalRequest, signal: AbortSignal) => Promise<ApprovalAnswer> | ApprovalAnswer;
+export type ApprovalHandler = (
+  request: ApprovalRequest,
+  signal: AbortSignal,
+) => Promise<ApprovalAnswer> | ApprovalAnswer;

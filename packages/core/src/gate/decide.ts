@@ -74,7 +74,10 @@ export function decide(policy: Policy, request: GateRequest, state: GateState): 
     if (gated) raise(verdict, 'pause', 'time_limit_exceeded');
   }
   if (request.records > 0) {
-    if (policy.maxRecordsPerRun !== undefined && state.records + request.records > policy.maxRecordsPerRun + state.extraRecords) {
+    if (
+      policy.maxRecordsPerRun !== undefined &&
+      state.records + request.records > policy.maxRecordsPerRun + state.extraRecords
+    ) {
       if (budget === 'halt') return halt(verdict, 'records_budget_exceeded');
       raise(verdict, 'pause', 'records_budget_exceeded');
     }
@@ -84,13 +87,19 @@ export function decide(policy: Policy, request: GateRequest, state: GateState): 
   }
   if (gated && request.resource !== undefined && policy.knownResourceTypes !== undefined) {
     const type = resourceTypeOf(request.resource);
-    if (!policy.knownResourceTypes.has(type) && !state.hasSeenResourceType(type)) raise(verdict, 'pause', 'new_resource_type');
+    if (!policy.knownResourceTypes.has(type) && !state.hasSeenResourceType(type))
+      raise(verdict, 'pause', 'new_resource_type');
   }
   const needsConfidence = gated && tool.reversibility !== 'read_only';
   if (needsConfidence && confidence === undefined) verdict.reasons.push('confidence_missing');
 
   // R: the reversibility gate at the run's maturity level.
-  const cell = gateCell(policy.level, tool.reversibility, confidenceBand(confidence, policy.floor, tool.threshold), !needsConfidence);
+  const cell = gateCell(
+    policy.level,
+    tool.reversibility,
+    confidenceBand(confidence, policy.floor, tool.threshold),
+    !needsConfidence,
+  );
   for (const reason of cell.reasons) raise(verdict, cell.decision, reason);
   if (SEVERITY[cell.decision] > SEVERITY[verdict.decision]) verdict.decision = cell.decision;
 

@@ -15,7 +15,8 @@ export interface GateCell {
   readonly reasons: readonly ReasonCode[];
 }
 
-const cell = (decision: DecisionKind, ...reasons: ReasonCode[]): GateCell => Object.freeze({ decision, reasons: Object.freeze(reasons) });
+const cell = (decision: DecisionKind, ...reasons: ReasonCode[]): GateCell =>
+  Object.freeze({ decision, reasons: Object.freeze(reasons) });
 const PROCEED = cell('proceed');
 
 type WriteTier = Exclude<Reversibility, 'read_only'>;
@@ -46,8 +47,18 @@ export const DECISION_TABLE: Readonly<Record<MaturityLevel, Readonly<Record<Writ
       at_or_above_threshold: cell('pause', 'maturity_level_requires_approval'),
     },
     irreversible: {
-      below_floor: cell('pause', 'confidence_below_floor', 'irreversible_action', 'maturity_level_requires_approval'),
-      below_threshold: cell('pause', 'below_tool_threshold', 'irreversible_action', 'maturity_level_requires_approval'),
+      below_floor: cell(
+        'pause',
+        'confidence_below_floor',
+        'irreversible_action',
+        'maturity_level_requires_approval',
+      ),
+      below_threshold: cell(
+        'pause',
+        'below_tool_threshold',
+        'irreversible_action',
+        'maturity_level_requires_approval',
+      ),
       at_or_above_threshold: cell('pause', 'irreversible_action', 'maturity_level_requires_approval'),
     },
   },
@@ -63,7 +74,12 @@ export const DECISION_TABLE: Readonly<Record<MaturityLevel, Readonly<Record<Writ
       at_or_above_threshold: cell('pause', 'maturity_level_requires_approval'),
     },
     irreversible: {
-      below_floor: cell('block', 'confidence_below_floor', 'irreversible_action', 'maturity_level_requires_approval'),
+      below_floor: cell(
+        'block',
+        'confidence_below_floor',
+        'irreversible_action',
+        'maturity_level_requires_approval',
+      ),
       below_threshold: cell('block', 'irreversible_action', 'maturity_level_requires_approval'),
       at_or_above_threshold: cell('block', 'irreversible_action', 'maturity_level_requires_approval'),
     },
@@ -105,13 +121,22 @@ export const DECISION_TABLE: Readonly<Record<MaturityLevel, Readonly<Record<Writ
 };
 
 /** The gate cell for one call; read-only and escalation tools always proceed. */
-export function gateCell(level: MaturityLevel, reversibility: Reversibility, band: ConfidenceBand, escalation: boolean): GateCell {
+export function gateCell(
+  level: MaturityLevel,
+  reversibility: Reversibility,
+  band: ConfidenceBand,
+  escalation: boolean,
+): GateCell {
   if (escalation || reversibility === 'read_only') return PROCEED;
   return DECISION_TABLE[level][reversibility][band];
 }
 
 /** The band of a confidence value. `undefined` (missing or invalid) is `below_floor`. */
-export function confidenceBand(confidence: number | undefined, floor: number, threshold: number): ConfidenceBand {
+export function confidenceBand(
+  confidence: number | undefined,
+  floor: number,
+  threshold: number,
+): ConfidenceBand {
   if (confidence === undefined || confidence < floor) return 'below_floor';
   if (confidence < threshold) return 'below_threshold';
   return 'at_or_above_threshold';

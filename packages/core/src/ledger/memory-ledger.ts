@@ -59,7 +59,13 @@ export class MemoryLedger implements GateState {
   }
 
   /** A snapshot for reports and audit events. */
-  snapshot(): { calls: Record<string, number>; tokens: number; records: number; elapsed_ms: number; resource_types: string[] } {
+  snapshot(): {
+    calls: Record<string, number>;
+    tokens: number;
+    records: number;
+    elapsed_ms: number;
+    resource_types: string[];
+  } {
     return {
       calls: Object.fromEntries(this.calls),
       tokens: this.tokens,

@@ -1,5 +1,4 @@
-import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
-import { errors as joseErrors } from 'jose';
+import { compactVerify, createLocalJWKSet, type JSONWebKeySet, errors as joseErrors } from 'jose';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { canonicalJson, sha256 } from '../canonical-json.js';
@@ -41,7 +40,12 @@ export function parseManifest(source: string | object): { manifest: Manifest; do
     try {
       document = parseYaml(source);
     } catch (cause) {
-      throw new ManifestError('ERR_MANIFEST_INVALID', `The manifest is not valid YAML: ${(cause as Error).message}`, [], { cause });
+      throw new ManifestError(
+        'ERR_MANIFEST_INVALID',
+        `The manifest is not valid YAML: ${(cause as Error).message}`,
+        [],
+        { cause },
+      );
     }
   }
   const result = ManifestSchema.safeParse(document);
@@ -60,7 +64,10 @@ function toIssues(error: z.ZodError): ManifestIssue[] {
   return error.issues.map((issue) => {
     if (issue.code === 'unrecognized_keys') {
       const keys = issue.keys.map((key) => `"${key}"`).join(', ');
-      return { path: formatPath(issue.path), message: `unknown field ${keys}; expected only the fields of the manifest schema` };
+      return {
+        path: formatPath(issue.path),
+        message: `unknown field ${keys}; expected only the fields of the manifest schema`,
+      };
     }
     return { path: formatPath(issue.path), message: issue.message };
   });
@@ -90,7 +97,10 @@ export async function loadManifest(options: LoadManifestOptions): Promise<Loaded
     return { manifest, digest, kid: undefined, signed: false };
   }
   if (!options.trustedKeys) {
-    throw new ManifestError('ERR_MANIFEST_SIGNATURE_INVALID', 'A signature was given but no trustedKeys to verify it against.');
+    throw new ManifestError(
+      'ERR_MANIFEST_SIGNATURE_INVALID',
+      'A signature was given but no trustedKeys to verify it against.',
+    );
   }
   const payload = await verifyManifestSignature(options.signature, options.trustedKeys);
   if (payload.text !== canonical) {
@@ -116,19 +126,30 @@ export async function verifyManifest(signature: string, trustedKeys: JSONWebKeyS
   return loadManifest({ manifest: document as object, signature, trustedKeys });
 }
 
-async function verifyManifestSignature(signature: string, trustedKeys: JSONWebKeySet): Promise<{ text: string; kid: string }> {
+async function verifyManifestSignature(
+  signature: string,
+  trustedKeys: JSONWebKeySet,
+): Promise<{ text: string; kid: string }> {
   try {
     const { payload, protectedHeader } = await compactVerify(signature, createLocalJWKSet(trustedKeys), {
       algorithms: ['EdDSA', 'Ed25519'],
     });
     if (protectedHeader.typ !== MANIFEST_JWS_TYPE) {
-      throw new ManifestError('ERR_MANIFEST_SIGNATURE_INVALID', `The JWS is not a signed ORBIT manifest (typ "${protectedHeader.typ}", expected "${MANIFEST_JWS_TYPE}").`);
+      throw new ManifestError(
+        'ERR_MANIFEST_SIGNATURE_INVALID',
+        `The JWS is not a signed ORBIT manifest (typ "${protectedHeader.typ}", expected "${MANIFEST_JWS_TYPE}").`,
+      );
     }
     return { text: new TextDecoder().decode(payload), kid: protectedHeader.kid ?? '' };
   } catch (cause) {
     if (cause instanceof ManifestError) throw cause;
     if (cause instanceof joseErrors.JWKSNoMatchingKey) {
-      throw new ManifestError('ERR_MANIFEST_UNKNOWN_KID', 'The manifest was signed by a key that is not among the trusted keys (unknown or missing kid).', [], { cause });
+      throw new ManifestError(
+        'ERR_MANIFEST_UNKNOWN_KID',
+        'The manifest was signed by a key that is not among the trusted keys (unknown or missing kid).',
+        [],
+        { cause },
+      );
     }
     throw new ManifestError(
       'ERR_MANIFEST_SIGNATURE_INVALID',

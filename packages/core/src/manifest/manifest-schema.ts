@@ -79,7 +79,10 @@ export const ManifestSchema = z
   .strictObject({
     agent_id: z.string().min(1, 'expected a non-empty agent id'),
     owner_team: z.string().min(1, 'expected a non-empty owner team'),
-    deployed_at: z.iso.datetime({ offset: true, error: 'expected an ISO 8601 date-time such as 2026-05-01T09:00:00Z' }),
+    deployed_at: z.iso.datetime({
+      offset: true,
+      error: 'expected an ISO 8601 date-time such as 2026-05-01T09:00:00Z',
+    }),
     task_scope: z.string().min(1, 'expected a non-empty task scope'),
     /** Maturity level 1-4. Absent: 1 (Supervised), the safe default. */
     maturity_level: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
@@ -118,13 +121,18 @@ export const ManifestSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['delegation', 'profiles'],
-        message: 'expected no sub-agent profiles: "spawn_sub_agent" is in explicitly_blocked_tools, so this agent delegates nothing',
+        message:
+          'expected no sub-agent profiles: "spawn_sub_agent" is in explicitly_blocked_tools, so this agent delegates nothing',
       });
     }
     const profileNames = new Set<string>();
     delegation.profiles.forEach((profile, p) => {
       if (profileNames.has(profile.name)) {
-        ctx.addIssue({ code: 'custom', path: ['delegation', 'profiles', p, 'name'], message: `expected unique profile names, "${profile.name}" repeats` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['delegation', 'profiles', p, 'name'],
+          message: `expected unique profile names, "${profile.name}" repeats`,
+        });
       }
       profileNames.add(profile.name);
       profile.tools.forEach((tool, t) => {

@@ -49,10 +49,17 @@ export interface Orbit {
  */
 export function createOrbit(options: OrbitOptions): Orbit {
   if (!options?.manifest?.manifest) {
-    throw new OrbitError('ERR_OPTIONS_INVALID', 'createOrbit() needs options.manifest: the result of loadManifest().');
+    throw new OrbitError(
+      'ERR_OPTIONS_INVALID',
+      'createOrbit() needs options.manifest: the result of loadManifest().',
+    );
   }
   const timeout = options.approvalTimeoutMs ?? 15 * 60_000;
-  if (!(timeout > 0)) throw new OrbitError('ERR_OPTIONS_INVALID', `approvalTimeoutMs must be a number of ms > 0, got ${timeout}.`);
+  if (!(timeout > 0))
+    throw new OrbitError(
+      'ERR_OPTIONS_INVALID',
+      `approvalTimeoutMs must be a number of ms > 0, got ${timeout}.`,
+    );
   const policy = compilePolicy(options.manifest, options.maturityLevel);
   const confidence = options.confidence ?? argumentConfidence();
   const settings = {

@@ -12,6 +12,7 @@ export interface ToolContext {
  * `undo` (compensation for reversible tools), `records` (how many records a call touches) and
  * `resource` (the resource it acts on, `type:id`).
  */
+// biome-ignore lint/suspicious/noExplicitAny: the defaults let tools of any types share one list (input and output are contravariant/covariant).
 export interface ToolDefinition<Input = any, Output = any> {
   readonly name: string;
   readonly description?: string;

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { z } from 'zod';
-import { type ApprovalAnswer, ApprovalAnswerSchema, type ApprovalHandler, type ApprovalRequest } from '../approvals/approval.js';
+import {
+  type ApprovalAnswer,
+  ApprovalAnswerSchema,
+  type ApprovalHandler,
+  type ApprovalRequest,
+} from '../approvals/approval.js';
 import type { AuditEvent, AuditSink, Redactor } from '../audit/audit-event.js';
 import { canonicalJson, sha256 } from '../canonical-json.js';
 import { compensate, type RollbackReport } from '../compensation/rollback.js';
@@ -82,7 +87,10 @@ export class Run {
   readonly ledger: MemoryLedger;
   private readonly settings: RunSettings;
   private readonly calls = new Map<string, CallRecord>();
-  private readonly approvals = new Map<string, { request: ApprovalRequest; answered: boolean; requestedAt: number }>();
+  private readonly approvals = new Map<
+    string,
+    { request: ApprovalRequest; answered: boolean; requestedAt: number }
+  >();
   private sequence = 0;
 
   constructor(settings: RunSettings, options: { runId?: string; parentRunId?: string } = {}) {
@@ -111,7 +119,13 @@ export class Run {
     if (request.tokens !== undefined && request.tokens > 0) this.ledger.tokens += request.tokens;
 
     const records = request.records ?? 0;
-    const gate: GateRequest = { tool: request.tool, confidence: request.confidence as number | undefined, records, resource: request.resource, approved: false };
+    const gate: GateRequest = {
+      tool: request.tool,
+      confidence: request.confidence as number | undefined,
+      records,
+      resource: request.resource,
+      approved: false,
+    };
     const verdict = decide(this.settings.policy, gate, this.ledger);
     if (request.inputError !== undefined && verdict.decision !== 'halt') {
       verdict.decision = 'block';
@@ -119,7 +133,13 @@ export class Run {
     }
     const decision = this.stamp(callId, request.tool, verdict, request.inputError);
     this.admit(decision, records, request.resource);
-    const record: CallRecord = { decision, args: request.args, records, resource: request.resource, outcome: false };
+    const record: CallRecord = {
+      decision,
+      args: request.args,
+      records,
+      resource: request.resource,
+      outcome: false,
+    };
     this.calls.set(callId, record);
     if (decision.decision === 'pause') {
       const approval = this.openApproval(decision, request.args);
@@ -134,13 +154,26 @@ export class Run {
    * carry the request's `action_hash`; the first answer wins. An `edit` is re-validated (with `tool`)
    * and re-gated; pauses count as approved by the editor, blocks and halts still apply.
    */
-  answer(approvalId: string, answer: ApprovalAnswer | unknown, tool?: ToolShape): { decision: Decision; args: unknown } {
+  answer(
+    approvalId: string,
+    answer: ApprovalAnswer | unknown,
+    tool?: ToolShape,
+  ): { decision: Decision; args: unknown } {
     const pending = this.approvals.get(approvalId);
-    if (!pending) throw new ApprovalError('ERR_APPROVAL_UNKNOWN', `No approval "${approvalId}" in run "${this.id}".`, approvalId);
+    if (!pending)
+      throw new ApprovalError(
+        'ERR_APPROVAL_UNKNOWN',
+        `No approval "${approvalId}" in run "${this.id}".`,
+        approvalId,
+      );
     const parsed = ApprovalAnswerSchema.safeParse(answer);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
-      throw new ApprovalError('ERR_APPROVAL_ANSWER_INVALID', `Invalid approval answer at ${formatPath(issue.path)}: ${issue.message}`, approvalId);
+      throw new ApprovalError(
+        'ERR_APPROVAL_ANSWER_INVALID',
+        `Invalid approval answer at ${formatPath(issue.path)}: ${issue.message}`,
+        approvalId,
+      );
     }
     const value = parsed.data;
     const { request } = pending;
@@ -152,15 +185,26 @@ export class Run {
       );
     }
     if (pending.answered) {
-      throw new ApprovalError('ERR_APPROVAL_ALREADY_ANSWERED', `Approval "${approvalId}" was already answered; the first answer stands.`, approvalId);
+      throw new ApprovalError(
+        'ERR_APPROVAL_ALREADY_ANSWERED',
+        `Approval "${approvalId}" was already answered; the first answer stands.`,
+        approvalId,
+      );
     }
     pending.answered = true;
     const record = this.calls.get(request.call_id)!;
     const waited = this.settings.now() - pending.requestedAt;
     if (this.settings.sink) {
       this.emit({
-        event: 'approval', call_id: request.call_id, tool: request.tool, approval_id: approvalId, action_hash: request.action_hash,
-        approval: value.type, approver: value.approver, comment: value.comment, waited_ms: waited,
+        event: 'approval',
+        call_id: request.call_id,
+        tool: request.tool,
+        approval_id: approvalId,
+        action_hash: request.action_hash,
+        approval: value.type,
+        approver: value.approver,
+        comment: value.comment,
+        waited_ms: waited,
         ...(value.type === 'edit' ? { input: this.redacted(request.tool, 'input', value.args) } : {}),
       });
     }
@@ -175,13 +219,27 @@ export class Run {
       const edited = tool ? tool.input.safeParse(value.args) : { success: true as const, data: value.args };
       if (!edited.success) {
         const issue = edited.error.issues[0]!;
-        return { decision: this.refuse(record, 'block', 'input_invalid', `Edited input invalid at ${formatPath(issue.path)}: ${issue.message}.`), args: value.args };
+        return {
+          decision: this.refuse(
+            record,
+            'block',
+            'input_invalid',
+            `Edited input invalid at ${formatPath(issue.path)}: ${issue.message}.`,
+          ),
+          args: value.args,
+        };
       }
       record.args = edited.data;
       record.records = tool?.records?.(edited.data) ?? record.records;
       record.resource = tool?.resource ? tool.resource(edited.data) : record.resource;
     }
-    const gate: GateRequest = { tool: request.tool, confidence: request.confidence ?? undefined, records: record.records, resource: record.resource, approved: true };
+    const gate: GateRequest = {
+      tool: request.tool,
+      confidence: request.confidence ?? undefined,
+      records: record.records,
+      resource: record.resource,
+      approved: true,
+    };
     const verdict = decide(this.settings.policy, gate, this.ledger);
     const effective = this.stamp(request.call_id, request.tool, verdict);
     this.admit(effective, record.records, record.resource);
@@ -192,14 +250,29 @@ export class Run {
   /** Records that nobody answered a paused call in time: a timeout, never a human denial. Default deny. */
   expireApproval(approvalId: string): Decision {
     const pending = this.approvals.get(approvalId);
-    if (!pending) throw new ApprovalError('ERR_APPROVAL_UNKNOWN', `No approval "${approvalId}" in run "${this.id}".`, approvalId);
-    if (pending.answered) throw new ApprovalError('ERR_APPROVAL_ALREADY_ANSWERED', `Approval "${approvalId}" was already answered.`, approvalId);
+    if (!pending)
+      throw new ApprovalError(
+        'ERR_APPROVAL_UNKNOWN',
+        `No approval "${approvalId}" in run "${this.id}".`,
+        approvalId,
+      );
+    if (pending.answered)
+      throw new ApprovalError(
+        'ERR_APPROVAL_ALREADY_ANSWERED',
+        `Approval "${approvalId}" was already answered.`,
+        approvalId,
+      );
     pending.answered = true;
     const { request } = pending;
     if (this.settings.sink) {
       this.emit({
-        event: 'approval', call_id: request.call_id, tool: request.tool, approval_id: approvalId, action_hash: request.action_hash,
-        approval: 'timeout', waited_ms: this.settings.now() - pending.requestedAt,
+        event: 'approval',
+        call_id: request.call_id,
+        tool: request.tool,
+        approval_id: approvalId,
+        action_hash: request.action_hash,
+        approval: 'timeout',
+        waited_ms: this.settings.now() - pending.requestedAt,
       });
     }
     const halt = this.settings.onApprovalTimeout === 'halt';
@@ -218,22 +291,43 @@ export class Run {
    */
   recordOutcome(
     callId: string,
-    outcome: { status: 'executed' | 'error' | 'not_executed'; output?: unknown; error?: unknown; elapsedMs?: number; undo?: () => unknown },
+    outcome: {
+      status: 'executed' | 'error' | 'not_executed';
+      output?: unknown;
+      error?: unknown;
+      elapsedMs?: number;
+      undo?: () => unknown;
+    },
   ): void {
     const record = this.calls.get(callId);
     if (!record || record.outcome) return;
     record.outcome = true;
     const decision = record.effective ?? record.decision;
     if (outcome.status === 'executed') {
-      this.ledger.actions.push({ callId, tool: decision.tool, reversibility: decision.reversibility, resource: record.resource, undo: outcome.undo });
+      this.ledger.actions.push({
+        callId,
+        tool: decision.tool,
+        reversibility: decision.reversibility,
+        resource: record.resource,
+        undo: outcome.undo,
+      });
     }
     if (!this.settings.sink) return;
     const error = outcome.error === undefined ? undefined : describeError(outcome.error);
     this.emit({
-      event: 'outcome', call_id: callId, tool: decision.tool, reversibility: decision.reversibility, confidence: decision.confidence,
-      decision: decision.decision, reasons: decision.reasons, status: outcome.status, records: record.records,
+      event: 'outcome',
+      call_id: callId,
+      tool: decision.tool,
+      reversibility: decision.reversibility,
+      confidence: decision.confidence,
+      decision: decision.decision,
+      reasons: decision.reasons,
+      status: outcome.status,
+      records: record.records,
       ...(record.resource === undefined ? {} : { resource: record.resource }),
-      ...(outcome.status === 'executed' ? { output: this.redacted(decision.tool, 'output', outcome.output) } : {}),
+      ...(outcome.status === 'executed'
+        ? { output: this.redacted(decision.tool, 'output', outcome.output) }
+        : {}),
       ...(error ? { error } : {}),
       ...(outcome.elapsedMs === undefined ? {} : { elapsed_ms: outcome.elapsedMs }),
     });
@@ -254,7 +348,12 @@ export class Run {
     let input = (parsed.success ? parsed.data : args) as Input;
     const inputError = parsed.success ? undefined : describeInputError(parsed.error);
     let decision = this.guard({
-      tool: tool.name, args: input, confidence, inputError, callId: options.callId, tokens: options.tokens,
+      tool: tool.name,
+      args: input,
+      confidence,
+      inputError,
+      callId: options.callId,
+      tokens: options.tokens,
       records: parsed.success ? (tool.records?.(input) ?? 0) : 0,
       resource: parsed.success ? tool.resource?.(input) : undefined,
     });
@@ -278,7 +377,12 @@ export class Run {
     try {
       const output = await tool.execute(input, context);
       const undo = tool.undo ? () => tool.undo!(input, output, context) : undefined;
-      this.recordOutcome(callId, { status: 'executed', output, elapsedMs: performance.now() - started, undo });
+      this.recordOutcome(callId, {
+        status: 'executed',
+        output,
+        elapsedMs: performance.now() - started,
+        undo,
+      });
       return { status: 'executed', output, decision, ...(approval ? { approval } : {}) };
     } catch (error) {
       this.recordOutcome(callId, { status: 'error', error, elapsedMs: performance.now() - started });
@@ -300,7 +404,11 @@ export class Run {
     return compensate(actions, (action, result, error) => {
       if (!this.settings.sink) return;
       this.emit({
-        event: 'rollback', call_id: action.callId, tool: action.tool, reversibility: action.reversibility, rollback: result,
+        event: 'rollback',
+        call_id: action.callId,
+        tool: action.tool,
+        reversibility: action.reversibility,
+        rollback: result,
         ...(action.resource === undefined ? {} : { resource: action.resource }),
         ...(error === undefined ? {} : { error: describeError(error) }),
       });
@@ -319,7 +427,10 @@ export class Run {
     await this.settings.sink.flush?.();
   }
 
-  private async awaitApproval(request: ApprovalRequest, tool: ToolShape): Promise<{ decision: Decision; args: unknown }> {
+  private async awaitApproval(
+    request: ApprovalRequest,
+    tool: ToolShape,
+  ): Promise<{ decision: Decision; args: unknown }> {
     const handler = this.settings.approvalHandler;
     if (!handler) return { decision: this.expireApproval(request.approval_id), args: request.args };
     const controller = new AbortController();
@@ -357,7 +468,11 @@ export class Run {
   /** Counts an admitted call in the same step as its decision; a halt stops the run. */
   private admit(decision: Decision, records: number, resource: string | undefined): void {
     if (decision.decision === 'proceed' || decision.decision === 'proceed_with_log') {
-      this.ledger.count(decision.tool, records, resource === undefined ? undefined : resourceTypeOf(resource));
+      this.ledger.count(
+        decision.tool,
+        records,
+        resource === undefined ? undefined : resourceTypeOf(resource),
+      );
     } else if (decision.decision === 'halt') {
       this.ledger.halted = true;
     }
@@ -385,13 +500,22 @@ export class Run {
       action_hash: actionHash(this.id, decision.call_id, decision.tool, args),
       requested_at: new Date(this.settings.now()).toISOString(),
       allowed_answers: ['approve', 'deny', 'edit'],
-      context: { task_scope: this.settings.manifest.task_scope, maturity_level: this.settings.policy.level, ledger: this.ledger.snapshot() },
+      context: {
+        task_scope: this.settings.manifest.task_scope,
+        maturity_level: this.settings.policy.level,
+        ledger: this.ledger.snapshot(),
+      },
     };
     this.approvals.set(request.approval_id, { request, answered: false, requestedAt: this.settings.now() });
     if (this.settings.sink) {
       this.emit({
-        event: 'approval', call_id: request.call_id, tool: request.tool, approval_id: request.approval_id,
-        action_hash: request.action_hash, approval: 'requested', reasons: [...request.reasons],
+        event: 'approval',
+        call_id: request.call_id,
+        tool: request.tool,
+        approval_id: request.approval_id,
+        action_hash: request.action_hash,
+        approval: 'requested',
+        reasons: [...request.reasons],
       });
     }
     return request;
@@ -399,9 +523,16 @@ export class Run {
 
   private emitDecision(decision: Decision, request: GuardRequest): void {
     this.emit({
-      event: 'decision', call_id: decision.call_id, tool: decision.tool, reversibility: decision.reversibility,
-      confidence: decision.confidence, decision: decision.decision, reasons: decision.reasons, maturity_level: decision.maturity_level,
-      input: this.redacted(decision.tool, 'input', request.args), records: request.records ?? 0,
+      event: 'decision',
+      call_id: decision.call_id,
+      tool: decision.tool,
+      reversibility: decision.reversibility,
+      confidence: decision.confidence,
+      decision: decision.decision,
+      reasons: decision.reasons,
+      maturity_level: decision.maturity_level,
+      input: this.redacted(decision.tool, 'input', request.args),
+      records: request.records ?? 0,
       ...(request.resource === undefined ? {} : { resource: request.resource }),
       ...(request.tokens === undefined ? {} : { tokens: request.tokens }),
       ...(decision.approval ? { approval_id: decision.approval.approval_id } : {}),
@@ -413,7 +544,9 @@ export class Run {
     return this.settings.redact ? this.settings.redact(value, { tool, field }) : value;
   }
 
-  private emit(fields: Omit<AuditEvent, 'ts' | 'run_id' | 'parent_run_id' | 'agent_id' | 'manifest_digest'>): void {
+  private emit(
+    fields: Omit<AuditEvent, 'ts' | 'run_id' | 'parent_run_id' | 'agent_id' | 'manifest_digest'>,
+  ): void {
     const event = {
       ts: new Date(this.settings.now()).toISOString(),
       run_id: this.id,
@@ -432,9 +565,13 @@ export function actionHash(runId: string, callId: string, tool: string, args: un
 }
 
 function describeError(error: unknown): { name: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Error', message: String(error) };
+  return error instanceof Error
+    ? { name: error.name, message: error.message }
+    : { name: 'Error', message: String(error) };
 }
 
 function describeInputError(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.length ? `input.${formatPath(issue.path)}` : 'input'}: ${issue.message}`).join('; ');
+  return error.issues
+    .map((issue) => `${issue.path.length ? `input.${formatPath(issue.path)}` : 'input'}: ${issue.message}`)
+    .join('; ');
 }
