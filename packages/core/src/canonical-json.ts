@@ -11,7 +11,7 @@ export function canonicalJson(value: unknown): string {
     return JSON.stringify(value);
   }
   if (Array.isArray(value))
-    return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
+    return `[${Array.from(value, (item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
   if (typeof value === 'object') {
     const entries = Object.keys(value as object)
       .filter((key) => (value as Record<string, unknown>)[key] !== undefined)

@@ -15,7 +15,7 @@ export const SEVERITY: Readonly<Record<DecisionKind, number>> = {
  * Machine-readable reason codes, grouped by the discipline that raises them.
  * A decision carries every reason that fired, in check order.
  */
-export const REASON_CODES = [
+export const GATE_REASON_CODES = [
   // B: boundary
   'tool_not_in_manifest',
   'tool_explicitly_blocked',
@@ -40,4 +40,21 @@ export const REASON_CODES = [
   'approval_denied',
   'approval_timeout',
 ] as const;
+
+/** Reason codes of trust tokens and delegation (T). */
+export const TRUST_REASON_CODES = [
+  'token_invalid',
+  'token_expired',
+  'token_revoked',
+  'token_wrong_audience',
+  'token_wrong_run',
+  'token_scope_violation',
+  'spawn_not_permitted',
+  'delegation_depth_exceeded',
+  'sub_agent_limit_exceeded',
+  'scope_escalation',
+] as const;
+
+/** Every reason code. */
+export const REASON_CODES = [...GATE_REASON_CODES, ...TRUST_REASON_CODES] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];

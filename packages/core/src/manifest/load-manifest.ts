@@ -1,4 +1,10 @@
-import { compactVerify, createLocalJWKSet, type JSONWebKeySet, errors as joseErrors } from 'jose';
+import {
+  compactVerify,
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  type JSONWebKeySet,
+  errors as joseErrors,
+} from 'jose';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { canonicalJson, sha256 } from '../canonical-json.js';
@@ -61,15 +67,14 @@ export function parseManifest(source: string | object): { manifest: Manifest; do
 }
 
 function toIssues(error: z.ZodError): ManifestIssue[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.map((key) => `"${key}"`).join(', ');
-      return {
-        path: formatPath(issue.path),
-        message: `unknown field ${keys}; expected only the fields of the manifest schema`,
-      };
+      return issue.keys.map((key) => ({
+        path: formatPath([...issue.path, key]),
+        message: `unknown field "${key}"; expected only the fields of the manifest schema`,
+      }));
     }
-    return { path: formatPath(issue.path), message: issue.message };
+    return [{ path: formatPath(issue.path), message: issue.message }];
   });
 }
 
@@ -131,8 +136,15 @@ async function verifyManifestSignature(
   trustedKeys: JSONWebKeySet,
 ): Promise<{ text: string; kid: string }> {
   try {
+    const kid = decodeProtectedHeader(signature).kid;
+    if (typeof kid !== 'string' || kid === '') {
+      throw new ManifestError(
+        'ERR_MANIFEST_UNKNOWN_KID',
+        'The manifest JWS names no kid; sign it with signManifest({ kid }).',
+      );
+    }
     const { payload, protectedHeader } = await compactVerify(signature, createLocalJWKSet(trustedKeys), {
-      algorithms: ['EdDSA', 'Ed25519'],
+      algorithms: ['EdDSA'],
     });
     if (protectedHeader.typ !== MANIFEST_JWS_TYPE) {
       throw new ManifestError(
@@ -140,7 +152,7 @@ async function verifyManifestSignature(
         `The JWS is not a signed ORBIT manifest (typ "${protectedHeader.typ}", expected "${MANIFEST_JWS_TYPE}").`,
       );
     }
-    return { text: new TextDecoder().decode(payload), kid: protectedHeader.kid ?? '' };
+    return { text: new TextDecoder().decode(payload), kid };
   } catch (cause) {
     if (cause instanceof ManifestError) throw cause;
     if (cause instanceof joseErrors.JWKSNoMatchingKey) {

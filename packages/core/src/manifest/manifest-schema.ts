@@ -56,6 +56,8 @@ export const SubAgentProfileSchema = z.strictObject({
   description: z.string().optional(),
   tools: z.array(DelegatedToolSchema),
   may_delegate: z.boolean().default(false),
+  /** How many sub-agents a token of this profile may create in its subtree (when `may_delegate`). */
+  max_sub_agents_per_run: count.optional(),
   max_tokens_per_run: count.optional(),
   max_records_touched_per_run: count.optional(),
   time_limit_minutes: z.number().positive('expected a number of minutes > 0').optional(),
@@ -85,7 +87,11 @@ export const ManifestSchema = z
     }),
     task_scope: z.string().min(1, 'expected a non-empty task scope'),
     /** Maturity level 1-4. Absent: 1 (Supervised), the safe default. */
-    maturity_level: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
+    maturity_level: z
+      .union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)], {
+        error: 'expected a maturity level 1, 2, 3 or 4',
+      })
+      .optional(),
     allowed_tools: z.array(AllowedToolSchema),
     explicitly_blocked_tools: z.array(toolName).default([]),
     interruption_policy: InterruptionPolicySchema,

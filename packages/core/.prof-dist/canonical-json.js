@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+/**
+ * Canonical JSON (RFC 8785 style): object keys sorted by code unit, no whitespace, ECMAScript number
+ * formatting. Two equal documents always give the same bytes, so a digest or signature over them is stable.
+ */
+export function canonicalJson(value) {
+    if (value === null || typeof value === 'boolean' || typeof value === 'string')
+        return JSON.stringify(value);
+    if (typeof value === 'number') {
+        if (!Number.isFinite(value))
+            throw new TypeError(`canonical JSON cannot encode the number ${value}`);
+        return JSON.stringify(value);
+    }
+    if (Array.isArray(value))
+        return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
+    if (typeof value === 'object') {
+        const entries = Object.keys(value)
+            .filter((key) => value[key] !== undefined)
+            .sort()
+            .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`);
+        return `{${entries.join(',')}}`;
+    }
+    throw new TypeError(`canonical JSON cannot encode a value of type ${typeof value}`);
+}
+/** SHA-256 of a string or bytes, as `sha256:<hex>`. */
+export function sha256(data) {
+    return `sha256:${createHash('sha256').update(data).digest('hex')}`;
+}

@@ -1,0 +1,18 @@
+export { ApprovalAnswerSchema, } from './approvals/approval.js';
+export { JsonlFileSink, MemorySink } from './audit/jsonl-file-sink.js';
+export { canonicalJson, sha256 } from './canonical-json.js';
+export { argumentConfidence } from './confidence/confidence-source.js';
+export { ApprovalError, ManifestError, OrbitError, } from './errors.js';
+export { decide, isValidConfidence } from './gate/decide.js';
+export { confidenceBand, DECISION_TABLE, gateCell, } from './gate/decision-table.js';
+export { compilePolicy } from './gate/policy.js';
+export { DECISIONS, REASON_CODES, SEVERITY, } from './gate/reason-codes.js';
+export { MemoryLedger } from './ledger/memory-ledger.js';
+export { loadManifest, parseManifest, verifyManifest, } from './manifest/load-manifest.js';
+export { DEFAULT_CONFIDENCE_THRESHOLD, ManifestSchema, ReversibilitySchema, } from './manifest/manifest-schema.js';
+export { signManifest } from './manifest/sign-manifest.js';
+export { createOrbit } from './run/create-orbit.js';
+export { toRefusal } from './run/decision.js';
+export { defineTool } from './run/define-tool.js';
+export { actionHash, Run, } from './run/run.js';
+export { RunHaltedError } from './run/run-halted-error.js';

@@ -1,0 +1,100 @@
+import { compactVerify, createLocalJWKSet, errors as joseErrors } from 'jose';
+import { parse as parseYaml } from 'yaml';
+import { canonicalJson, sha256 } from '../canonical-json.js';
+import { formatPath, ManifestError } from '../errors.js';
+import { ManifestSchema } from './manifest-schema.js';
+/**
+ * Parses and validates a manifest without any signature check. Throws a `ManifestError` listing every
+ * invalid field with its path.
+ */
+export function parseManifest(source) {
+    let document = source;
+    if (typeof source === 'string') {
+        try {
+            document = parseYaml(source);
+        }
+        catch (cause) {
+            throw new ManifestError('ERR_MANIFEST_INVALID', `The manifest is not valid YAML: ${cause.message}`, [], { cause });
+        }
+    }
+    const result = ManifestSchema.safeParse(document);
+    if (!result.success) {
+        const issues = toIssues(result.error);
+        throw new ManifestError('ERR_MANIFEST_INVALID', `The manifest is invalid:\n${issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n')}`, issues);
+    }
+    return { manifest: result.data, document };
+}
+function toIssues(error) {
+    return error.issues.map((issue) => {
+        if (issue.code === 'unrecognized_keys') {
+            const keys = issue.keys.map((key) => `"${key}"`).join(', ');
+            return {
+                path: formatPath(issue.path),
+                message: `unknown field ${keys}; expected only the fields of the manifest schema`,
+            };
+        }
+        return { path: formatPath(issue.path), message: issue.message };
+    });
+}
+/**
+ * Loads a manifest at start-up: validates it, verifies its signature against the trusted keys and
+ * computes its digest. A tampered, unsigned, wrongly signed or unknown-`kid` manifest is refused.
+ *
+ * @example
+ * const loaded = await loadManifest({ manifest: yamlText, signature: jws, trustedKeys: jwks });
+ */
+export async function loadManifest(options) {
+    const { manifest, document } = parseManifest(options.manifest);
+    const canonical = canonicalJson(document);
+    const digest = sha256(canonical);
+    if (options.signature === undefined) {
+        if (!options.allowUnsigned) {
+            throw new ManifestError('ERR_MANIFEST_UNSIGNED', `The manifest of "${manifest.agent_id}" is unsigned. Sign it at deploy time with signManifest() and pass the signature, or set allowUnsigned: true in development.`);
+        }
+        (options.logger ?? console).warn(`[orbit] WARNING: manifest "${manifest.agent_id}" (${digest}) loaded UNSIGNED in development mode. Its policy is not verified. Never run this in production.`);
+        return { manifest, digest, kid: undefined, signed: false };
+    }
+    if (!options.trustedKeys) {
+        throw new ManifestError('ERR_MANIFEST_SIGNATURE_INVALID', 'A signature was given but no trustedKeys to verify it against.');
+    }
+    const payload = await verifyManifestSignature(options.signature, options.trustedKeys);
+    if (payload.text !== canonical) {
+        throw new ManifestError('ERR_MANIFEST_SIGNATURE_MISMATCH', `The manifest of "${manifest.agent_id}" does not match its signature: it was changed after signing (signed ${sha256(payload.text)}, loaded ${digest}). Re-sign it or restore the signed version.`);
+    }
+    return { manifest, digest, kid: payload.kid, signed: true };
+}
+/**
+ * Verifies a signed manifest JWS on its own and returns the manifest it carries.
+ */
+export async function verifyManifest(signature, trustedKeys) {
+    const payload = await verifyManifestSignature(signature, trustedKeys);
+    let document;
+    try {
+        document = JSON.parse(payload.text);
+    }
+    catch (cause) {
+        throw new ManifestError('ERR_MANIFEST_INVALID', 'The signed payload is not JSON.', [], { cause });
+    }
+    return loadManifest({ manifest: document, signature, trustedKeys });
+}
+async function verifyManifestSignature(signature, trustedKeys) {
+    try {
+        const { payload, protectedHeader } = await compactVerify(signature, createLocalJWKSet(trustedKeys), {
+            algorithms: ['EdDSA', 'Ed25519'],
+        });
+        if (protectedHeader.typ !== MANIFEST_JWS_TYPE) {
+            throw new ManifestError('ERR_MANIFEST_SIGNATURE_INVALID', `The JWS is not a signed ORBIT manifest (typ "${protectedHeader.typ}", expected "${MANIFEST_JWS_TYPE}").`);
+        }
+        return { text: new TextDecoder().decode(payload), kid: protectedHeader.kid ?? '' };
+    }
+    catch (cause) {
+        if (cause instanceof ManifestError)
+            throw cause;
+        if (cause instanceof joseErrors.JWKSNoMatchingKey) {
+            throw new ManifestError('ERR_MANIFEST_UNKNOWN_KID', 'The manifest was signed by a key that is not among the trusted keys (unknown or missing kid).', [], { cause });
+        }
+        throw new ManifestError('ERR_MANIFEST_SIGNATURE_INVALID', `The manifest signature does not verify: ${cause.message}. Only EdDSA (Ed25519) signatures by a trusted key are accepted.`, [], { cause });
+    }
+}
+/** The JWS `typ` of a signed manifest. */
+export const MANIFEST_JWS_TYPE = 'orbit-manifest+jws';

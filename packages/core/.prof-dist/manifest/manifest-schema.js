@@ -1,0 +1,143 @@
+import { z } from 'zod';
+/** The four reversibility tiers. A tool without one counts as `partial` (the article's rule). */
+export const ReversibilitySchema = z.enum(['read_only', 'reversible', 'partial', 'irreversible']);
+/** The confidence threshold used when a tool sets none (the article's `reversibility_gate` default). */
+export const DEFAULT_CONFIDENCE_THRESHOLD = 0.85;
+const toolName = z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'expected a tool name of 1-128 letters, digits, "_", ".", ":" or "-"');
+const count = z.number().int('expected a whole number').nonnegative('expected a number >= 0');
+const unit = z.number().min(0, 'expected a number from 0 to 1').max(1, 'expected a number from 0 to 1');
+/** A resource pattern such as `invoice:*` or `crm:account:*`; `*` matches any run of characters. */
+const resourcePattern = z.string().min(1, 'expected a non-empty resource pattern');
+export const AllowedToolSchema = z.strictObject({
+    name: toolName,
+    max_calls_per_run: count,
+    reversibility: ReversibilitySchema.optional(),
+    confidence_threshold: unit.optional(),
+    /** An escalation tool (the article's `flag_for_human_review`): always allowed, never gated on confidence. */
+    escalation: z.boolean().optional(),
+    /** Resources this tool may touch; a call on any other resource halts the run. Absent: any resource. */
+    resources: z.array(resourcePattern).optional(),
+    /** Overrides `interruption_policy.max_records_per_call` for this tool. */
+    max_records_per_call: count.optional(),
+});
+export const InterruptionPolicySchema = z.strictObject({
+    confidence_floor: unit,
+    max_tokens_per_run: count.optional(),
+    max_records_touched_per_run: count.optional(),
+    time_limit_minutes: z.number().positive('expected a number of minutes > 0').optional(),
+    /** A call that affects more records than this pauses for a human. */
+    max_records_per_call: count.optional(),
+    /** Confidence threshold for tools that set none. Default 0.85. */
+    default_confidence_threshold: unit.optional(),
+    /** `soft` (default): a crossed run budget pauses, and the human may extend it or stop; `hard`: it halts. */
+    budget_mode: z.enum(['soft', 'hard']).optional(),
+});
+export const DelegatedToolSchema = z.strictObject({
+    name: toolName,
+    max_calls_per_run: count,
+    confidence_threshold: unit.optional(),
+    resources: z.array(resourcePattern).optional(),
+});
+/** A sub-agent profile: the scope a token minted for this kind of sub-agent carries. */
+export const SubAgentProfileSchema = z.strictObject({
+    name: z.string().min(1, 'expected a non-empty profile name'),
+    description: z.string().optional(),
+    tools: z.array(DelegatedToolSchema),
+    may_delegate: z.boolean().default(false),
+    max_tokens_per_run: count.optional(),
+    max_records_touched_per_run: count.optional(),
+    time_limit_minutes: z.number().positive('expected a number of minutes > 0').optional(),
+    ttl_seconds: z.number().int().positive('expected a number of seconds > 0').optional(),
+});
+export const DelegationSchema = z.strictObject({
+    max_depth: count,
+    max_sub_agents_per_run: count,
+    profiles: z.array(SubAgentProfileSchema),
+});
+/**
+ * The agent manifest: the article's `agent-manifest.yaml`, field names unchanged, plus what the
+ * product needs (`maturity_level`, per-tool resources and escalation, `known_resource_types`, `delegation`).
+ * This schema is the single source of truth; the JSON Schema for editors is generated from it.
+ */
+export const ManifestSchema = z
+    .strictObject({
+    agent_id: z.string().min(1, 'expected a non-empty agent id'),
+    owner_team: z.string().min(1, 'expected a non-empty owner team'),
+    deployed_at: z.iso.datetime({
+        offset: true,
+        error: 'expected an ISO 8601 date-time such as 2026-05-01T09:00:00Z',
+    }),
+    task_scope: z.string().min(1, 'expected a non-empty task scope'),
+    /** Maturity level 1-4. Absent: 1 (Supervised), the safe default. */
+    maturity_level: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).optional(),
+    allowed_tools: z.array(AllowedToolSchema),
+    explicitly_blocked_tools: z.array(toolName).default([]),
+    interruption_policy: InterruptionPolicySchema,
+    /** Resource types seen in training runs; a call on any other type pauses (`new_resource_type`). */
+    known_resource_types: z.array(z.string().min(1)).optional(),
+    delegation: DelegationSchema.optional(),
+})
+    .superRefine((manifest, ctx) => {
+    const allowed = new Map();
+    manifest.allowed_tools.forEach((tool, index) => {
+        if (allowed.has(tool.name)) {
+            ctx.addIssue({
+                code: 'custom',
+                path: ['allowed_tools', index, 'name'],
+                message: `expected each tool once, but "${tool.name}" is also allowed_tools[${allowed.get(tool.name)}]`,
+            });
+        }
+        allowed.set(tool.name, index);
+    });
+    manifest.explicitly_blocked_tools.forEach((name, index) => {
+        const at = allowed.get(name);
+        if (at !== undefined) {
+            ctx.addIssue({
+                code: 'custom',
+                path: ['explicitly_blocked_tools', index],
+                message: `expected a tool that is not allowed, but "${name}" is also allowed_tools[${at}]: a tool is either allowed or blocked`,
+            });
+        }
+    });
+    const delegation = manifest.delegation;
+    if (!delegation)
+        return;
+    if (manifest.explicitly_blocked_tools.includes('spawn_sub_agent') && delegation.profiles.length > 0) {
+        ctx.addIssue({
+            code: 'custom',
+            path: ['delegation', 'profiles'],
+            message: 'expected no sub-agent profiles: "spawn_sub_agent" is in explicitly_blocked_tools, so this agent delegates nothing',
+        });
+    }
+    const profileNames = new Set();
+    delegation.profiles.forEach((profile, p) => {
+        if (profileNames.has(profile.name)) {
+            ctx.addIssue({
+                code: 'custom',
+                path: ['delegation', 'profiles', p, 'name'],
+                message: `expected unique profile names, "${profile.name}" repeats`,
+            });
+        }
+        profileNames.add(profile.name);
+        profile.tools.forEach((tool, t) => {
+            const at = allowed.get(tool.name);
+            const parent = at === undefined ? undefined : manifest.allowed_tools[at];
+            if (!parent) {
+                ctx.addIssue({
+                    code: 'custom',
+                    path: ['delegation', 'profiles', p, 'tools', t, 'name'],
+                    message: `expected one of this agent's allowed_tools: a sub-agent never gets a tool its parent lacks ("${tool.name}")`,
+                });
+            }
+            else if (tool.max_calls_per_run > parent.max_calls_per_run) {
+                ctx.addIssue({
+                    code: 'custom',
+                    path: ['delegation', 'profiles', p, 'tools', t, 'max_calls_per_run'],
+                    message: `expected at most ${parent.max_calls_per_run} (the parent's limit for "${tool.name}")`,
+                });
+            }
+        });
+    });
+});
