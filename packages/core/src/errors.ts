@@ -13,6 +13,9 @@ export type OrbitErrorCode =
   | 'ERR_APPROVAL_HASH_MISMATCH'
   | 'ERR_APPROVAL_ANSWER_INVALID'
   | 'ERR_TOOL_UNKNOWN'
+  | 'ERR_TOKEN_REFUSED'
+  | 'ERR_CALL_ID_REUSED'
+  | 'ERR_CALL_DUPLICATE'
   | 'ERR_OPTIONS_INVALID';
 
 /** The base of every error ORBIT throws. */

@@ -29,9 +29,11 @@ export { compilePolicy, type Policy, type ToolPolicy } from './gate/policy.js';
 export {
   DECISIONS,
   type DecisionKind,
+  GATE_REASON_CODES,
   REASON_CODES,
   type ReasonCode,
   SEVERITY,
+  TRUST_REASON_CODES,
 } from './gate/reason-codes.js';
 export { type ExecutedAction, MemoryLedger } from './ledger/memory-ledger.js';
 export {
@@ -60,9 +62,32 @@ export { defineTool, type ToolContext, type ToolDefinition } from './run/define-
 export {
   actionHash,
   type CallResult,
+  type DelegationResult,
   type GuardRequest,
   Run,
   type RunSettings,
+  SPAWN_TOOL,
   type ToolShape,
 } from './run/run.js';
 export { RunHaltedError } from './run/run-halted-error.js';
+export { scopedPolicy } from './trust/scoped-policy.js';
+export { TokenError } from './trust/token-error.js';
+export {
+  attenuateScope,
+  type DelegationRequest,
+  isSubPattern,
+  isWithin,
+  type MintRefusal,
+  rootScope,
+  type ScopeUsage,
+  type TokenScope,
+  TokenScopeSchema,
+} from './trust/token-scope.js';
+export {
+  type MintClaims,
+  type TokenExpectations,
+  TRUST_TOKEN_TYPE,
+  TrustAuthority,
+  type TrustAuthorityOptions,
+  type VerifiedToken,
+} from './trust/trust-authority.js';

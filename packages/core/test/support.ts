@@ -75,3 +75,58 @@ export function countingTool(name: string, log: string[] = []) {
     },
   });
 }
+
+/** An orchestrator's manifest with two sub-agent profiles at depth 1 (the research-orchestrator shape). */
+export function orchestratorManifest(overrides: Partial<ManifestInput> = {}): ManifestInput {
+  return manifestOf({
+    agent_id: 'orchestrator',
+    maturity_level: 3,
+    allowed_tools: [
+      { name: 'web_search', max_calls_per_run: 20, reversibility: 'read_only' },
+      { name: 'read_document', max_calls_per_run: 20, reversibility: 'read_only' },
+      { name: 'flag_for_human_review', max_calls_per_run: 10, escalation: true },
+      {
+        name: 'update_crm_record',
+        max_calls_per_run: 10,
+        reversibility: 'partial',
+        confidence_threshold: 0.8,
+        resources: ['crm:*'],
+      },
+      {
+        name: 'send_external_email',
+        max_calls_per_run: 2,
+        reversibility: 'irreversible',
+        confidence_threshold: 0.95,
+      },
+    ],
+    explicitly_blocked_tools: ['trigger_payment_batch'],
+    interruption_policy: {
+      confidence_floor: 0.7,
+      max_tokens_per_run: 10_000,
+      max_records_touched_per_run: 100,
+      time_limit_minutes: 30,
+    },
+    delegation: {
+      max_depth: 1,
+      max_sub_agents_per_run: 2,
+      profiles: [
+        {
+          name: 'researcher',
+          tools: [
+            { name: 'web_search', max_calls_per_run: 5 },
+            { name: 'read_document', max_calls_per_run: 5 },
+            { name: 'flag_for_human_review', max_calls_per_run: 2 },
+          ],
+          may_delegate: false,
+          max_tokens_per_run: 2_000,
+        },
+        {
+          name: 'data-entry',
+          tools: [{ name: 'update_crm_record', max_calls_per_run: 3, resources: ['crm:contact:*'] }],
+          may_delegate: false,
+        },
+      ],
+    },
+    ...overrides,
+  });
+}

@@ -2,7 +2,7 @@ import type { DecisionKind, ReasonCode } from '../gate/reason-codes.js';
 import type { Reversibility } from '../manifest/manifest-schema.js';
 
 /** The kinds of audit event. */
-export type AuditEventKind = 'decision' | 'outcome' | 'approval' | 'rollback' | 'alert' | 'run';
+export type AuditEventKind = 'decision' | 'outcome' | 'approval' | 'rollback' | 'alert' | 'run' | 'token';
 
 /**
  * One audit event: one JSON object, one line in a JSONL file. These field names are the contract
@@ -43,6 +43,11 @@ export interface AuditEvent {
   waited_ms?: number;
   /** Rollback: what happened to one executed action. */
   rollback?: 'undone' | 'undo_failed' | 'manual_recovery' | 'unrecoverable';
+  /** Token: `minted`, `refused`, `verification_failed`, `revoked`. Never the token string. */
+  token?: 'minted' | 'refused' | 'verification_failed' | 'revoked';
+  token_id?: string;
+  parent_token_id?: string | null;
+  depth?: number;
   /** Run: `started`, `ended`, `halted`. */
   run?: 'started' | 'ended' | 'halted';
   [extra: string]: unknown;

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,5 +55,19 @@ describe('JsonlFileSink', () => {
     execFileSync(process.execPath, ['--input-type=module', '-e', script]);
     execFileSync(process.execPath, ['--input-type=module', '-e', script]);
     expect(lines(path)).toHaveLength(6);
+  });
+
+  it('flushes when the process is stopped by SIGTERM, and still dies of the signal', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'orbit-')), 'audit.jsonl');
+    const script = `
+      import { JsonlFileSink } from ${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)};
+      const sink = new JsonlFileSink(${JSON.stringify(path)});
+      sink.write({ event: 'decision', call_id: 'before-sigterm' });
+      process.kill(process.pid, 'SIGTERM');
+      setTimeout(() => {}, 5000);
+    `;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script]);
+    expect(result.signal).toBe('SIGTERM');
+    expect(lines(path).map((e) => e.call_id)).toEqual(['before-sigterm']);
   });
 });

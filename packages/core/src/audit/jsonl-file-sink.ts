@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { AuditEvent, AuditSink } from './audit-event.js';
 
 export interface JsonlFileSinkOptions {
-  /** Flush once this many bytes are buffered. Default 64 KiB. */
+  /** Flush once this many characters are buffered. Default 64 Ki. */
   bufferBytes?: number;
 }
 
@@ -32,6 +32,13 @@ export class JsonlFileSink implements AuditSink {
       process.once('exit', () => {
         for (const sink of open) sink.close();
       });
+      // A signal does not emit 'exit': flush, then let the signal do what it would have done.
+      for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+        process.once(signal, () => {
+          for (const sink of open) sink.close();
+          if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+        });
+      }
     }
   }
 

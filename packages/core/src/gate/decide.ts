@@ -56,34 +56,26 @@ export function decide(policy: Policy, request: GateRequest, state: GateState): 
   if (state.halted) return halt(verdict, 'run_halted');
   if (policy.blocked.has(request.tool)) return halt(verdict, 'tool_explicitly_blocked');
   const tool = policy.tools.get(request.tool);
-  if (tool === undefined) return halt(verdict, 'tool_not_in_manifest');
+  if (tool === undefined) return halt(verdict, policy.outOfScopeReason);
   if (tool.resources !== undefined && !matchesAny(tool.resources, request.resource)) {
-    return halt(verdict, 'resource_not_in_manifest');
+    return halt(
+      verdict,
+      policy.outOfScopeReason === 'tool_not_in_manifest'
+        ? 'resource_not_in_manifest'
+        : policy.outOfScopeReason,
+    );
   }
   if (state.callsOf(tool.name) >= tool.maxCalls) raise(verdict, 'block', 'max_calls_exceeded');
 
-  // I: budgets and interruption triggers. A crossed run budget pauses (soft) or halts (hard).
-  const budget = policy.budgetMode === 'hard' ? 'halt' : 'pause';
+  // I: budgets and interruption triggers.
   const gated = !tool.escalation;
-  if (policy.maxTokens !== undefined && state.tokens > policy.maxTokens + state.extraTokens) {
-    if (budget === 'halt') return halt(verdict, 'token_budget_exceeded');
-    if (gated) raise(verdict, 'pause', 'token_budget_exceeded');
-  }
-  if (policy.timeLimitMs !== undefined && state.elapsedMs > policy.timeLimitMs + state.extraMs) {
-    if (budget === 'halt') return halt(verdict, 'time_limit_exceeded');
-    if (gated) raise(verdict, 'pause', 'time_limit_exceeded');
-  }
-  if (request.records > 0) {
-    if (
-      policy.maxRecordsPerRun !== undefined &&
-      state.records + request.records > policy.maxRecordsPerRun + state.extraRecords
-    ) {
-      if (budget === 'halt') return halt(verdict, 'records_budget_exceeded');
-      raise(verdict, 'pause', 'records_budget_exceeded');
-    }
-    if (tool.maxRecordsPerCall !== undefined && request.records > tool.maxRecordsPerCall) {
-      raise(verdict, 'pause', 'records_per_call_exceeded');
-    }
+  if (checkBudgets(policy, request.records, gated, state, verdict)) return verdict;
+  if (
+    request.records > 0 &&
+    tool.maxRecordsPerCall !== undefined &&
+    request.records > tool.maxRecordsPerCall
+  ) {
+    raise(verdict, 'pause', 'records_per_call_exceeded');
   }
   if (gated && request.resource !== undefined && policy.knownResourceTypes !== undefined) {
     const type = resourceTypeOf(request.resource);
@@ -107,14 +99,47 @@ export function decide(policy: Policy, request: GateRequest, state: GateState): 
   return verdict;
 }
 
-function halt(verdict: Verdict, reason: ReasonCode): Verdict {
+/**
+ * The run budgets (tokens, time, records) against one policy and one ledger: a crossed budget pauses
+ * (soft) or halts (hard). Returns true when it halted. Used for a run and for each of its ancestors.
+ */
+export function checkBudgets(
+  policy: Policy,
+  records: number,
+  gated: boolean,
+  state: GateState,
+  verdict: Verdict,
+): boolean {
+  const hard = policy.budgetMode === 'hard';
+  if (policy.maxTokens !== undefined && state.tokens > policy.maxTokens + state.extraTokens) {
+    if (hard) return !!halt(verdict, 'token_budget_exceeded');
+    if (gated) raise(verdict, 'pause', 'token_budget_exceeded');
+  }
+  if (policy.timeLimitMs !== undefined && state.elapsedMs > policy.timeLimitMs + state.extraMs) {
+    if (hard) return !!halt(verdict, 'time_limit_exceeded');
+    if (gated) raise(verdict, 'pause', 'time_limit_exceeded');
+  }
+  if (
+    records > 0 &&
+    policy.maxRecordsPerRun !== undefined &&
+    state.records + records > policy.maxRecordsPerRun + state.extraRecords
+  ) {
+    if (hard) return !!halt(verdict, 'records_budget_exceeded');
+    raise(verdict, 'pause', 'records_budget_exceeded');
+  }
+  return false;
+}
+
+/** Marks the verdict halted with a reason. */
+export function halt(verdict: Verdict, reason: ReasonCode): Verdict {
   verdict.decision = 'halt';
   verdict.reasons.push(reason);
   return verdict;
 }
 
-function raise(verdict: Verdict, decision: DecisionKind, reason: ReasonCode): void {
-  verdict.reasons.push(reason);
+/** Adds a reason; the decision becomes the more severe of the two. */
+export function raise(verdict: Verdict, decision: DecisionKind, reason: ReasonCode): void {
+  if (!verdict.reasons.includes(reason)) verdict.reasons.push(reason);
   if (SEVERITY[decision] > SEVERITY[verdict.decision]) verdict.decision = decision;
 }
 

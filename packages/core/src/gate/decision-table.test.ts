@@ -63,7 +63,11 @@ describe('the decision table, run through a real run', () => {
 
   it('matches the table in the core README', async () => {
     const { readFileSync } = await import('node:fs');
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    // Table rows with the padding a formatter adds taken out: `| 1 | reversible | ... |`.
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(
+      / *\| */g,
+      ' | ',
+    );
     for (const level of [1, 2, 3, 4] as MaturityLevel[]) {
       for (const [tier, row] of Object.entries(DECISION_TABLE[level])) {
         const cells = Object.values(row).map((cell) => `\`${cell.decision}\``);

@@ -29,6 +29,8 @@ export interface Policy {
   readonly timeLimitMs: number | undefined;
   readonly budgetMode: 'soft' | 'hard';
   readonly knownResourceTypes: ReadonlySet<string> | undefined;
+  /** The reason a call outside `tools` halts with: `tool_not_in_manifest`, or `token_scope_violation` under a trust token. */
+  readonly outOfScopeReason: 'tool_not_in_manifest' | 'token_scope_violation';
 }
 
 /** Compiles a loaded manifest into a `Policy`; `maturityLevel` overrides the manifest's level. */
@@ -60,6 +62,7 @@ export function compilePolicy(loaded: LoadedManifest, maturityLevel?: MaturityLe
     timeLimitMs: policy.time_limit_minutes === undefined ? undefined : policy.time_limit_minutes * 60_000,
     budgetMode: policy.budget_mode ?? 'soft',
     knownResourceTypes: manifest.known_resource_types ? new Set(manifest.known_resource_types) : undefined,
+    outOfScopeReason: 'tool_not_in_manifest',
   };
 }
 

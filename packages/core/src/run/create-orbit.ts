@@ -5,6 +5,8 @@ import { OrbitError } from '../errors.js';
 import type { MaturityLevel } from '../gate/decision-table.js';
 import { compilePolicy, type Policy } from '../gate/policy.js';
 import type { LoadedManifest } from '../manifest/load-manifest.js';
+import { rootScope } from '../trust/token-scope.js';
+import { TrustAuthority } from '../trust/trust-authority.js';
 import type { ToolDefinition } from './define-tool.js';
 import { Run } from './run.js';
 
@@ -27,6 +29,11 @@ export interface OrbitOptions {
   maturityLevel?: MaturityLevel;
   /** The clock, in ms since the epoch. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Mints and checks sub-agent trust tokens. Default: an authority with a fresh Ed25519 key known only
+   * to this process (right when sub-agents run in-process). Share one built from your keys across processes.
+   */
+  trust?: TrustAuthority;
 }
 
 /** One agent deployment under ORBIT: a verified manifest compiled into a policy, ready to start runs. */
@@ -35,6 +42,8 @@ export interface Orbit {
   readonly manifest: LoadedManifest;
   /** Starts a run of this agent. */
   startRun(options?: { runId?: string; parentRunId?: string }): Run;
+  /** The trust authority of this deployment (created on first use when none was given). */
+  trust(): Promise<TrustAuthority>;
   /** The input schema the model sees for a tool (with the confidence argument added). */
   modelInputSchema(tool: ToolDefinition): ReturnType<ConfidenceSource['modelInputSchema']>;
 }
@@ -62,7 +71,28 @@ export function createOrbit(options: OrbitOptions): Orbit {
     );
   const policy = compilePolicy(options.manifest, options.maturityLevel);
   const confidence = options.confidence ?? argumentConfidence();
+  let authority: Promise<TrustAuthority> | undefined = options.trust
+    ? Promise.resolve(options.trust)
+    : undefined;
+  const trust = () => {
+    authority ??= TrustAuthority.ephemeral({ now: options.now });
+    return authority;
+  };
+  const now = options.now ?? Date.now;
+  let lastMs = Number.NaN;
+  let lastIso = '';
+  const timestamp = () => {
+    const ms = now();
+    if (ms !== lastMs) {
+      lastMs = ms;
+      lastIso = new Date(ms).toISOString();
+    }
+    return lastIso;
+  };
   const settings = {
+    timestamp,
+    trust,
+    rootScope: rootScope(options.manifest.manifest, policy),
     policy,
     manifest: options.manifest.manifest,
     sink: options.sink,
@@ -71,12 +101,13 @@ export function createOrbit(options: OrbitOptions): Orbit {
     approvalHandler: options.approvalHandler,
     approvalTimeoutMs: timeout,
     onApprovalTimeout: options.onApprovalTimeout ?? 'deny',
-    now: options.now ?? Date.now,
+    now,
   } as const;
   return {
     policy,
     manifest: options.manifest,
     startRun: (runOptions) => new Run(settings, runOptions),
+    trust,
     modelInputSchema: (tool) => confidence.modelInputSchema(tool.input),
   };
 }

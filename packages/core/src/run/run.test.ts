@@ -347,6 +347,49 @@ describe('guard is idempotent per call id (resume-safe)', () => {
   });
 });
 
+describe('call ids', () => {
+  it('runs a call id at most once: executing it again is refused and the tool does not run', async () => {
+    const { orbit } = await orbitOf();
+    const run = orbit.startRun();
+    const log: string[] = [];
+    await run.execute(countingTool('update', log), { id: 'a', confidence: 0.95 }, { callId: 'tc-1' });
+    await expect(
+      run.execute(countingTool('update', log), { id: 'a', confidence: 0.95 }, { callId: 'tc-1' }),
+    ).rejects.toMatchObject({
+      code: 'ERR_CALL_DUPLICATE',
+    });
+    expect(log).toEqual(['update:a']);
+  });
+
+  it("refuses a call id reused for another tool or other arguments, so no call rides on another's decision", async () => {
+    const { orbit } = await orbitOf({
+      allowed_tools: [
+        { name: 'update', max_calls_per_run: 1, reversibility: 'partial', resources: ['invoice:*'] },
+      ],
+    });
+    const run = orbit.startRun();
+    expect(
+      run.guard({ tool: 'update', confidence: 0.99, args: { id: 1 }, resource: 'invoice:1', callId: 'tc-1' })
+        .decision,
+    ).toBe('proceed');
+    expect(() =>
+      run.guard({ tool: 'update', confidence: 0.1, args: { id: 2 }, resource: 'payroll:1', callId: 'tc-1' }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_CALL_ID_REUSED' }));
+    expect(() => run.guard({ tool: 'read', args: { id: 1 }, callId: 'tc-1' })).toThrow(
+      expect.objectContaining({ code: 'ERR_CALL_ID_REUSED' }),
+    );
+  });
+
+  it('never generates an id a caller already used', async () => {
+    const { orbit } = await orbitOf();
+    const run = orbit.startRun();
+    run.guard({ tool: 'read', callId: 'call-1' });
+    const generated = run.guard({ tool: 'update', confidence: 0.1 });
+    expect(generated.call_id).not.toBe('call-1');
+    expect(generated.decision).toBe('pause');
+  });
+});
+
 describe('the ledger under concurrency', () => {
   it.each([
     [10, 3],
@@ -463,6 +506,22 @@ describe('audit events', () => {
     expect(JSON.stringify(sink.events)).not.toContain('"id":"secret"}},');
     expect(eventsOf(sink.events, 'run').map((event) => event.run)).toEqual(['started', 'ended']);
     expect(new Date(decision.ts).toISOString()).toBe(decision.ts);
+  });
+
+  it('flushes the sink at once after a pause or a halt', async () => {
+    let flushes = 0;
+    const events: AuditEvent[] = [];
+    const { orbit } = await orbitOf(
+      {},
+      { sink: { write: (event) => events.push(event), flush: () => void flushes++ } },
+    );
+    const run = orbit.startRun();
+    run.guard({ tool: 'update', confidence: 0.99 });
+    expect(flushes).toBe(0);
+    run.guard({ tool: 'update', confidence: 0.5 });
+    expect(flushes).toBe(1);
+    run.guard({ tool: 'merge' });
+    expect(flushes).toBe(2);
   });
 
   it('builds no events at all when there is no sink', async () => {

@@ -11,15 +11,35 @@ import type { AuditEvent, AuditSink, Redactor } from '../audit/audit-event.js';
 import { canonicalJson, sha256 } from '../canonical-json.js';
 import { compensate, type RollbackReport } from '../compensation/rollback.js';
 import type { ConfidenceSource } from '../confidence/confidence-source.js';
-import { ApprovalError, formatPath } from '../errors.js';
-import { decide, type GateRequest } from '../gate/decide.js';
+import { ApprovalError, formatPath, OrbitError } from '../errors.js';
+import {
+  checkBudgets,
+  decide,
+  type GateRequest,
+  halt,
+  isValidConfidence,
+  raise,
+  type Verdict,
+} from '../gate/decide.js';
 import { type Policy, resourceTypeOf } from '../gate/policy.js';
 import type { ReasonCode } from '../gate/reason-codes.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import type { Manifest } from '../manifest/manifest-schema.js';
+import { scopedPolicy } from '../trust/scoped-policy.js';
+import { TokenError } from '../trust/token-error.js';
+import {
+  attenuateScope,
+  type DelegationRequest,
+  type ScopeUsage,
+  type TokenScope,
+} from '../trust/token-scope.js';
+import type { TokenExpectations, TrustAuthority, VerifiedToken } from '../trust/trust-authority.js';
 import { type Decision, type Refusal, toRefusal } from './decision.js';
 import type { ToolContext, ToolDefinition } from './define-tool.js';
 import { RunHaltedError } from './run-halted-error.js';
+
+/** The pseudo-tool a delegation is decided as: the article's `spawn_sub_agent`. */
+export const SPAWN_TOOL = 'spawn_sub_agent';
 
 /** A call to be gated, in neutral form: what every adapter produces from its framework's tool call. */
 export interface GuardRequest {
@@ -55,6 +75,8 @@ export type ToolShape = Pick<ToolDefinition, 'input' | 'records' | 'resource'>;
 
 interface CallRecord {
   decision: Decision;
+  /** The arguments the call was first guarded with (an edit changes `args`, not these). */
+  readonly requestArgs: unknown;
   /** The decision after the approval, if the call paused. */
   effective?: Decision;
   args: unknown;
@@ -74,6 +96,31 @@ export interface RunSettings {
   readonly approvalTimeoutMs: number;
   readonly onApprovalTimeout: 'deny' | 'halt';
   readonly now: () => number;
+  /** The trust authority that mints and checks sub-agent tokens (created on first use). */
+  readonly trust: () => Promise<TrustAuthority>;
+  /** The ISO time of now, cached per millisecond. */
+  readonly timestamp: () => string;
+  /** What the agent's own runs hold: its manifest as a scope. */
+  readonly rootScope: TokenScope;
+}
+
+/** A sub-agent's token, bound to its run. */
+interface BoundToken {
+  readonly value: string;
+  readonly verified: VerifiedToken;
+  readonly authority: TrustAuthority;
+  readonly expected: TokenExpectations;
+}
+
+/** What `run.delegate()` gives back: the decision, and on success the token and the sub-agent's run. */
+export interface DelegationResult {
+  readonly decision: Decision;
+  /** The compact JWT for the sub-agent (hand it to a sub-agent in another process). */
+  readonly token?: string;
+  /** The sub-agent's run, bound to the token: its calls count against its scope and every ancestor. */
+  readonly run?: Run;
+  /** The scope the token carries. */
+  readonly scope?: TokenScope;
 }
 
 /**
@@ -85,6 +132,19 @@ export class Run {
   readonly parentId: string | null;
   readonly agentId: string;
   readonly ledger: MemoryLedger;
+  /** The policy this run decides with: its manifest's, or the scope of its trust token. */
+  readonly policy: Policy;
+  /** The run that delegated to this one, if any. */
+  readonly parent: Run | undefined;
+  /** The root of this run's tree: its id is the `run_id` of every token in the tree. */
+  readonly root: Run;
+  /** 0 for an agent's own run, parent + 1 for a sub-agent. */
+  readonly depth: number;
+  /** What this run may do and delegate. */
+  readonly scope: TokenScope;
+  /** Sub-agents created in this run's subtree so far. */
+  subAgents = 0;
+  private readonly token: BoundToken | undefined;
   private readonly settings: RunSettings;
   private readonly calls = new Map<string, CallRecord>();
   private readonly approvals = new Map<
@@ -93,13 +153,37 @@ export class Run {
   >();
   private sequence = 0;
 
-  constructor(settings: RunSettings, options: { runId?: string; parentRunId?: string } = {}) {
+  constructor(
+    settings: RunSettings,
+    options: {
+      runId?: string;
+      parentRunId?: string;
+      parent?: Run;
+      token?: BoundToken;
+      agentId?: string;
+    } = {},
+  ) {
     this.settings = settings;
     this.id = options.runId ?? randomUUID();
-    this.parentId = options.parentRunId ?? null;
-    this.agentId = settings.policy.agentId;
+    this.parent = options.parent;
+    this.root = options.parent?.root ?? this;
+    this.parentId = options.parent?.id ?? options.parentRunId ?? null;
+    this.token = options.token;
+    this.depth = options.token?.verified.depth ?? 0;
+    this.scope = options.token?.verified.scope ?? settings.rootScope;
+    this.policy = options.token
+      ? scopedPolicy(settings.policy, this.scope, options.agentId!)
+      : settings.policy;
+    this.agentId = this.policy.agentId;
     this.ledger = new MemoryLedger(settings.now);
-    if (settings.sink) this.emit({ event: 'run', run: 'started', maturity_level: settings.policy.level });
+    if (settings.sink) {
+      this.emit({
+        event: 'run',
+        run: 'started',
+        maturity_level: this.policy.level,
+        ...(this.token ? { token_id: this.token.verified.jti, depth: this.depth } : {}),
+      });
+    }
   }
 
   /** True once the run has halted: every further call halts too. */
@@ -113,10 +197,22 @@ export class Run {
    * framework that re-runs a node on resume does not decide twice).
    */
   guard(request: GuardRequest): Decision {
-    const callId = request.callId ?? `call-${++this.sequence}`;
+    const callId = request.callId ?? this.nextCallId();
     const known = this.calls.get(callId);
-    if (known) return known.effective ?? known.decision;
-    if (request.tokens !== undefined && request.tokens > 0) this.ledger.tokens += request.tokens;
+    if (known) {
+      // A framework re-running a node presents the same call again: answer it from the record.
+      if (
+        known.decision.tool !== request.tool ||
+        canonicalJson(known.requestArgs ?? null) !== canonicalJson(request.args ?? null)
+      ) {
+        throw new OrbitError(
+          'ERR_CALL_ID_REUSED',
+          `Call id "${callId}" was already used for another call in run "${this.id}"; give each tool call its own id.`,
+        );
+      }
+      return known.effective ?? known.decision;
+    }
+    if (request.tokens !== undefined && request.tokens > 0) this.addTokens(request.tokens);
 
     const records = request.records ?? 0;
     const gate: GateRequest = {
@@ -126,7 +222,7 @@ export class Run {
       resource: request.resource,
       approved: false,
     };
-    const verdict = decide(this.settings.policy, gate, this.ledger);
+    const verdict = this.evaluate(gate);
     if (request.inputError !== undefined && verdict.decision !== 'halt') {
       verdict.decision = 'block';
       verdict.reasons = ['input_invalid'];
@@ -135,6 +231,7 @@ export class Run {
     this.admit(decision, records, request.resource);
     const record: CallRecord = {
       decision,
+      requestArgs: request.args,
       args: request.args,
       records,
       resource: request.resource,
@@ -240,7 +337,7 @@ export class Run {
       resource: record.resource,
       approved: true,
     };
-    const verdict = decide(this.settings.policy, gate, this.ledger);
+    const verdict = this.evaluate(gate);
     const effective = this.stamp(request.call_id, request.tool, verdict);
     this.admit(effective, record.records, record.resource);
     record.effective = effective;
@@ -313,24 +410,21 @@ export class Run {
       });
     }
     if (!this.settings.sink) return;
-    const error = outcome.error === undefined ? undefined : describeError(outcome.error);
-    this.emit({
-      event: 'outcome',
-      call_id: callId,
-      tool: decision.tool,
-      reversibility: decision.reversibility,
-      confidence: decision.confidence,
-      decision: decision.decision,
-      reasons: decision.reasons,
-      status: outcome.status,
-      records: record.records,
-      ...(record.resource === undefined ? {} : { resource: record.resource }),
-      ...(outcome.status === 'executed'
-        ? { output: this.redacted(decision.tool, 'output', outcome.output) }
-        : {}),
-      ...(error ? { error } : {}),
-      ...(outcome.elapsedMs === undefined ? {} : { elapsed_ms: outcome.elapsedMs }),
-    });
+    const event = this.newEvent('outcome');
+    event.call_id = callId;
+    event.tool = decision.tool;
+    event.reversibility = decision.reversibility;
+    event.confidence = decision.confidence;
+    event.decision = decision.decision;
+    event.reasons = decision.reasons;
+    event.status = outcome.status;
+    event.records = record.records;
+    event.resource = record.resource;
+    if (outcome.status === 'executed') event.output = this.redacted(decision.tool, 'output', outcome.output);
+    if (outcome.error !== undefined) event.error = describeError(outcome.error);
+    event.elapsed_ms = outcome.elapsedMs;
+    if (this.token) event.token_id = this.token.verified.jti;
+    this.settings.sink.write(event);
   }
 
   /**
@@ -343,6 +437,12 @@ export class Run {
     rawArgs: unknown,
     options: { callId?: string; tokens?: number } = {},
   ): Promise<CallResult<Output>> {
+    if (options.callId !== undefined && this.calls.get(options.callId)?.outcome) {
+      throw new OrbitError(
+        'ERR_CALL_DUPLICATE',
+        `Call "${options.callId}" already ran in run "${this.id}"; a call runs at most once.`,
+      );
+    }
     const { confidence, args } = this.settings.confidence.read(rawArgs);
     const parsed = tool.input.safeParse(args);
     let input = (parsed.success ? parsed.data : args) as Input;
@@ -392,7 +492,7 @@ export class Run {
 
   /** Adds model token usage (e.g. from a framework's usage report) to the run's token count. */
   recordUsage(usage: { tokens: number }): void {
-    if (Number.isFinite(usage.tokens) && usage.tokens > 0) this.ledger.tokens += usage.tokens;
+    if (Number.isFinite(usage.tokens) && usage.tokens > 0) this.addTokens(usage.tokens);
   }
 
   /**
@@ -427,6 +527,208 @@ export class Run {
     await this.settings.sink.flush?.();
   }
 
+  /**
+   * Delegates to a sub-agent: mints a trust token for one of the manifest's sub-agent profiles,
+   * attenuated from this run's own scope, and starts the sub-agent's run under it. Asking for more
+   * than this run holds is refused (`block`, `scope_escalation`, naming the wider field); delegating
+   * when not permitted, too deep or beyond the sub-agent limit halts this run (`RunHaltedError`).
+   *
+   * @example
+   * const { run: researcher } = await run.delegate({ profile: 'researcher' });
+   * await researcher.execute(webSearch, { query, confidence: 0.9 });
+   */
+  async delegate(request: DelegationRequest): Promise<DelegationResult> {
+    const callId = `spawn-${++this.sequence}`;
+    const profile = this.settings.manifest.delegation?.profiles.find(
+      (candidate) => candidate.name === request.profile,
+    );
+    const agentId = request.agentId ?? request.profile;
+    let verdict: Verdict;
+    let detail: string | undefined;
+    let field: string | undefined;
+    let scope: TokenScope | undefined;
+    if (this.policy.blocked.has(SPAWN_TOOL)) {
+      verdict = {
+        decision: 'halt',
+        reasons: ['tool_explicitly_blocked', 'spawn_not_permitted'],
+        confidence: null,
+      };
+    } else {
+      const notPermitted: Verdict = { decision: 'halt', reasons: ['spawn_not_permitted'], confidence: null };
+      verdict = this.checkToken(undefined) ?? (this.scope.delegate.allowed ? this.checkTree() : notPermitted);
+      if (verdict.decision === 'proceed') {
+        const attenuated = attenuateScope(this.scope, this.depth, this.usage(), profile, request);
+        if ('refusal' in attenuated) {
+          const { reason, message } = attenuated.refusal;
+          field = attenuated.refusal.field;
+          detail = field ? `${field}: ${message}` : message;
+          verdict = {
+            decision: reason === 'scope_escalation' ? 'block' : 'halt',
+            reasons: [reason],
+            confidence: null,
+          };
+        } else {
+          scope = attenuated.scope;
+        }
+      }
+    }
+    if (!scope) return this.refuseDelegation(callId, request, verdict, detail, field);
+
+    // Reserve the sub-agent slot before the await, so concurrent delegations cannot overshoot.
+    for (let run: Run | undefined = this; run; run = run.parent) run.subAgents++;
+    const authority = await this.settings.trust();
+    let minted: Awaited<ReturnType<TrustAuthority['mint']>>;
+    try {
+      minted = await authority.mint({
+        agentId,
+        runId: this.root.id,
+        parent: this.token?.verified ?? null,
+        manifestDigest: this.policy.digest,
+        scope,
+        ttlSeconds: request.ttl_seconds ?? profile?.ttl_seconds,
+      });
+    } catch (error) {
+      for (let run: Run | undefined = this; run; run = run.parent) run.subAgents--;
+      if (!(error instanceof TokenError)) throw error;
+      const refused: Verdict = { decision: 'block', reasons: [error.reason], confidence: null };
+      return this.refuseDelegation(callId, request, refused, error.message, error.field);
+    }
+    const decision = this.stamp(callId, SPAWN_TOOL, verdict);
+    if (this.settings.sink) {
+      this.emitDecision(decision, { tool: SPAWN_TOOL, args: request });
+      this.emitToken('minted', minted.verified, [], { profile: request.profile });
+    }
+    const expected = { audience: agentId, runId: this.root.id, manifestDigest: this.policy.digest };
+    const child = new Run(this.settings, {
+      parent: this,
+      agentId,
+      token: { value: minted.token, verified: minted.verified, authority, expected },
+    });
+    return { decision, token: minted.token, run: child, scope };
+  }
+
+  /**
+   * Revokes this run's token and with it every token minted under it; for an agent's own run, every
+   * token of the run tree (the kill switch). Takes effect at each sub-agent's next guarded call.
+   */
+  async revoke(): Promise<void> {
+    const authority = await this.settings.trust();
+    if (this.token) authority.revokeToken(this.token.verified.jti);
+    else authority.revokeRun(this.root.id);
+    if (this.settings.sink)
+      this.emitToken('revoked', this.token?.verified, [], this.token ? {} : { revoked_run: this.root.id });
+  }
+
+  /** The token id of this run, if it runs under one. Never the token itself. */
+  get tokenId(): string | undefined {
+    return this.token?.verified.jti;
+  }
+
+  private refuseDelegation(
+    callId: string,
+    request: DelegationRequest,
+    verdict: Verdict,
+    detail: string | undefined,
+    field: string | undefined,
+  ): DelegationResult {
+    const decision = this.stamp(callId, SPAWN_TOOL, verdict, detail);
+    this.admit(decision, 0, undefined);
+    if (this.settings.sink) {
+      this.emitDecision(decision, { tool: SPAWN_TOOL, args: request });
+      this.emitToken('refused', undefined, decision.reasons, {
+        profile: request.profile,
+        sub_agent: request.agentId ?? request.profile,
+        ...(field ? { field } : {}),
+      });
+    }
+    if (decision.decision === 'halt') throw new RunHaltedError(decision);
+    return { decision };
+  }
+
+  /** The run's decision: its token first, then its own policy, then every ancestor's budgets and limits. */
+  private evaluate(gate: GateRequest): Verdict {
+    const refused = this.checkToken(gate.confidence);
+    if (refused) return refused;
+    const verdict = decide(this.policy, gate, this.ledger);
+    if (verdict.decision === 'halt') return verdict;
+    for (let run = this.parent; run; run = run.parent) {
+      if (run.halted) return halt(verdict, 'run_halted');
+      const tool = run.policy.tools.get(gate.tool);
+      if (tool && run.ledger.callsOf(gate.tool) >= tool.maxCalls)
+        raise(verdict, 'block', 'max_calls_exceeded');
+      if (checkBudgets(run.policy, gate.records, tool?.escalation !== true, run.ledger, verdict))
+        return verdict;
+    }
+    if (gate.approved && verdict.decision === 'pause') verdict.decision = 'proceed_with_log';
+    return verdict;
+  }
+
+  /** The per-call token check (cached signature, expiry, revocation, audience, run, digest). */
+  private checkToken(confidence: unknown): Verdict | undefined {
+    if (!this.token) return undefined;
+    const reason = this.token.authority.check(this.token.value, this.token.expected);
+    if (!reason) return undefined;
+    if (this.settings.sink) this.emitToken('verification_failed', this.token.verified, [reason]);
+    return {
+      decision: 'halt',
+      reasons: [reason],
+      confidence: isValidConfidence(confidence) ? confidence : null,
+    };
+  }
+
+  /** A delegation needs every run up the tree to be running and to have a sub-agent left. */
+  private checkTree(): Verdict {
+    for (let run: Run | undefined = this; run; run = run.parent) {
+      if (run.halted) return { decision: 'halt', reasons: ['run_halted'], confidence: null };
+      if (run !== this && run.scope.delegate.max_sub_agents - run.subAgents < 1) {
+        return { decision: 'halt', reasons: ['sub_agent_limit_exceeded'], confidence: null };
+      }
+    }
+    return { decision: 'proceed', reasons: [], confidence: null };
+  }
+
+  private usage(): ScopeUsage {
+    const { ledger } = this;
+    return {
+      callsOf: (tool) => ledger.callsOf(tool),
+      tokens: ledger.tokens,
+      records: ledger.records,
+      elapsedMs: ledger.elapsedMs,
+      subAgents: this.subAgents,
+    };
+  }
+
+  /** A generated call id no caller-chosen id can collide with. */
+  private nextCallId(): string {
+    let id: string;
+    do id = `call-${++this.sequence}`;
+    while (this.calls.has(id));
+    return id;
+  }
+
+  private addTokens(tokens: number): void {
+    for (let run: Run | undefined = this; run; run = run.parent) run.ledger.tokens += tokens;
+  }
+
+  private emitToken(
+    what: 'minted' | 'refused' | 'verification_failed' | 'revoked',
+    token: VerifiedToken | undefined,
+    reasons: ReasonCode[],
+    extra: Record<string, unknown> = {},
+  ): void {
+    const about = token
+      ? {
+          token_id: token.jti,
+          parent_token_id: token.parent_jti,
+          depth: token.depth,
+          sub_agent: token.sub,
+          scope: token.scope,
+          expires_at: new Date(token.exp * 1000).toISOString(),
+        }
+      : {};
+    this.emit({ event: 'token', token: what, ...about, ...(reasons.length ? { reasons } : {}), ...extra });
+  }
+
   private async awaitApproval(
     request: ApprovalRequest,
     tool: ToolShape,
@@ -451,7 +753,7 @@ export class Run {
   }
 
   private stamp(callId: string, tool: string, verdict: ReturnType<typeof decide>, detail?: string): Decision {
-    const policy = this.settings.policy;
+    const policy = this.policy;
     return {
       ...verdict,
       run_id: this.id,
@@ -468,11 +770,9 @@ export class Run {
   /** Counts an admitted call in the same step as its decision; a halt stops the run. */
   private admit(decision: Decision, records: number, resource: string | undefined): void {
     if (decision.decision === 'proceed' || decision.decision === 'proceed_with_log') {
-      this.ledger.count(
-        decision.tool,
-        records,
-        resource === undefined ? undefined : resourceTypeOf(resource),
-      );
+      const type = resource === undefined ? undefined : resourceTypeOf(resource);
+      for (let run: Run | undefined = this; run; run = run.parent)
+        run.ledger.count(decision.tool, records, type);
     } else if (decision.decision === 'halt') {
       this.ledger.halted = true;
     }
@@ -502,7 +802,7 @@ export class Run {
       allowed_answers: ['approve', 'deny', 'edit'],
       context: {
         task_scope: this.settings.manifest.task_scope,
-        maturity_level: this.settings.policy.level,
+        maturity_level: this.policy.level,
         ledger: this.ledger.snapshot(),
       },
     };
@@ -521,41 +821,50 @@ export class Run {
     return request;
   }
 
-  private emitDecision(decision: Decision, request: GuardRequest): void {
-    this.emit({
-      event: 'decision',
-      call_id: decision.call_id,
-      tool: decision.tool,
-      reversibility: decision.reversibility,
-      confidence: decision.confidence,
-      decision: decision.decision,
-      reasons: decision.reasons,
-      maturity_level: decision.maturity_level,
-      input: this.redacted(decision.tool, 'input', request.args),
-      records: request.records ?? 0,
-      ...(request.resource === undefined ? {} : { resource: request.resource }),
-      ...(request.tokens === undefined ? {} : { tokens: request.tokens }),
-      ...(decision.approval ? { approval_id: decision.approval.approval_id } : {}),
-      ...(decision.detail === undefined ? {} : { detail: decision.detail }),
-    });
+  private emitDecision(
+    decision: Decision,
+    request: Pick<GuardRequest, 'tool' | 'args' | 'records' | 'resource' | 'tokens'>,
+  ): void {
+    // Built field by field (no spreads): this runs on every guarded call when a sink is set.
+    const event = this.newEvent('decision');
+    event.call_id = decision.call_id;
+    event.tool = decision.tool;
+    event.reversibility = decision.reversibility;
+    event.confidence = decision.confidence;
+    event.decision = decision.decision;
+    event.reasons = decision.reasons;
+    event.maturity_level = decision.maturity_level;
+    event.input = this.redacted(decision.tool, 'input', request.args);
+    event.records = request.records ?? 0;
+    event.resource = request.resource;
+    event.tokens = request.tokens;
+    event.approval_id = decision.approval?.approval_id;
+    event.detail = decision.detail;
+    if (this.token) event.token_id = this.token.verified.jti;
+    this.settings.sink!.write(event);
+    // Pauses and halts are the events an operator needs first: do not leave them in a buffer.
+    if (decision.decision === 'pause' || decision.decision === 'halt') void this.settings.sink!.flush?.();
   }
 
   private redacted(tool: string, field: 'input' | 'output', value: unknown): unknown {
     return this.settings.redact ? this.settings.redact(value, { tool, field }) : value;
   }
 
-  private emit(
-    fields: Omit<AuditEvent, 'ts' | 'run_id' | 'parent_run_id' | 'agent_id' | 'manifest_digest'>,
-  ): void {
-    const event = {
-      ts: new Date(this.settings.now()).toISOString(),
+  private emit(fields: Partial<AuditEvent> & { event: AuditEvent['event'] }): void {
+    const event = this.newEvent(fields.event);
+    this.settings.sink!.write(Object.assign(event, fields));
+  }
+
+  /** An event with the fields every event carries. Fields left `undefined` are not written. */
+  private newEvent(kind: AuditEvent['event']): AuditEvent {
+    return {
+      ts: this.settings.timestamp(),
+      event: kind,
       run_id: this.id,
       parent_run_id: this.parentId,
       agent_id: this.agentId,
-      manifest_digest: this.settings.policy.digest,
-      ...fields,
-    } as AuditEvent;
-    this.settings.sink!.write(event);
+      manifest_digest: this.policy.digest,
+    };
   }
 }
 

@@ -1,0 +1,8 @@
+export {
+  MANIFEST_URL,
+  type OrchestratorReport,
+  type RefusalReport,
+  runResearchOrchestrator,
+  type TreeNode,
+} from './run-core.js';
+export { createTools, FakeWorld } from './tools.js';

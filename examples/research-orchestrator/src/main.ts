@@ -1,0 +1,44 @@
+import { resolve } from 'node:path';
+import type { TokenScope } from '@orbit-agents/core';
+import { runResearchOrchestrator, type TreeNode } from './run-core.js';
+
+// Trust is not transitive: every sub-agent acts under a token minted for it, scoped to its task.
+const auditPath = resolve(process.env.ORBIT_AUDIT_PATH ?? `.orbit/research-orchestrator-${Date.now()}.jsonl`);
+const report = await runResearchOrchestrator({ auditPath });
+
+const describeScope = (scope: TokenScope) => {
+  const tools = Object.entries(scope.tools)
+    .map(([name, t]) => `${name}×${t.max_calls}${t.resources ? ` [${t.resources.join(', ')}]` : ''}`)
+    .join(', ');
+  const budgets = [
+    scope.max_tokens !== undefined ? `${scope.max_tokens} tokens` : '',
+    scope.max_records !== undefined ? `${scope.max_records} records` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  const delegate = scope.delegate.allowed
+    ? `may delegate ${scope.delegate.max_sub_agents} (depth ≤ ${scope.delegate.max_depth})`
+    : 'may not delegate';
+  return `${tools}${budgets ? `; ${budgets}` : ''}; ${delegate}`;
+};
+const print = (node: TreeNode, indent: string) => {
+  const token = node.tokenId
+    ? `token ${node.tokenId.slice(0, 8)}…, depth ${node.depth}`
+    : 'own manifest, depth 0';
+  console.log(`${indent}${node.agentId} (${token})`);
+  console.log(`${indent}  scope: ${describeScope(node.scope)}`);
+  for (const event of node.events) console.log(`${indent}  - ${event}`);
+  for (const child of node.children) print(child, `${indent}    `);
+};
+
+console.log('ORBIT demo: research orchestrator (trust is not transitive)\n');
+console.log('Delegation tree:');
+print(report.tree, '  ');
+console.log('\nRefusals:');
+for (const refusal of report.refusals) {
+  console.log(
+    `  ${refusal.agentId.padEnd(24)} ${refusal.tool.padEnd(20)} ${refusal.decision.padEnd(6)} ${refusal.reasons.join(', ')}${refusal.detail ? ` — ${refusal.detail}` : ''}`,
+  );
+}
+console.log(`\nEmails sent: ${report.world.outbox.length}; CRM records written: ${report.world.crm.size}`);
+console.log(`Audit log (JSONL): ${auditPath}`);
