@@ -106,7 +106,6 @@ export interface RunSettings {
 
 /** A sub-agent's token, bound to its run. */
 interface BoundToken {
-  readonly value: string;
   readonly verified: VerifiedToken;
   readonly authority: TrustAuthority;
   readonly expected: TokenExpectations;
@@ -602,7 +601,7 @@ export class Run {
     const child = new Run(this.settings, {
       parent: this,
       agentId,
-      token: { value: minted.token, verified: minted.verified, authority, expected },
+      token: { verified: minted.verified, authority, expected },
     });
     return { decision, token: minted.token, run: child, scope };
   }
@@ -666,7 +665,7 @@ export class Run {
   /** The per-call token check (cached signature, expiry, revocation, audience, run, digest). */
   private checkToken(confidence: unknown): Verdict | undefined {
     if (!this.token) return undefined;
-    const reason = this.token.authority.check(this.token.value, this.token.expected);
+    const reason = this.token.authority.checkVerified(this.token.verified, this.token.expected);
     if (!reason) return undefined;
     if (this.settings.sink) this.emitToken('verification_failed', this.token.verified, [reason]);
     return {

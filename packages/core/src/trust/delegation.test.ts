@@ -5,6 +5,7 @@ import { type ReasonCode, TRUST_REASON_CODES } from '../gate/reason-codes.js';
 import type { ManifestInput } from '../manifest/manifest-schema.js';
 import { RunHaltedError } from '../run/run-halted-error.js';
 import { attenuateScope } from './token-scope.js';
+import { TrustAuthority } from './trust-authority.js';
 
 const covered = new Set<ReasonCode>();
 const reasonsOf = (reasons: readonly ReasonCode[]) => {
@@ -290,6 +291,17 @@ describe('revocation', () => {
     expect(
       b!.guard({ tool: 'update_crm_record', confidence: 0.9, resource: 'crm:contact:1' }).reasons,
     ).toEqual(['token_revoked']);
+  });
+});
+
+describe('the token cache', () => {
+  it("keeps a sub-agent working after its token was evicted from a busy authority's cache", async () => {
+    const trust = await TrustAuthority.ephemeral({ cacheSize: 1 });
+    const { orbit } = await orbitOf(orchestratorManifest(), { trust });
+    const run = orbit.startRun();
+    const { run: researcher } = await run.delegate({ profile: 'researcher' });
+    await run.delegate({ profile: 'data-entry' }); // evicts the researcher's token from the cache
+    expect(researcher!.guard({ tool: 'web_search' }).decision).toBe('proceed');
   });
 });
 

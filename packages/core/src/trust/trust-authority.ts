@@ -230,6 +230,14 @@ export class TrustAuthority {
   check(token: string, expected: TokenExpectations): ReasonCode | undefined {
     const verified = this.cache.get(token);
     if (verified === undefined) return 'token_invalid';
+    return this.checkVerified(verified, expected);
+  }
+
+  /**
+   * The cheap checks on a token already verified (e.g. the one a sub-agent's run is bound to): expiry
+   * and not-before with skew, revocation, audience, run and manifest digest. No lookup, no allocation.
+   */
+  checkVerified(verified: VerifiedToken, expected: TokenExpectations): ReasonCode | undefined {
     const now = this.now() / 1000;
     if (now > verified.exp + this.skew) return 'token_expired';
     if (now < verified.nbf - this.skew) return 'token_invalid';
@@ -314,8 +322,13 @@ export class TrustAuthority {
 
   private remember(token: string, verified: VerifiedToken): void {
     if (this.cache.size >= this.cacheSize) {
-      const oldest = this.cache.keys().next().value;
-      if (oldest !== undefined) this.cache.delete(oldest);
+      // Expired tokens go first; if none has expired, the oldest entry (it re-verifies when presented again).
+      const now = this.now() / 1000 - this.skew;
+      for (const [key, entry] of this.cache) if (entry.exp < now) this.cache.delete(key);
+      if (this.cache.size >= this.cacheSize) {
+        const oldest = this.cache.keys().next().value;
+        if (oldest !== undefined) this.cache.delete(oldest);
+      }
     }
     this.cache.set(token, verified);
   }
