@@ -2,7 +2,7 @@ import type { DecisionKind, ReasonCode } from '../gate/reason-codes.js';
 import type { Reversibility } from '../manifest/manifest-schema.js';
 
 /** The kinds of audit event. */
-export type AuditEventKind = 'decision' | 'outcome' | 'approval' | 'rollback' | 'alert' | 'run' | 'token';
+export type AuditEventKind = 'decision' | 'outcome' | 'approval' | 'rollback' | 'alert' | 'run' | 'token' | 'goal';
 
 /**
  * One audit event: one JSON object, one line in a JSONL file. These field names are the contract
@@ -48,6 +48,14 @@ export interface AuditEvent {
   token_id?: string;
   parent_token_id?: string | null;
   depth?: number;
+  /** Goal: the agent's restatement of its goal mid-task (for the context-poisoning detector). */
+  goal?: string;
+  /** Alert: the rule or detector that fired, its severity and what it saw. */
+  alert?: string;
+  severity?: 'info' | 'medium' | 'critical';
+  message?: string;
+  /** Run end: how the task ended, as the application reports it. */
+  task_outcome?: 'success' | 'failure' | 'abandoned';
   /** Run: `started`, `ended`, `halted`. */
   run?: 'started' | 'ended' | 'halted';
   [extra: string]: unknown;

@@ -519,11 +519,27 @@ export class Run {
     this.ledger.halted = true;
   }
 
-  /** Ends the run: records it and flushes the audit sink. */
-  async end(): Promise<void> {
+  /**
+   * Ends the run: records it (with how the task ended, when the application says) and flushes the
+   * audit sink. `abandoned`: the task was given up before completion.
+   */
+  async end(options: { outcome?: 'success' | 'failure' | 'abandoned' } = {}): Promise<void> {
     if (!this.settings.sink) return;
-    this.emit({ event: 'run', run: this.halted ? 'halted' : 'ended', ...this.ledger.snapshot() });
+    this.emit({
+      event: 'run',
+      run: this.halted ? 'halted' : 'ended',
+      task_outcome: options.outcome ?? (this.halted ? 'failure' : undefined),
+      ...this.ledger.snapshot(),
+    });
     await this.settings.sink.flush?.();
+  }
+
+  /**
+   * Records the agent's own restatement of its goal mid-task. The context-poisoning detector compares
+   * it with the manifest's `task_scope`.
+   */
+  recordGoal(goal: string): void {
+    if (this.settings.sink) this.emit({ event: 'goal', goal });
   }
 
   /**
