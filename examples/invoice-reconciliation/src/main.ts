@@ -1,11 +1,16 @@
 import { resolve } from 'node:path';
+import { setUpTracing } from '@orbit-agents/example-support';
 import { runInvoiceReconciliation, type StepReport } from './run-core.js';
 
 // The demo: the article's incident, prevented. Offline, scripted, on the core alone.
-const auditPath = resolve(
-  process.env.ORBIT_AUDIT_PATH ?? `.orbit/invoice-reconciliation-${Date.now()}.jsonl`,
-);
-const report = await runInvoiceReconciliation({ auditPath });
+const stamp = Date.now();
+const auditPath = resolve(process.env.ORBIT_AUDIT_PATH ?? `.orbit/invoice-reconciliation-${stamp}.jsonl`);
+const tracing = setUpTracing({
+  serviceName: 'invoice-reconciliation',
+  file: resolve(`.orbit/invoice-reconciliation-${stamp}.trace.jsonl`),
+});
+const report = await runInvoiceReconciliation({ auditPath, telemetry: { tracer: tracing.tracer } });
+await tracing.shutdown();
 
 const line = (step: StepReport, index: number) => {
   const outcome =
@@ -42,3 +47,4 @@ console.log(
   `\nAccounts merged: ${report.billing.merged ? 'YES' : 'no'}; invoices: ${[...report.billing.invoices].map(([id, s]) => `${id}=${s}`).join(', ')}`,
 );
 console.log(`Audit log (JSONL): ${auditPath}`);
+console.log(`Trace (OpenTelemetry spans): ${tracing.destinations.join('; ')}`);

@@ -9,6 +9,7 @@ import {
   type RollbackReport,
   RunHaltedError,
   signManifest,
+  type TelemetryOptions,
   type ToolDefinition,
 } from '@orbit-agents/core';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -43,7 +44,7 @@ export interface InvoiceRunReport {
  * with a fresh Ed25519 key; start-up: it is verified against the trusted public keys (JWKS).
  */
 export async function runInvoiceReconciliation(
-  options: { sink?: AuditSink; auditPath?: string } = {},
+  options: { sink?: AuditSink; auditPath?: string; telemetry?: TelemetryOptions } = {},
 ): Promise<InvoiceRunReport> {
   const manifestText = readFileSync(MANIFEST_URL, 'utf8');
   const { privateKey, publicKey } = await generateKeyPair('Ed25519');
@@ -56,6 +57,7 @@ export async function runInvoiceReconciliation(
   const approvals = new Map<string, string>();
   const orbit = createOrbit({
     manifest: loaded,
+    telemetry: options.telemetry,
     sink,
     approvalHandler: (request) => {
       const answer = scriptedReviewer(request);

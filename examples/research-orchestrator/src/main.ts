@@ -1,10 +1,17 @@
 import { resolve } from 'node:path';
 import type { TokenScope } from '@orbit-agents/core';
+import { setUpTracing } from '@orbit-agents/example-support';
 import { runResearchOrchestrator, type TreeNode } from './run-core.js';
 
 // Trust is not transitive: every sub-agent acts under a token minted for it, scoped to its task.
-const auditPath = resolve(process.env.ORBIT_AUDIT_PATH ?? `.orbit/research-orchestrator-${Date.now()}.jsonl`);
-const report = await runResearchOrchestrator({ auditPath });
+const stamp = Date.now();
+const auditPath = resolve(process.env.ORBIT_AUDIT_PATH ?? `.orbit/research-orchestrator-${stamp}.jsonl`);
+const tracing = setUpTracing({
+  serviceName: 'research-orchestrator',
+  file: resolve(`.orbit/research-orchestrator-${stamp}.trace.jsonl`),
+});
+const report = await runResearchOrchestrator({ auditPath, telemetry: { tracer: tracing.tracer } });
+await tracing.shutdown();
 
 const describeScope = (scope: TokenScope) => {
   const tools = Object.entries(scope.tools)
@@ -42,3 +49,4 @@ for (const refusal of report.refusals) {
 }
 console.log(`\nEmails sent: ${report.world.outbox.length}; CRM records written: ${report.world.crm.size}`);
 console.log(`Audit log (JSONL): ${auditPath}`);
+console.log(`Trace (OpenTelemetry spans): ${tracing.destinations.join('; ')}`);

@@ -8,6 +8,7 @@ import {
   type Run,
   RunHaltedError,
   signManifest,
+  type TelemetryOptions,
   type TokenScope,
   TrustAuthority,
 } from '@orbit-agents/core';
@@ -48,7 +49,7 @@ export interface OrchestratorReport {
  * delegates to a researcher and a data-entry agent under scoped tokens; each oversteps and is stopped.
  */
 export async function runResearchOrchestrator(
-  options: { sink?: AuditSink; auditPath?: string } = {},
+  options: { sink?: AuditSink; auditPath?: string; telemetry?: TelemetryOptions } = {},
 ): Promise<OrchestratorReport> {
   const manifestText = readFileSync(MANIFEST_URL, 'utf8');
   // Deploy: sign the manifest. Start-up: verify it, and set up the trust authority for sub-agent tokens.
@@ -73,7 +74,7 @@ export async function runResearchOrchestrator(
   });
 
   const sink = options.sink ?? (options.auditPath ? new JsonlFileSink(options.auditPath) : undefined);
-  const orbit = createOrbit({ manifest, sink, trust });
+  const orbit = createOrbit({ manifest, telemetry: options.telemetry, sink, trust });
   const world = new FakeWorld();
   const tools = createTools(world);
   const refusals: RefusalReport[] = [];

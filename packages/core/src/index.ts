@@ -91,3 +91,5 @@ export {
   type TrustAuthorityOptions,
   type VerifiedToken,
 } from './trust/trust-authority.js';
+export { ATTR, SPAN, SPAN_EVENT } from './telemetry/attributes.js';
+export type { Telemetry, TelemetryOptions } from './telemetry/telemetry.js';

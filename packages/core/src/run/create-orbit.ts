@@ -5,6 +5,7 @@ import { OrbitError } from '../errors.js';
 import type { MaturityLevel } from '../gate/decision-table.js';
 import { compilePolicy, type Policy } from '../gate/policy.js';
 import type { LoadedManifest } from '../manifest/load-manifest.js';
+import { resolveTelemetry, type TelemetryOptions } from '../telemetry/telemetry.js';
 import { rootScope } from '../trust/token-scope.js';
 import { TrustAuthority } from '../trust/trust-authority.js';
 import type { ToolDefinition } from './define-tool.js';
@@ -27,6 +28,17 @@ export interface OrbitOptions {
   onApprovalTimeout?: 'deny' | 'halt';
   /** Overrides the manifest's maturity level (e.g. to trial a stricter level). */
   maturityLevel?: MaturityLevel;
+  /**
+   * OpenTelemetry: one `invoke_agent` span per run and one `execute_tool` span per guarded call, through
+   * `@opentelemetry/api` (the application registers the SDK). Inputs and outputs go on spans only when
+   * `recordInputs` / `recordOutputs` are set, through `redact`.
+   */
+  telemetry?: TelemetryOptions;
+  /**
+   * How many calls a run remembers, so that a framework re-running a node gets the recorded decision.
+   * Older settled calls are forgotten (calls waiting for a human never are). Default 10,000.
+   */
+  maxTrackedCalls?: number;
   /** The clock, in ms since the epoch. Default `Date.now`. */
   now?: () => number;
   /**
@@ -90,6 +102,8 @@ export function createOrbit(options: OrbitOptions): Orbit {
     return lastIso;
   };
   const settings = {
+    telemetry: resolveTelemetry(options.telemetry, options.redact),
+    maxTrackedCalls: options.maxTrackedCalls ?? 10_000,
     timestamp,
     trust,
     rootScope: rootScope(options.manifest.manifest, policy),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { z } from 'zod';
 import {
   type ApprovalAnswer,
@@ -25,6 +26,14 @@ import { type Policy, resourceTypeOf } from '../gate/policy.js';
 import type { ReasonCode } from '../gate/reason-codes.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import type { Manifest } from '../manifest/manifest-schema.js';
+import { ATTR, SPAN, SPAN_EVENT } from '../telemetry/attributes.js';
+import {
+  attributeValue,
+  context as otelContext,
+  startSpan,
+  type Telemetry,
+  trace,
+} from '../telemetry/telemetry.js';
 import { scopedPolicy } from '../trust/scoped-policy.js';
 import { TokenError } from '../trust/token-error.js';
 import {
@@ -83,6 +92,10 @@ interface CallRecord {
   records: number;
   resource: string | undefined;
   outcome: boolean;
+  /** The call's `execute_tool` span, ended with its outcome. */
+  span: Span;
+  /** The `orbit.await_approval` span while a human is asked. */
+  waitSpan?: Span;
 }
 
 /** Settings a run takes from its Orbit. */
@@ -90,6 +103,7 @@ export interface RunSettings {
   readonly policy: Policy;
   readonly manifest: Manifest;
   readonly sink: AuditSink | undefined;
+  readonly telemetry: Telemetry;
   readonly redact: Redactor | undefined;
   readonly confidence: ConfidenceSource;
   readonly approvalHandler: ApprovalHandler | undefined;
@@ -98,6 +112,8 @@ export interface RunSettings {
   readonly now: () => number;
   /** The trust authority that mints and checks sub-agent tokens (created on first use). */
   readonly trust: () => Promise<TrustAuthority>;
+  /** How many calls a run remembers for resume-safe idempotency (pending approvals are always kept). */
+  readonly maxTrackedCalls: number;
   /** The ISO time of now, cached per millisecond. */
   readonly timestamp: () => string;
   /** What the agent's own runs hold: its manifest as a scope. */
@@ -145,6 +161,10 @@ export class Run {
   subAgents = 0;
   private readonly token: BoundToken | undefined;
   private readonly settings: RunSettings;
+  private ended = false;
+  private readonly children: Run[] = [];
+  /** The run's `invoke_agent` span: every call's span is its child. */
+  readonly span: Span;
   private readonly calls = new Map<string, CallRecord>();
   private readonly approvals = new Map<
     string,
@@ -160,6 +180,8 @@ export class Run {
       parent?: Run;
       token?: BoundToken;
       agentId?: string;
+      /** The span this run's `invoke_agent` span nests under (the delegating call's). */
+      parentSpan?: Span;
     } = {},
   ) {
     this.settings = settings;
@@ -175,6 +197,27 @@ export class Run {
       : settings.policy;
     this.agentId = this.policy.agentId;
     this.ledger = new MemoryLedger(settings.now);
+    this.span = startSpan(
+      settings.telemetry,
+      SPAN.invokeAgent(this.agentId),
+      options.parentSpan,
+      SpanKind.INTERNAL,
+    );
+    if (this.span.isRecording()) {
+      this.span.setAttributes({
+        [ATTR.GEN_AI_OPERATION_NAME]: 'invoke_agent',
+        [ATTR.GEN_AI_AGENT_NAME]: this.agentId,
+        [ATTR.GEN_AI_AGENT_ID]: this.agentId,
+        [ATTR.RUN_ID]: this.id,
+        [ATTR.MANIFEST_DIGEST]: this.policy.digest,
+        [ATTR.MATURITY_LEVEL]: this.policy.level,
+      });
+      if (this.parentId) this.span.setAttribute(ATTR.PARENT_RUN_ID, this.parentId);
+      if (this.token) {
+        this.span.setAttribute(ATTR.TOKEN_ID, this.token.verified.jti);
+        this.span.setAttribute(ATTR.TOKEN_DEPTH, this.depth);
+      }
+    }
     if (settings.sink) {
       this.emit({
         event: 'run',
@@ -235,12 +278,17 @@ export class Run {
       records,
       resource: request.resource,
       outcome: false,
+      span: startSpan(this.settings.telemetry, SPAN.executeTool(request.tool), this.span),
     };
     this.calls.set(callId, record);
+    if (this.calls.size > this.settings.maxTrackedCalls) this.forgetOldestCall();
     if (decision.decision === 'pause') {
       const approval = this.openApproval(decision, request.args);
       record.decision = { ...decision, approval };
+      record.waitSpan = startSpan(this.settings.telemetry, SPAN.awaitApproval(request.tool), record.span);
+      if (record.waitSpan.isRecording()) record.waitSpan.setAttribute(ATTR.APPROVAL_ID, approval.approval_id);
     }
+    if (record.span.isRecording()) this.describeCallSpan(record, request);
     if (this.settings.sink) this.emitDecision(record.decision, request);
     return record.decision;
   }
@@ -290,6 +338,7 @@ export class Run {
     pending.answered = true;
     const record = this.calls.get(request.call_id)!;
     const waited = this.settings.now() - pending.requestedAt;
+    this.endWait(record, value.type, value.approver, waited);
     if (this.settings.sink) {
       this.emit({
         event: 'approval',
@@ -360,6 +409,12 @@ export class Run {
       );
     pending.answered = true;
     const { request } = pending;
+    this.endWait(
+      this.calls.get(request.call_id)!,
+      'timeout',
+      undefined,
+      this.settings.now() - pending.requestedAt,
+    );
     if (this.settings.sink) {
       this.emit({
         event: 'approval',
@@ -399,7 +454,7 @@ export class Run {
     if (!record || record.outcome) return;
     record.outcome = true;
     const decision = record.effective ?? record.decision;
-    if (outcome.status === 'executed') {
+    if (outcome.status === 'executed' && decision.reversibility !== 'read_only') {
       this.ledger.actions.push({
         callId,
         tool: decision.tool,
@@ -408,6 +463,7 @@ export class Run {
         undo: outcome.undo,
       });
     }
+    this.endCallSpan(record, outcome.status, outcome.output, outcome.error);
     if (!this.settings.sink) return;
     const event = this.newEvent('outcome');
     event.call_id = callId;
@@ -474,7 +530,12 @@ export class Run {
     const context: ToolContext = { runId: this.id, callId, agentId: this.agentId };
     const started = performance.now();
     try {
-      const output = await tool.execute(input, context);
+      const record = this.calls.get(callId);
+      const output = record
+        ? await otelContext.with(trace.setSpan(otelContext.active(), record.span), () =>
+            tool.execute(input, context),
+          )
+        : await tool.execute(input, context);
       const undo = tool.undo ? () => tool.undo!(input, output, context) : undefined;
       this.recordOutcome(callId, {
         status: 'executed',
@@ -500,7 +561,16 @@ export class Run {
    */
   async rollback(): Promise<RollbackReport> {
     const actions = this.ledger.actions.splice(0);
-    return compensate(actions, (action, result, error) => {
+    const span = startSpan(this.settings.telemetry, SPAN.rollback, this.span);
+    const report = await compensate(actions, (action, result, error) => {
+      if (span.isRecording()) {
+        span.addEvent(SPAN_EVENT.rollbackAction, {
+          [ATTR.GEN_AI_TOOL_NAME]: action.tool,
+          [ATTR.GEN_AI_TOOL_CALL_ID]: action.callId,
+          [ATTR.ROLLBACK_RESULT]: result,
+          [ATTR.REVERSIBILITY]: action.reversibility,
+        });
+      }
       if (!this.settings.sink) return;
       this.emit({
         event: 'rollback',
@@ -512,6 +582,16 @@ export class Run {
         ...(error === undefined ? {} : { error: describeError(error) }),
       });
     });
+    if (span.isRecording()) {
+      span.setAttributes({
+        'orbit.rollback.undone': report.undone.length,
+        'orbit.rollback.undo_failed': report.undo_failed.length,
+        'orbit.rollback.manual_recovery': report.manual_recovery.length,
+        'orbit.rollback.unrecoverable': report.unrecoverable.length,
+      });
+    }
+    span.end();
+    return report;
   }
 
   /** Stops the run (the kill switch): every further call halts. */
@@ -520,10 +600,23 @@ export class Run {
   }
 
   /**
-   * Ends the run: records it (with how the task ended, when the application says) and flushes the
-   * audit sink. `abandoned`: the task was given up before completion.
+   * Ends the run: records it (with how the task ended, when the application says), ends its span and
+   * its sub-agents' runs that are still open, and flushes the audit sink. `abandoned`: the task was
+   * given up before completion. Ending twice does nothing.
    */
   async end(options: { outcome?: 'success' | 'failure' | 'abandoned' } = {}): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    // Sub-agent runs nobody ended end with their parent (a halted sub-agent, typically).
+    for (const child of this.children) await child.end();
+    if (this.span.isRecording()) {
+      this.span.setAttributes({
+        [ATTR.TOKENS_USED]: this.ledger.tokens,
+        [ATTR.RECORDS]: this.ledger.records,
+      });
+      if (this.halted) this.span.setStatus({ code: SpanStatusCode.ERROR, message: 'run halted' });
+    }
+    this.span.end();
     if (!this.settings.sink) return;
     this.emit({
       event: 'run',
@@ -614,11 +707,15 @@ export class Run {
       this.emitToken('minted', minted.verified, [], { profile: request.profile });
     }
     const expected = { audience: agentId, runId: this.root.id, manifestDigest: this.policy.digest };
+    const span = this.spawnSpan(decision, minted.verified.jti);
     const child = new Run(this.settings, {
       parent: this,
       agentId,
       token: { verified: minted.verified, authority, expected },
+      parentSpan: span,
     });
+    span.end();
+    this.children.push(child);
     return { decision, token: minted.token, run: child, scope };
   }
 
@@ -648,6 +745,11 @@ export class Run {
   ): DelegationResult {
     const decision = this.stamp(callId, SPAWN_TOOL, verdict, detail);
     this.admit(decision, 0, undefined);
+    const span = this.spawnSpan(decision, undefined);
+    if (decision.decision === 'halt' && span.isRecording()) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: `halted: ${decision.reasons.join(', ')}` });
+    }
+    span.end();
     if (this.settings.sink) {
       this.emitDecision(decision, { tool: SPAWN_TOOL, args: request });
       this.emitToken('refused', undefined, decision.reasons, {
@@ -711,6 +813,121 @@ export class Run {
       elapsedMs: ledger.elapsedMs,
       subAgents: this.subAgents,
     };
+  }
+
+  /** Describes a call's `execute_tool` span (only when it records). */
+  private describeCallSpan(record: CallRecord, request: GuardRequest): void {
+    const { decision, span } = record;
+    span.setAttributes({
+      [ATTR.GEN_AI_OPERATION_NAME]: 'execute_tool',
+      [ATTR.GEN_AI_TOOL_NAME]: decision.tool,
+      [ATTR.GEN_AI_TOOL_CALL_ID]: decision.call_id,
+      [ATTR.GEN_AI_TOOL_TYPE]: 'function',
+      [ATTR.DECISION]: decision.decision,
+      [ATTR.REASONS]: decision.reasons,
+      [ATTR.REVERSIBILITY]: decision.reversibility,
+      [ATTR.MANIFEST_DIGEST]: decision.manifest_digest,
+      [ATTR.RUN_ID]: this.id,
+      [ATTR.RECORDS]: record.records,
+      [ATTR.TOKENS_USED]: this.ledger.tokens,
+    });
+    if (decision.confidence !== null) span.setAttribute(ATTR.CONFIDENCE, decision.confidence);
+    if (record.resource !== undefined) span.setAttribute(ATTR.RESOURCE, record.resource);
+    if (this.token) {
+      span.setAttribute(ATTR.TOKEN_ID, this.token.verified.jti);
+      span.setAttribute(ATTR.TOKEN_DEPTH, this.depth);
+    }
+    if (decision.approval) span.setAttribute(ATTR.APPROVAL_ID, decision.approval.approval_id);
+    const policy = this.policy;
+    if (policy.maxTokens !== undefined) {
+      span.setAttribute(
+        ATTR.BUDGET_TOKENS_REMAINING,
+        policy.maxTokens + this.ledger.extraTokens - this.ledger.tokens,
+      );
+    }
+    if (policy.maxRecordsPerRun !== undefined) {
+      span.setAttribute(
+        ATTR.BUDGET_RECORDS_REMAINING,
+        policy.maxRecordsPerRun + this.ledger.extraRecords - this.ledger.records,
+      );
+    }
+    const tool = policy.tools.get(decision.tool);
+    if (tool)
+      span.setAttribute(ATTR.BUDGET_CALLS_REMAINING, tool.maxCalls - this.ledger.callsOf(decision.tool));
+    if (this.settings.telemetry.recordInputs) {
+      const value = attributeValue(this.settings.telemetry, decision.tool, 'input', request.args);
+      if (value !== undefined) span.setAttribute(ATTR.GEN_AI_TOOL_CALL_ARGUMENTS, value);
+    }
+  }
+
+  /** The `execute_tool spawn_sub_agent` span of a delegation: the sub-agent's run nests under it. */
+  private spawnSpan(decision: Decision, tokenId: string | undefined): Span {
+    const span = startSpan(this.settings.telemetry, SPAN.executeTool(SPAWN_TOOL), this.span);
+    if (span.isRecording()) {
+      span.setAttributes({
+        [ATTR.GEN_AI_OPERATION_NAME]: 'execute_tool',
+        [ATTR.GEN_AI_TOOL_NAME]: SPAWN_TOOL,
+        [ATTR.GEN_AI_TOOL_CALL_ID]: decision.call_id,
+        [ATTR.DECISION]: decision.decision,
+        [ATTR.REASONS]: decision.reasons,
+        [ATTR.MANIFEST_DIGEST]: decision.manifest_digest,
+        [ATTR.RUN_ID]: this.id,
+      });
+      if (tokenId) span.setAttribute('orbit.delegation.token_id', tokenId);
+    }
+    return span;
+  }
+
+  /** Ends the `orbit.await_approval` span with the answer. */
+  private endWait(record: CallRecord, answer: string, approver: string | undefined, waitedMs: number): void {
+    const { span, waitSpan } = record;
+    if (span.isRecording()) {
+      span.setAttribute(ATTR.APPROVAL_ANSWER, answer);
+      span.setAttribute(ATTR.APPROVAL_WAIT_MS, waitedMs);
+      if (approver) span.setAttribute(ATTR.APPROVAL_APPROVER, approver);
+      span.addEvent(SPAN_EVENT.approvalAnswered, { [ATTR.APPROVAL_ANSWER]: answer });
+    }
+    if (waitSpan) {
+      if (waitSpan.isRecording()) waitSpan.setAttribute(ATTR.APPROVAL_ANSWER, answer);
+      waitSpan.end();
+      record.waitSpan = undefined;
+    }
+  }
+
+  /** Ends a call's span with its outcome. */
+  private endCallSpan(record: CallRecord, status: string, output: unknown, error: unknown): void {
+    const { span } = record;
+    if (span.isRecording()) {
+      const decision = record.effective ?? record.decision;
+      span.setAttribute(ATTR.STATUS, status);
+      if (record.effective) span.setAttribute(ATTR.DECISION, decision.decision);
+      if (record.effective) span.setAttribute(ATTR.REASONS, decision.reasons);
+      if (status === 'executed' && this.settings.telemetry.recordOutputs) {
+        const value = attributeValue(this.settings.telemetry, decision.tool, 'output', output);
+        if (value !== undefined) span.setAttribute(ATTR.GEN_AI_TOOL_CALL_RESULT, value);
+      }
+      if (status === 'error') {
+        span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: error instanceof Error ? error.message : String(error),
+        });
+      } else if (decision.decision === 'halt') {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: `halted: ${decision.reasons.join(', ')}` });
+      }
+    }
+    span.end();
+  }
+
+  /**
+   * Keeps memory bounded in long runs: forgets the oldest call that is not waiting for a human. A
+   * forgotten call id, guarded again, is decided anew; its late outcome is not recorded.
+   */
+  private forgetOldestCall(): void {
+    for (const [id, record] of this.calls) {
+      if (record.decision.decision === 'pause' && record.effective === undefined) continue;
+      this.calls.delete(id);
+      return;
+    }
   }
 
   /** A generated call id no caller-chosen id can collide with. */
