@@ -1,11 +1,30 @@
 export {
+  type Alert,
+  type AlertName,
+  type AlertRules,
+  type Notifier,
+  resolveAlertRules,
+} from './alerts/alert.js';
+export {
+  type DrainableNotifier,
+  type WebhookNotifierOptions,
+  webhookNotifier,
+} from './alerts/webhook-notifier.js';
+export {
   type ApprovalAnswer,
   ApprovalAnswerSchema,
   type ApprovalHandler,
   type ApprovalRequest,
 } from './approvals/approval.js';
 export type { AuditEvent, AuditEventKind, AuditSink, Redactor } from './audit/audit-event.js';
-export { JsonlFileSink, type JsonlFileSinkOptions, MemorySink } from './audit/jsonl-file-sink.js';
+export {
+  GENESIS_HASH,
+  JsonlFileSink,
+  type JsonlFileSinkOptions,
+  lineHash,
+  MemorySink,
+} from './audit/jsonl-file-sink.js';
+export { type AuditVerification, verifyAuditFile } from './audit/verify-audit-file.js';
 export { canonicalJson, sha256 } from './canonical-json.js';
 export type { RollbackEntry, RollbackReport } from './compensation/rollback.js';
 export { argumentConfidence, type ConfidenceSource } from './confidence/confidence-source.js';
@@ -44,6 +63,8 @@ export {
   verifyManifest,
 } from './manifest/load-manifest.js';
 export {
+  type AlertPolicy,
+  AlertPolicySchema,
   type AllowedTool,
   DEFAULT_CONFIDENCE_THRESHOLD,
   type Delegation,
@@ -70,6 +91,8 @@ export {
   type ToolShape,
 } from './run/run.js';
 export { RunHaltedError } from './run/run-halted-error.js';
+export { ATTR, SPAN, SPAN_EVENT } from './telemetry/attributes.js';
+export type { Telemetry, TelemetryOptions } from './telemetry/telemetry.js';
 export { scopedPolicy } from './trust/scoped-policy.js';
 export { TokenError } from './trust/token-error.js';
 export {
@@ -91,5 +114,3 @@ export {
   type TrustAuthorityOptions,
   type VerifiedToken,
 } from './trust/trust-authority.js';
-export { ATTR, SPAN, SPAN_EVENT } from './telemetry/attributes.js';
-export type { Telemetry, TelemetryOptions } from './telemetry/telemetry.js';

@@ -2,7 +2,15 @@ import type { DecisionKind, ReasonCode } from '../gate/reason-codes.js';
 import type { Reversibility } from '../manifest/manifest-schema.js';
 
 /** The kinds of audit event. */
-export type AuditEventKind = 'decision' | 'outcome' | 'approval' | 'rollback' | 'alert' | 'run' | 'token' | 'goal';
+export type AuditEventKind =
+  | 'decision'
+  | 'outcome'
+  | 'approval'
+  | 'rollback'
+  | 'alert'
+  | 'run'
+  | 'token'
+  | 'goal';
 
 /**
  * One audit event: one JSON object, one line in a JSONL file. These field names are the contract

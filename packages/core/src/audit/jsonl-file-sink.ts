@@ -1,10 +1,24 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditEvent, AuditSink } from './audit-event.js';
 
 export interface JsonlFileSinkOptions {
   /** Flush once this many characters are buffered. Default 64 Ki. */
   bufferBytes?: number;
+  /**
+   * Tamper evidence (default on): every line carries `seq` and `prev_hash`, the SHA-256 of the line
+   * before it, so `verifyAuditFile` finds an edited, deleted or reordered line. One writer per file.
+   */
+  chain?: boolean;
+}
+
+/** The `prev_hash` of the first line of a chained audit file. */
+export const GENESIS_HASH = `sha256:${createHash('sha256').update('orbit-audit-genesis').digest('hex')}`;
+
+/** The hash of one line (without its newline), as the next line's `prev_hash`. */
+export function lineHash(line: string): string {
+  return `sha256:${createHash('sha256').update(line).digest('hex')}`;
 }
 
 const open = new Set<JsonlFileSink>();
@@ -20,12 +34,17 @@ export class JsonlFileSink implements AuditSink {
   private buffer: string[] = [];
   private bytes = 0;
   private readonly limit: number;
+  private readonly chain: boolean;
+  private seq = 0;
+  private prevHash = GENESIS_HASH;
 
   constructor(path: string, options: JsonlFileSinkOptions = {}) {
     this.path = path;
     this.limit = options.bufferBytes ?? 64 * 1024;
+    this.chain = options.chain !== false;
     mkdirSync(dirname(path), { recursive: true });
-    this.fd = openSync(path, 'a');
+    this.fd = openSync(path, 'a+');
+    if (this.chain) this.resumeChain(this.fd);
     open.add(this);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
@@ -43,10 +62,32 @@ export class JsonlFileSink implements AuditSink {
   }
 
   write(event: AuditEvent): void {
-    const line = `${JSON.stringify(event)}\n`;
-    this.buffer.push(line);
-    this.bytes += line.length;
+    let line = JSON.stringify(event);
+    if (this.chain) {
+      // `seq` and `prev_hash` lead the line; the event's own fields follow unchanged.
+      line = `{"seq":${++this.seq},"prev_hash":"${this.prevHash}",${line.slice(1)}`;
+      this.prevHash = lineHash(line);
+    }
+    this.buffer.push(`${line}\n`);
+    this.bytes += line.length + 1;
     if (this.bytes >= this.limit) this.flush();
+  }
+
+  /** Continues the chain of an existing file from its last line. */
+  private resumeChain(fd: number): void {
+    const size = fstatSync(fd).size;
+    if (size === 0) return;
+    const chunk = Buffer.alloc(Math.min(size, 1024 * 1024));
+    readSync(fd, chunk, 0, chunk.length, size - chunk.length);
+    const text = chunk.toString('utf8').replace(/\n+$/, '');
+    const last = text.slice(text.lastIndexOf('\n') + 1);
+    try {
+      const parsed = JSON.parse(last) as { seq?: unknown };
+      if (typeof parsed.seq === 'number') this.seq = parsed.seq;
+    } catch {
+      // A torn last line: the verifier will report it; the chain goes on from its bytes.
+    }
+    this.prevHash = lineHash(last);
   }
 
   flush(): void {

@@ -72,6 +72,19 @@ export const DelegationSchema = z.strictObject({
 });
 export type Delegation = z.infer<typeof DelegationSchema>;
 
+/** Alert rules. Every rule is on by default; `createOrbit({ alerts })` overrides the manifest. */
+export const AlertPolicySchema = z.strictObject({
+  /** Alert when executed irreversible actions in one run exceed this count. Default 1. */
+  max_irreversible_actions_per_run: count.optional(),
+  /** Alert when a sub-agent is spawned (or attempted) outside the manifest's delegation rules. Default true. */
+  sub_agent_outside_manifest: z.boolean().optional(),
+  /** Alert when an irreversible action is attempted with confidence below the floor (or none). Default true. */
+  irreversible_below_floor: z.boolean().optional(),
+  /** Alert when the token budget is exceeded mid-task. Default true. */
+  token_budget_exceeded: z.boolean().optional(),
+});
+export type AlertPolicy = z.infer<typeof AlertPolicySchema>;
+
 /**
  * The agent manifest: the article's `agent-manifest.yaml`, field names unchanged, plus what the
  * product needs (`maturity_level`, per-tool resources and escalation, `known_resource_types`, `delegation`).
@@ -98,6 +111,8 @@ export const ManifestSchema = z
     /** Resource types seen in training runs; a call on any other type pauses (`new_resource_type`). */
     known_resource_types: z.array(z.string().min(1)).optional(),
     delegation: DelegationSchema.optional(),
+    /** The article's "alert on immediately" rules, with their thresholds. */
+    alerts: AlertPolicySchema.optional(),
   })
   .superRefine((manifest, ctx) => {
     const allowed = new Map<string, number>();

@@ -1,3 +1,4 @@
+import { type Notifier, resolveAlertRules } from '../alerts/alert.js';
 import type { ApprovalHandler } from '../approvals/approval.js';
 import type { AuditSink, Redactor } from '../audit/audit-event.js';
 import { argumentConfidence, type ConfidenceSource } from '../confidence/confidence-source.js';
@@ -5,6 +6,7 @@ import { OrbitError } from '../errors.js';
 import type { MaturityLevel } from '../gate/decision-table.js';
 import { compilePolicy, type Policy } from '../gate/policy.js';
 import type { LoadedManifest } from '../manifest/load-manifest.js';
+import type { AlertPolicy } from '../manifest/manifest-schema.js';
 import { resolveTelemetry, type TelemetryOptions } from '../telemetry/telemetry.js';
 import { rootScope } from '../trust/token-scope.js';
 import { TrustAuthority } from '../trust/trust-authority.js';
@@ -34,6 +36,11 @@ export interface OrbitOptions {
    * `recordInputs` / `recordOutputs` are set, through `redact`.
    */
   telemetry?: TelemetryOptions;
+  /**
+   * The "alert on immediately" rules (override the manifest's `alerts`) and who to tell: any
+   * `(alert) => void` callback, or `webhookNotifier({ url })`.
+   */
+  alerts?: AlertPolicy & { notifiers?: Notifier[] };
   /**
    * How many calls a run remembers, so that a framework re-running a node gets the recorded decision.
    * Older settled calls are forgotten (calls waiting for a human never are). Default 10,000.
@@ -102,6 +109,8 @@ export function createOrbit(options: OrbitOptions): Orbit {
     return lastIso;
   };
   const settings = {
+    alertRules: resolveAlertRules(options.manifest.manifest.alerts, options.alerts),
+    notifiers: options.alerts?.notifiers ?? [],
     telemetry: resolveTelemetry(options.telemetry, options.redact),
     maxTrackedCalls: options.maxTrackedCalls ?? 10_000,
     timestamp,

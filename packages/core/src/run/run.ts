@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { z } from 'zod';
+import type { Alert, AlertRules, Notifier } from '../alerts/alert.js';
 import {
   type ApprovalAnswer,
   ApprovalAnswerSchema,
@@ -104,6 +105,8 @@ export interface RunSettings {
   readonly manifest: Manifest;
   readonly sink: AuditSink | undefined;
   readonly telemetry: Telemetry;
+  readonly alertRules: AlertRules;
+  readonly notifiers: readonly Notifier[];
   readonly redact: Redactor | undefined;
   readonly confidence: ConfidenceSource;
   readonly approvalHandler: ApprovalHandler | undefined;
@@ -162,6 +165,8 @@ export class Run {
   private readonly token: BoundToken | undefined;
   private readonly settings: RunSettings;
   private ended = false;
+  private irreversibleExecuted = 0;
+  private readonly alerted = new Set<string>();
   private readonly children: Run[] = [];
   /** The run's `invoke_agent` span: every call's span is its child. */
   readonly span: Span;
@@ -290,6 +295,7 @@ export class Run {
     }
     if (record.span.isRecording()) this.describeCallSpan(record, request);
     if (this.settings.sink) this.emitDecision(record.decision, request);
+    this.checkDecisionAlerts(record.decision, record.span);
     return record.decision;
   }
 
@@ -454,6 +460,8 @@ export class Run {
     if (!record || record.outcome) return;
     record.outcome = true;
     const decision = record.effective ?? record.decision;
+    if (outcome.status === 'executed' && decision.reversibility === 'irreversible')
+      this.checkIrreversibleCount(decision, record.span);
     if (outcome.status === 'executed' && decision.reversibility !== 'read_only') {
       this.ledger.actions.push({
         callId,
@@ -749,6 +757,20 @@ export class Run {
     if (decision.decision === 'halt' && span.isRecording()) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: `halted: ${decision.reasons.join(', ')}` });
     }
+    if (this.settings.alertRules.subAgentOutsideManifest) {
+      this.raiseAlert(
+        {
+          alert: 'sub_agent_spawned_outside_manifest',
+          severity: 'critical',
+          message: `"${this.agentId}" tried to spawn sub-agent "${request.agentId ?? request.profile}" outside its manifest (${decision.reasons.join(', ')}).`,
+          call_id: decision.call_id,
+          tool: SPAWN_TOOL,
+          reasons: decision.reasons,
+          evidence: { profile: request.profile, ...(detail ? { detail } : {}) },
+        },
+        span,
+      );
+    }
     span.end();
     if (this.settings.sink) {
       this.emitDecision(decision, { tool: SPAWN_TOOL, args: request });
@@ -858,6 +880,117 @@ export class Run {
       const value = attributeValue(this.settings.telemetry, decision.tool, 'input', request.args);
       if (value !== undefined) span.setAttribute(ATTR.GEN_AI_TOOL_CALL_ARGUMENTS, value);
     }
+  }
+
+  /**
+   * Raises an alert: an `alert` audit event, a span event on `span` (or the run's), and a call to every
+   * notifier. A notifier that throws or rejects is reported, never allowed to break the run.
+   */
+  raiseAlert(
+    alert: Omit<Alert, 'ts' | 'run_id' | 'agent_id' | 'manifest_digest'>,
+    span: Span = this.span,
+  ): void {
+    const full: Alert = {
+      ts: this.settings.timestamp(),
+      run_id: this.id,
+      agent_id: this.agentId,
+      manifest_digest: this.policy.digest,
+      ...alert,
+    };
+    if (span.isRecording()) {
+      span.addEvent(SPAN_EVENT.alert, {
+        [ATTR.ALERT]: full.alert,
+        [ATTR.ALERT_SEVERITY]: full.severity,
+        'orbit.alert.message': full.message,
+      });
+    }
+    if (this.settings.sink) {
+      this.emit({
+        event: 'alert',
+        alert: full.alert,
+        severity: full.severity,
+        message: full.message,
+        call_id: full.call_id,
+        tool: full.tool,
+        reasons: full.reasons,
+        evidence: full.evidence,
+      });
+      void this.settings.sink.flush?.();
+    }
+    for (const notify of this.settings.notifiers) {
+      try {
+        const delivered = notify(full);
+        if (delivered) delivered.catch((error) => reportNotifierError(error, full));
+      } catch (error) {
+        reportNotifierError(error, full);
+      }
+    }
+  }
+
+  /** The alert rules that look at one decision. */
+  private checkDecisionAlerts(decision: Decision, span: Span): void {
+    const rules = this.settings.alertRules;
+    if (
+      rules.irreversibleBelowFloor &&
+      decision.reversibility === 'irreversible' &&
+      (decision.confidence === null || decision.confidence < this.policy.floor) &&
+      this.policy.tools.has(decision.tool)
+    ) {
+      this.raiseAlert(
+        {
+          alert: 'irreversible_confidence_below_floor',
+          severity: 'critical',
+          message: `Irreversible "${decision.tool}" attempted at confidence ${decision.confidence ?? 'none'}, below the floor ${this.policy.floor} (${decision.decision}).`,
+          call_id: decision.call_id,
+          tool: decision.tool,
+          reasons: decision.reasons,
+          evidence: {
+            confidence: decision.confidence,
+            floor: this.policy.floor,
+            decision: decision.decision,
+          },
+        },
+        span,
+      );
+    }
+    if (
+      rules.tokenBudgetExceeded &&
+      decision.reasons.includes('token_budget_exceeded') &&
+      !this.alerted.has('token_budget')
+    ) {
+      this.alerted.add('token_budget');
+      this.raiseAlert(
+        {
+          alert: 'token_budget_exceeded_mid_task',
+          severity: 'medium',
+          message: `"${this.agentId}" exceeded its token budget mid-task (${this.ledger.tokens} tokens used, budget ${this.policy.maxTokens}).`,
+          call_id: decision.call_id,
+          tool: decision.tool,
+          reasons: decision.reasons,
+          evidence: { tokens: this.ledger.tokens, budget: this.policy.maxTokens },
+        },
+        span,
+      );
+    }
+  }
+
+  /** The alert rule on the count of executed irreversible actions (once per run). */
+  private checkIrreversibleCount(decision: Decision, span: Span): void {
+    this.irreversibleExecuted++;
+    const max = this.settings.alertRules.maxIrreversible;
+    if (this.irreversibleExecuted <= max || this.alerted.has('irreversible')) return;
+    this.alerted.add('irreversible');
+    this.raiseAlert(
+      {
+        alert: 'irreversible_actions_over_threshold',
+        severity: 'critical',
+        message: `"${this.agentId}" has executed ${this.irreversibleExecuted} irreversible actions in this run, above the threshold of ${max}.`,
+        call_id: decision.call_id,
+        tool: decision.tool,
+        evidence: { count: this.irreversibleExecuted, threshold: max },
+      },
+      span,
+    );
   }
 
   /** The `execute_tool spawn_sub_agent` span of a delegation: the sub-agent's run nests under it. */
@@ -1103,6 +1236,10 @@ export class Run {
 /** SHA-256 over the run, the call, the tool and its canonical arguments: what an approval answer is bound to. */
 export function actionHash(runId: string, callId: string, tool: string, args: unknown): string {
   return sha256(canonicalJson({ run_id: runId, call_id: callId, tool, args: args ?? null }));
+}
+
+function reportNotifierError(error: unknown, alert: Alert): void {
+  console.error(`[orbit] a notifier failed on alert ${alert.alert} (run ${alert.run_id}):`, error);
 }
 
 function describeError(error: unknown): { name: string; message: string } {
