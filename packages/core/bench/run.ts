@@ -14,6 +14,8 @@ import { createHash } from 'node:crypto';
 import { rmSync, truncateSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import type { Tracer } from '@opentelemetry/api';
+import { BatchSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
 import { Bench, type Task } from 'tinybench';
 import { z } from 'zod';
 import {
@@ -96,9 +98,14 @@ class RunPool {
   constructor(
     private readonly sink: (AuditSink & { path?: string }) | undefined,
     private readonly perRun = CALLS_PER_RUN,
+    tracer?: Tracer,
   ) {
-    this.orbit = createOrbit({ manifest: loaded, sink });
+    this.orbit = createOrbit({ manifest: loaded, sink, telemetry: { tracer } });
     this.run = this.orbit.startRun();
+  }
+
+  get sinkPath(): string | undefined {
+    return this.sink?.path;
   }
 
   /** Makes room for `next` more calls in the current run. */
@@ -122,6 +129,23 @@ const logged = new RunPool(jsonlSink);
 const plainExec = new RunPool(undefined);
 const loggedExec = new RunPool(jsonlSink);
 const long = new RunPool(undefined, LONG_RUN);
+const plainSinkPath = join(tmpdir(), `orbit-bench-plain-${process.pid}.jsonl`);
+const unchained = new RunPool(new JsonlFileSink(plainSinkPath, { chain: false }));
+// The OpenTelemetry SDK as an application sets it up: a batch processor (its exporter drops the spans here).
+const dropExporter: SpanExporter = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {} };
+const provider = new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: dropExporter })] });
+const sdkTracer = provider.getTracer('bench');
+const traced = new RunPool(undefined, CALLS_PER_RUN, sdkTracer);
+const tracedAndLogged = new RunPool(
+  new JsonlFileSink(join(tmpdir(), `orbit-bench-traced-${process.pid}.jsonl`)),
+  CALLS_PER_RUN,
+  sdkTracer,
+);
+const tracedExec = new RunPool(
+  new JsonlFileSink(join(tmpdir(), `orbit-bench-traced-exec-${process.pid}.jsonl`)),
+  CALLS_PER_RUN,
+  sdkTracer,
+);
 
 const policy = plain.orbit.policy;
 const state = new MemoryLedger(Date.now);
@@ -185,7 +209,14 @@ const cases: Case[] = [
     op: () => long.run.guard(guardRequest()),
     pool: long,
   },
-  { name: 'run.guard, JSONL sink', op: () => logged.run.guard(guardRequest()), pool: logged },
+  { name: 'run.guard, JSONL sink (hash-chained)', op: () => logged.run.guard(guardRequest()), pool: logged },
+  { name: 'run.guard, JSONL sink, no chain', op: () => unchained.run.guard(guardRequest()), pool: unchained },
+  { name: 'run.guard, OTel SDK (batch), no sink', op: () => traced.run.guard(guardRequest()), pool: traced },
+  {
+    name: 'run.guard, OTel SDK + chained JSONL',
+    op: () => tracedAndLogged.run.guard(guardRequest()),
+    pool: tracedAndLogged,
+  },
   {
     name: 'run.execute, no sink',
     op: () => plainExec.run.execute(updateInvoice, RAW_ARGS),
@@ -193,10 +224,16 @@ const cases: Case[] = [
     pool: plainExec,
   },
   {
-    name: 'run.execute, JSONL sink',
+    name: 'run.execute, JSONL sink (hash-chained)',
     op: () => loggedExec.run.execute(updateInvoice, RAW_ARGS),
     async: true,
     pool: loggedExec,
+  },
+  {
+    name: 'run.execute, OTel SDK + chained JSONL',
+    op: () => tracedExec.run.execute(updateInvoice, RAW_ARGS),
+    async: true,
+    pool: tracedExec,
   },
 ];
 
@@ -267,7 +304,13 @@ try {
   printTable('Per call (one op per sample, timer overhead subtracted)', perCallBench.tasks, true);
 } finally {
   jsonlSink.close();
-  rmSync(sinkPath, { force: true });
+  for (const path of [
+    sinkPath,
+    plainSinkPath,
+    ...[tracedAndLogged, tracedExec].map((pool) => pool.sinkPath),
+  ]) {
+    if (path) rmSync(path, { force: true });
+  }
 }
 console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(1)} s (blackhole ${blackhole & 1}).`);
 

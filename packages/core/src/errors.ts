@@ -16,6 +16,7 @@ export type OrbitErrorCode =
   | 'ERR_TOKEN_REFUSED'
   | 'ERR_CALL_ID_REUSED'
   | 'ERR_CALL_DUPLICATE'
+  | 'ERR_AUDIT_LOG_INVALID'
   | 'ERR_OPTIONS_INVALID';
 
 /** The base of every error ORBIT throws. */

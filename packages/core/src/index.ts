@@ -28,6 +28,39 @@ export { type AuditVerification, verifyAuditFile } from './audit/verify-audit-fi
 export { canonicalJson, sha256 } from './canonical-json.js';
 export type { RollbackEntry, RollbackReport } from './compensation/rollback.js';
 export { argumentConfidence, type ConfidenceSource } from './confidence/confidence-source.js';
+export { type ConfidenceDriftOptions, confidenceDrift } from './detectors/confidence-drift.js';
+export {
+  type ContextWindowPoisoningOptions,
+  contextWindowPoisoning,
+} from './detectors/context-window-poisoning.js';
+export { type CreateDetectorsOptions, createDetectors } from './detectors/create-detectors.js';
+export type { DetectorLimits } from './detectors/detector-options.js';
+export { type DetectorSinkOptions, detectorSink } from './detectors/detector-sink.js';
+export {
+  type Detector,
+  FAILURE_MODE_SEVERITY,
+  FAILURE_MODES,
+  type FailureMode,
+  type Finding,
+  type FindingSeverity,
+  type FindingSignal,
+} from './detectors/finding.js';
+export {
+  type IrreversibleActionCreepOptions,
+  irreversibleActionCreep,
+} from './detectors/irreversible-action-creep.js';
+export { lexicalSimilarity } from './detectors/lexical-similarity.js';
+export {
+  SCOPE_EXPANSION_REASONS,
+  type ScopeExpansionOptions,
+  scopeExpansion,
+} from './detectors/scope-expansion.js';
+export {
+  SPAWN_LIMIT_REASONS,
+  SUB_AGENT_OUT_OF_SCOPE_REASONS,
+  type SubAgentCascadeOptions,
+  subAgentCascade,
+} from './detectors/sub-agent-cascade.js';
 export {
   ApprovalError,
   ManifestError,
@@ -77,6 +110,50 @@ export {
   type SubAgentProfile,
 } from './manifest/manifest-schema.js';
 export { type SignManifestOptions, signManifest } from './manifest/sign-manifest.js';
+// Metrics and calibration from audit logs.
+export { AuditLogError } from './metrics/audit-log-error.js';
+export {
+  type AgentMetrics,
+  type ApprovalOutcome,
+  type AuditMetrics,
+  BOUNDARY_HALT_REASONS,
+  type CalibrationPoint,
+  type ConfidenceDistribution,
+  type ConfidenceDistributionDrift,
+  computeMetrics,
+  type GroupMetrics,
+  type InterruptResolution,
+  type LatencySummary,
+  type MetricsOptions,
+  type RunOutcomes,
+} from './metrics/compute-metrics.js';
+export {
+  DEFAULT_READINESS_CRITERIA,
+  type MaturityReadiness,
+  maturityReadiness,
+  type ReadinessCheck,
+  type ReadinessCriteria,
+  type ReadinessCriterion,
+  type ReadinessEvidence,
+} from './metrics/maturity-readiness.js';
+export {
+  type InvalidAuditLine,
+  type ReadAuditEventsOptions,
+  readAuditEvents,
+} from './metrics/read-audit-events.js';
+export {
+  recommendThreshold,
+  type ThresholdOptions,
+  type ThresholdRecommendation,
+  type ThresholdRecommendations,
+} from './metrics/recommend-threshold.js';
+export {
+  type DriftInterpretation,
+  interpretPsi,
+  PSI_EPSILON,
+  populationStabilityIndex,
+  wilsonUpperBound,
+} from './metrics/statistics.js';
 export { createOrbit, type Orbit, type OrbitOptions } from './run/create-orbit.js';
 export { type Decision, type Refusal, toRefusal } from './run/decision.js';
 export { defineTool, type ToolContext, type ToolDefinition } from './run/define-tool.js';

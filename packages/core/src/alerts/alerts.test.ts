@@ -193,3 +193,30 @@ describe('notifiers', () => {
     expect(String(failures[0])).toContain('HTTP 400');
   });
 });
+
+describe('detector findings', () => {
+  it('are raised as alerts on their run: audit event, notifier', async () => {
+    const { orbit, alerts, sink } = await withAlerts({}, { detectors: true });
+    const run = orbit.startRun();
+    expect(run.guard({ tool: 'read' }).decision).toBe('proceed');
+    expect(alerts).toEqual([]);
+    run.guard({ tool: 'merge', confidence: 0.99 });
+    expect(alerts.map((alert) => [alert.alert, alert.severity, alert.run_id])).toEqual([
+      ['detector:scope_expansion', 'critical', run.id],
+    ]);
+    expect(alertEvents(sink.events).map((event) => (event as { alert?: string }).alert)).toEqual([
+      'detector:scope_expansion',
+    ]);
+  });
+
+  it('come from sub-agent runs too', async () => {
+    const { orbit, alerts } = await withAlerts(orchestratorManifest(), { detectors: true });
+    const { run: researcher } = await orbit.startRun().delegate({ profile: 'researcher' });
+    researcher!.guard({ tool: 'send_external_email', confidence: 0.99 });
+    expect(alerts.map((alert) => alert.alert).sort()).toEqual([
+      'detector:scope_expansion',
+      'detector:sub_agent_cascade',
+    ]);
+    expect(new Set(alerts.map((alert) => alert.run_id))).toEqual(new Set([researcher!.id]));
+  });
+});

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AuditEvent, AuditSink } from './audit-event.js';
@@ -18,7 +18,7 @@ export const GENESIS_HASH = `sha256:${createHash('sha256').update('orbit-audit-g
 
 /** The hash of one line (without its newline), as the next line's `prev_hash`. */
 export function lineHash(line: string): string {
-  return `sha256:${createHash('sha256').update(line).digest('hex')}`;
+  return `sha256:${hash('sha256', line, 'hex')}`;
 }
 
 const open = new Set<JsonlFileSink>();

@@ -20,6 +20,11 @@ export interface RollbackReport {
   manual_recovery: RollbackEntry[];
   /** Irreversible actions: cannot be undone. */
   unrecoverable: RollbackEntry[];
+  /**
+   * In very long runs, executed actions without an undo beyond the run's `maxTrackedCalls`, counted per
+   * tool instead of listed: find them in the audit log (`outcome` events with `status: executed`).
+   */
+  omitted?: Record<string, number>;
 }
 
 type Result = 'undone' | 'undo_failed' | 'manual_recovery' | 'unrecoverable';

@@ -24,6 +24,11 @@ export class MemoryLedger implements GateState {
   extraRecords = 0;
   extraMs = 0;
   readonly actions: ExecutedAction[] = [];
+  /**
+   * Executed actions without an undo beyond `maxKeptWithoutUndo`, counted per tool instead of kept
+   * (the audit log has every one): memory stays bounded in long runs.
+   */
+  readonly omittedActions = new Map<string, number>();
   private readonly calls = new Map<string, number>();
   private readonly resourceTypes = new Set<string>();
   private readonly startedAt: number;
@@ -49,6 +54,28 @@ export class MemoryLedger implements GateState {
     this.calls.set(tool, (this.calls.get(tool) ?? 0) + 1);
     this.records += records;
     if (resourceType !== undefined) this.resourceTypes.add(resourceType);
+  }
+
+  /**
+   * Keeps an executed action for rollback. Actions with an undo are always kept; the others (a
+   * manual-recovery or unrecoverable list) up to `maxKeptWithoutUndo`, then only counted.
+   */
+  keep(action: ExecutedAction, maxKeptWithoutUndo: number): void {
+    if (action.undo === undefined && this.actions.length - this.undoable >= maxKeptWithoutUndo) {
+      this.omittedActions.set(action.tool, (this.omittedActions.get(action.tool) ?? 0) + 1);
+      return;
+    }
+    if (action.undo !== undefined) this.undoable++;
+    this.actions.push(action);
+  }
+  private undoable = 0;
+
+  /** Takes the kept actions (and the omitted counts) out, for a rollback. */
+  takeActions(): { actions: ExecutedAction[]; omitted: Record<string, number> } {
+    const taken = { actions: this.actions.splice(0), omitted: Object.fromEntries(this.omittedActions) };
+    this.omittedActions.clear();
+    this.undoable = 0;
+    return taken;
   }
 
   /** A human extended the run's budgets in answer to a soft-budget pause. */

@@ -2,6 +2,9 @@ import { type Notifier, resolveAlertRules } from '../alerts/alert.js';
 import type { ApprovalHandler } from '../approvals/approval.js';
 import type { AuditSink, Redactor } from '../audit/audit-event.js';
 import { argumentConfidence, type ConfidenceSource } from '../confidence/confidence-source.js';
+import { createDetectors } from '../detectors/create-detectors.js';
+import { detectorSink } from '../detectors/detector-sink.js';
+import type { Detector } from '../detectors/finding.js';
 import { OrbitError } from '../errors.js';
 import type { MaturityLevel } from '../gate/decision-table.js';
 import { compilePolicy, type Policy } from '../gate/policy.js';
@@ -42,8 +45,16 @@ export interface OrbitOptions {
    */
   alerts?: AlertPolicy & { notifiers?: Notifier[] };
   /**
+   * Failure-mode detectors over the run's events (`createDetectors(...)`), or `true` for all five with
+   * their defaults (`task_scope` from the manifest; the sub-agent limit from its delegation rules).
+   * Each finding is raised as an alert (`detector:<failure mode>`): audit event, span event, notifiers.
+   */
+  detectors?: readonly Detector[] | true;
+  /**
    * How many calls a run remembers, so that a framework re-running a node gets the recorded decision.
-   * Older settled calls are forgotten (calls waiting for a human never are). Default 10,000.
+   * Older settled calls are forgotten (calls waiting for a human never are). It also bounds the
+   * rollback list of executed actions without an undo (beyond it they are counted per tool in
+   * `RollbackReport.omitted`); actions with an undo are always kept. Default 10,000.
    */
   maxTrackedCalls?: number;
   /** The clock, in ms since the epoch. Default `Date.now`. */
@@ -108,17 +119,50 @@ export function createOrbit(options: OrbitOptions): Orbit {
     }
     return lastIso;
   };
+  const manifestDoc = options.manifest.manifest;
+  const detectors =
+    options.detectors === true
+      ? createDetectors({
+          taskScope: manifestDoc.task_scope,
+          subAgentCascade: { maxSubAgents: manifestDoc.delegation?.max_sub_agents_per_run ?? 0 },
+        })
+      : options.detectors;
+  // Live runs by id, so that a finding is raised on its run (its span, its audit trail).
+  const live = new Map<string, Run>();
+  const sink = detectors?.length
+    ? detectorSink(
+        detectors,
+        (finding) => {
+          live.get(finding.run_id)?.raiseAlert({
+            alert: `detector:${finding.detector}`,
+            severity: finding.severity,
+            message: finding.message,
+            ...(finding.call_id ? { call_id: finding.call_id } : {}),
+            evidence: { signal: finding.signal, ...finding.evidence },
+          });
+        },
+        options.sink,
+      )
+    : options.sink;
+  const maxTrackedCalls = options.maxTrackedCalls ?? 10_000;
+  const onRunStarted = detectors?.length
+    ? (run: Run) => {
+        live.set(run.id, run);
+        if (live.size > maxTrackedCalls) live.delete(live.keys().next().value!);
+      }
+    : undefined;
   const settings = {
+    onRunStarted,
     alertRules: resolveAlertRules(options.manifest.manifest.alerts, options.alerts),
     notifiers: options.alerts?.notifiers ?? [],
     telemetry: resolveTelemetry(options.telemetry, options.redact),
-    maxTrackedCalls: options.maxTrackedCalls ?? 10_000,
+    maxTrackedCalls,
     timestamp,
     trust,
     rootScope: rootScope(options.manifest.manifest, policy),
     policy,
     manifest: options.manifest.manifest,
-    sink: options.sink,
+    sink,
     redact: options.redact,
     confidence,
     approvalHandler: options.approvalHandler,

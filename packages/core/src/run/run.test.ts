@@ -461,6 +461,20 @@ describe('rollback', () => {
     expect(log).toContain('undo:draft:ok');
   });
 
+  it('keeps memory bounded in long runs: actions without an undo beyond the limit are counted, undoable ones kept', async () => {
+    const { orbit } = await orbitOf({ maturity_level: 4 }, { maxTrackedCalls: 3 });
+    const run = orbit.startRun();
+    const log: string[] = [];
+    const noUndo = { ...countingTool('update', log), undo: undefined };
+    for (let i = 0; i < 5; i++) await run.execute(noUndo, { id: `u${i}`, confidence: 0.99 });
+    for (let i = 0; i < 4; i++)
+      await run.execute(countingTool('draft', log), { id: `d${i}`, confidence: 0.99 });
+    const report = await run.rollback();
+    expect(report.undone).toHaveLength(4);
+    expect(report.manual_recovery.map((entry) => entry.resource)).toEqual(['item:u2', 'item:u1', 'item:u0']);
+    expect(report.omitted).toEqual({ update: 2 });
+  });
+
   it('does not list calls that never ran', async () => {
     const { orbit } = await orbitOf({}, { approvalHandler: denyAll });
     const run = orbit.startRun();

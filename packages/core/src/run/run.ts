@@ -44,6 +44,7 @@ import {
   type TokenScope,
 } from '../trust/token-scope.js';
 import type { TokenExpectations, TrustAuthority, VerifiedToken } from '../trust/trust-authority.js';
+import { CallTable } from './call-table.js';
 import { type Decision, type Refusal, toRefusal } from './decision.js';
 import type { ToolContext, ToolDefinition } from './define-tool.js';
 import { RunHaltedError } from './run-halted-error.js';
@@ -106,6 +107,8 @@ export interface RunSettings {
   readonly sink: AuditSink | undefined;
   readonly telemetry: Telemetry;
   readonly alertRules: AlertRules;
+  /** Told of every run started in this deployment (sub-agent runs too). */
+  readonly onRunStarted: ((run: Run) => void) | undefined;
   readonly notifiers: readonly Notifier[];
   readonly redact: Redactor | undefined;
   readonly confidence: ConfidenceSource;
@@ -170,7 +173,7 @@ export class Run {
   private readonly children: Run[] = [];
   /** The run's `invoke_agent` span: every call's span is its child. */
   readonly span: Span;
-  private readonly calls = new Map<string, CallRecord>();
+  private readonly calls: CallTable<CallRecord>;
   private readonly approvals = new Map<
     string,
     { request: ApprovalRequest; answered: boolean; requestedAt: number }
@@ -202,6 +205,8 @@ export class Run {
       : settings.policy;
     this.agentId = this.policy.agentId;
     this.ledger = new MemoryLedger(settings.now);
+    this.calls = new CallTable(settings.maxTrackedCalls);
+    settings.onRunStarted?.(this);
     this.span = startSpan(
       settings.telemetry,
       SPAN.invokeAgent(this.agentId),
@@ -283,15 +288,20 @@ export class Run {
       records,
       resource: request.resource,
       outcome: false,
-      span: startSpan(this.settings.telemetry, SPAN.executeTool(request.tool), this.span),
+      // Under a run span that does not record (no SDK, or sampled out), calls share it: no span is made.
+      span: this.span.isRecording()
+        ? startSpan(this.settings.telemetry, SPAN.executeTool(request.tool), this.span)
+        : this.span,
     };
     this.calls.set(callId, record);
-    if (this.calls.size > this.settings.maxTrackedCalls) this.forgetOldestCall();
     if (decision.decision === 'pause') {
       const approval = this.openApproval(decision, request.args);
       record.decision = { ...decision, approval };
-      record.waitSpan = startSpan(this.settings.telemetry, SPAN.awaitApproval(request.tool), record.span);
-      if (record.waitSpan.isRecording()) record.waitSpan.setAttribute(ATTR.APPROVAL_ID, approval.approval_id);
+      this.calls.pin(callId, record); // a call waiting for a human is never forgotten
+      if (record.span.isRecording()) {
+        record.waitSpan = startSpan(this.settings.telemetry, SPAN.awaitApproval(request.tool), record.span);
+        record.waitSpan.setAttribute(ATTR.APPROVAL_ID, approval.approval_id);
+      }
     }
     if (record.span.isRecording()) this.describeCallSpan(record, request);
     if (this.settings.sink) this.emitDecision(record.decision, request);
@@ -343,6 +353,7 @@ export class Run {
     }
     pending.answered = true;
     const record = this.calls.get(request.call_id)!;
+    this.calls.unpin(request.call_id);
     const waited = this.settings.now() - pending.requestedAt;
     this.endWait(record, value.type, value.approver, waited);
     if (this.settings.sink) {
@@ -415,6 +426,7 @@ export class Run {
       );
     pending.answered = true;
     const { request } = pending;
+    this.calls.unpin(request.call_id);
     this.endWait(
       this.calls.get(request.call_id)!,
       'timeout',
@@ -463,13 +475,16 @@ export class Run {
     if (outcome.status === 'executed' && decision.reversibility === 'irreversible')
       this.checkIrreversibleCount(decision, record.span);
     if (outcome.status === 'executed' && decision.reversibility !== 'read_only') {
-      this.ledger.actions.push({
-        callId,
-        tool: decision.tool,
-        reversibility: decision.reversibility,
-        resource: record.resource,
-        undo: outcome.undo,
-      });
+      this.ledger.keep(
+        {
+          callId,
+          tool: decision.tool,
+          reversibility: decision.reversibility,
+          resource: record.resource,
+          undo: outcome.undo,
+        },
+        this.settings.maxTrackedCalls,
+      );
     }
     this.endCallSpan(record, outcome.status, outcome.output, outcome.error);
     if (!this.settings.sink) return;
@@ -568,7 +583,7 @@ export class Run {
    * actions as a manual-recovery checklist and irreversible ones as unrecoverable, and records it all.
    */
   async rollback(): Promise<RollbackReport> {
-    const actions = this.ledger.actions.splice(0);
+    const { actions, omitted } = this.ledger.takeActions();
     const span = startSpan(this.settings.telemetry, SPAN.rollback, this.span);
     const report = await compensate(actions, (action, result, error) => {
       if (span.isRecording()) {
@@ -599,6 +614,7 @@ export class Run {
       });
     }
     span.end();
+    if (Object.keys(omitted).length > 0) report.omitted = omitted;
     return report;
   }
 
@@ -844,17 +860,15 @@ export class Run {
       [ATTR.GEN_AI_OPERATION_NAME]: 'execute_tool',
       [ATTR.GEN_AI_TOOL_NAME]: decision.tool,
       [ATTR.GEN_AI_TOOL_CALL_ID]: decision.call_id,
-      [ATTR.GEN_AI_TOOL_TYPE]: 'function',
       [ATTR.DECISION]: decision.decision,
       [ATTR.REASONS]: decision.reasons,
       [ATTR.REVERSIBILITY]: decision.reversibility,
       [ATTR.MANIFEST_DIGEST]: decision.manifest_digest,
-      [ATTR.RUN_ID]: this.id,
       [ATTR.RECORDS]: record.records,
       [ATTR.TOKENS_USED]: this.ledger.tokens,
     });
     if (decision.confidence !== null) span.setAttribute(ATTR.CONFIDENCE, decision.confidence);
-    if (record.resource !== undefined) span.setAttribute(ATTR.RESOURCE, record.resource);
+    // Each attribute costs the SDK ~90 ns: the run id is on the parent span, the resource in the audit log.
     if (this.token) {
       span.setAttribute(ATTR.TOKEN_ID, this.token.verified.jti);
       span.setAttribute(ATTR.TOKEN_DEPTH, this.depth);
@@ -867,7 +881,7 @@ export class Run {
         policy.maxTokens + this.ledger.extraTokens - this.ledger.tokens,
       );
     }
-    if (policy.maxRecordsPerRun !== undefined) {
+    if (policy.maxRecordsPerRun !== undefined && record.records > 0) {
       span.setAttribute(
         ATTR.BUDGET_RECORDS_REMAINING,
         policy.maxRecordsPerRun + this.ledger.extraRecords - this.ledger.records,
@@ -1049,18 +1063,6 @@ export class Run {
       }
     }
     span.end();
-  }
-
-  /**
-   * Keeps memory bounded in long runs: forgets the oldest call that is not waiting for a human. A
-   * forgotten call id, guarded again, is decided anew; its late outcome is not recorded.
-   */
-  private forgetOldestCall(): void {
-    for (const [id, record] of this.calls) {
-      if (record.decision.decision === 'pause' && record.effective === undefined) continue;
-      this.calls.delete(id);
-      return;
-    }
   }
 
   /** A generated call id no caller-chosen id can collide with. */
