@@ -4,6 +4,7 @@ import { context, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { type ExportResult, ExportResultCode, hrTimeToMilliseconds } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BatchSpanProcessor,
   InMemorySpanExporter,
@@ -72,7 +73,12 @@ export function setUpTracing(options: { serviceName: string; file?: string; memo
     processors.push(new BatchSpanProcessor({ exporter: new OTLPTraceExporter() }));
     destinations.push(`OTLP collector at ${endpoint}`);
   }
-  const provider = new TracerProvider({ spanProcessors: processors });
+  const provider = new TracerProvider({
+    resource: resourceFromAttributes({
+      'service.name': process.env.OTEL_SERVICE_NAME ?? options.serviceName,
+    }),
+    spanProcessors: processors,
+  });
   return {
     tracer: provider.getTracer(options.serviceName),
     destinations,

@@ -17,6 +17,7 @@ export type OrbitErrorCode =
   | 'ERR_CALL_ID_REUSED'
   | 'ERR_CALL_DUPLICATE'
   | 'ERR_AUDIT_LOG_INVALID'
+  | 'ERR_STORE_UNAVAILABLE'
   | 'ERR_OPTIONS_INVALID';
 
 /** The base of every error ORBIT throws. */

@@ -85,6 +85,7 @@ export {
   REASON_CODES,
   type ReasonCode,
   SEVERITY,
+  STORE_REASON_CODES,
   TRUST_REASON_CODES,
 } from './gate/reason-codes.js';
 export { type ExecutedAction, MemoryLedger } from './ledger/memory-ledger.js';
@@ -168,6 +169,20 @@ export {
   type ToolShape,
 } from './run/run.js';
 export { RunHaltedError } from './run/run-halted-error.js';
+export { admitOn, newCounters, type RunCounters } from './stores/admit-logic.js';
+export { MemoryStore } from './stores/memory-store.js';
+export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js';
+export type {
+  AdmitRequest,
+  AdmitResult,
+  AnswerResult,
+  RunLimits,
+  RunStore,
+  StoredAction,
+  StoredApproval,
+} from './stores/run-store.js';
+export { SQLITE_SCHEMA_VERSION, SqliteStore, type SqliteStoreOptions } from './stores/sqlite-store.js';
+export { StoreUnavailableError } from './stores/store-unavailable-error.js';
 export { ATTR, SPAN, SPAN_EVENT } from './telemetry/attributes.js';
 export type { Telemetry, TelemetryOptions } from './telemetry/telemetry.js';
 export { scopedPolicy } from './trust/scoped-policy.js';

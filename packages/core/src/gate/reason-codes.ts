@@ -55,6 +55,14 @@ export const TRUST_REASON_CODES = [
   'scope_escalation',
 ] as const;
 
+/** Reason codes of shared stores. */
+export const STORE_REASON_CODES = [
+  /** The store could not be reached: write tools do not run. */
+  'store_unavailable',
+  /** Another process already ran this approved call: it runs exactly once. */
+  'already_executed',
+] as const;
+
 /** Every reason code. */
-export const REASON_CODES = [...GATE_REASON_CODES, ...TRUST_REASON_CODES] as const;
+export const REASON_CODES = [...GATE_REASON_CODES, ...TRUST_REASON_CODES, ...STORE_REASON_CODES] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];

@@ -10,6 +10,7 @@ import type { MaturityLevel } from '../gate/decision-table.js';
 import { compilePolicy, type Policy } from '../gate/policy.js';
 import type { LoadedManifest } from '../manifest/load-manifest.js';
 import type { AlertPolicy } from '../manifest/manifest-schema.js';
+import type { RunStore } from '../stores/run-store.js';
 import { resolveTelemetry, type TelemetryOptions } from '../telemetry/telemetry.js';
 import { rootScope } from '../trust/token-scope.js';
 import { TrustAuthority } from '../trust/trust-authority.js';
@@ -51,6 +52,17 @@ export interface OrbitOptions {
    */
   detectors?: readonly Detector[] | true;
   /**
+   * Where runs keep their counts, approvals, revocations and compensation logs when they must outlive
+   * this process or be shared by several: `new SqliteStore({ path })` or `new RedisStore({ url })`.
+   * Without one, everything lives in this process. With one, use `run.guardAsync` (and `execute`,
+   * which uses it) and `run.answerAsync`.
+   */
+  store?: RunStore;
+  /** What read-only tools do when the store cannot be reached: `block` (default, fail closed) or `allow`. */
+  storeDownReads?: 'allow' | 'block';
+  /** Told when the store cannot be reached (default: a warning on the console). */
+  onStoreError?: (error: unknown) => void;
+  /**
    * How many calls a run remembers, so that a framework re-running a node gets the recorded decision.
    * Older settled calls are forgotten (calls waiting for a human never are). It also bounds the
    * rollback list of executed actions without an undo (beyond it they are counted per tool in
@@ -72,6 +84,11 @@ export interface Orbit {
   readonly manifest: LoadedManifest;
   /** Starts a run of this agent. */
   startRun(options?: { runId?: string; parentRunId?: string }): Run;
+  /**
+   * Takes up a run started before (in this process or another, before a crash) from the shared store:
+   * its counts carry on, and `run.resumeApproved(tools)` runs the calls humans approved meanwhile.
+   */
+  resumeRun(runId: string): Run;
   /** The trust authority of this deployment (created on first use when none was given). */
   trust(): Promise<TrustAuthority>;
   /** The input schema the model sees for a tool (with the confidence argument added). */
@@ -151,7 +168,13 @@ export function createOrbit(options: OrbitOptions): Orbit {
         if (live.size > maxTrackedCalls) live.delete(live.keys().next().value!);
       }
     : undefined;
+  const onRunEnded = detectors?.length ? (run: Run) => void live.delete(run.id) : undefined;
   const settings = {
+    onRunEnded,
+    store: options.store,
+    storeDownReads: options.storeDownReads ?? 'block',
+    onStoreError:
+      options.onStoreError ?? ((error: unknown) => console.warn('[orbit] store unavailable:', error)),
     onRunStarted,
     alertRules: resolveAlertRules(options.manifest.manifest.alerts, options.alerts),
     notifiers: options.alerts?.notifiers ?? [],
@@ -174,6 +197,7 @@ export function createOrbit(options: OrbitOptions): Orbit {
     policy,
     manifest: options.manifest,
     startRun: (runOptions) => new Run(settings, runOptions),
+    resumeRun: (runId) => new Run(settings, { runId }),
     trust,
     modelInputSchema: (tool) => confidence.modelInputSchema(tool.input),
   };

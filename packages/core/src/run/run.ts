@@ -14,6 +14,7 @@ import { canonicalJson, sha256 } from '../canonical-json.js';
 import { compensate, type RollbackReport } from '../compensation/rollback.js';
 import type { ConfidenceSource } from '../confidence/confidence-source.js';
 import { ApprovalError, formatPath, OrbitError } from '../errors.js';
+import type { GateState } from '../gate/decide.js';
 import {
   checkBudgets,
   decide,
@@ -24,9 +25,10 @@ import {
   type Verdict,
 } from '../gate/decide.js';
 import { type Policy, resourceTypeOf } from '../gate/policy.js';
-import type { ReasonCode } from '../gate/reason-codes.js';
+import { type ReasonCode, SEVERITY } from '../gate/reason-codes.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import type { Manifest } from '../manifest/manifest-schema.js';
+import type { RunLimits, RunStore, StoredApproval } from '../stores/run-store.js';
 import { ATTR, SPAN, SPAN_EVENT } from '../telemetry/attributes.js';
 import {
   attributeValue,
@@ -107,8 +109,15 @@ export interface RunSettings {
   readonly sink: AuditSink | undefined;
   readonly telemetry: Telemetry;
   readonly alertRules: AlertRules;
-  /** Told of every run started in this deployment (sub-agent runs too). */
+  /** The shared store, if runs keep their state outside this process. */
+  readonly store: RunStore | undefined;
+  /** What read-only tools do when the store cannot be reached. */
+  readonly storeDownReads: 'allow' | 'block';
+  /** Told when the store cannot be reached. */
+  readonly onStoreError: (error: unknown) => void;
+  /** Told of every run started in this deployment (sub-agent runs too), and of its end. */
   readonly onRunStarted: ((run: Run) => void) | undefined;
+  readonly onRunEnded: ((run: Run) => void) | undefined;
   readonly notifiers: readonly Notifier[];
   readonly redact: Redactor | undefined;
   readonly confidence: ConfidenceSource;
@@ -168,6 +177,8 @@ export class Run {
   private readonly token: BoundToken | undefined;
   private readonly settings: RunSettings;
   private ended = false;
+  private started: Promise<void> | undefined;
+  private readonly startedAt: number;
   private irreversibleExecuted = 0;
   private readonly alerted = new Set<string>();
   private readonly children: Run[] = [];
@@ -205,6 +216,7 @@ export class Run {
       : settings.policy;
     this.agentId = this.policy.agentId;
     this.ledger = new MemoryLedger(settings.now);
+    this.startedAt = settings.now();
     this.calls = new CallTable(settings.maxTrackedCalls);
     settings.onRunStarted?.(this);
     this.span = startSpan(
@@ -250,20 +262,8 @@ export class Run {
    */
   guard(request: GuardRequest): Decision {
     const callId = request.callId ?? this.nextCallId();
-    const known = this.calls.get(callId);
-    if (known) {
-      // A framework re-running a node presents the same call again: answer it from the record.
-      if (
-        known.decision.tool !== request.tool ||
-        canonicalJson(known.requestArgs ?? null) !== canonicalJson(request.args ?? null)
-      ) {
-        throw new OrbitError(
-          'ERR_CALL_ID_REUSED',
-          `Call id "${callId}" was already used for another call in run "${this.id}"; give each tool call its own id.`,
-        );
-      }
-      return known.effective ?? known.decision;
-    }
+    const known = this.known(callId, request);
+    if (known) return known;
     if (request.tokens !== undefined && request.tokens > 0) this.addTokens(request.tokens);
 
     const records = request.records ?? 0;
@@ -274,7 +274,64 @@ export class Run {
       resource: request.resource,
       approved: false,
     };
-    const verdict = this.evaluate(gate);
+    return this.settle(callId, request, this.evaluate(gate), records);
+  }
+
+  /**
+   * `guard` for runs on a shared store (SQLite, Redis): the counts live in the store and are checked
+   * and taken in one atomic step there, so limits hold across processes and machines. When the store
+   * cannot be reached, write tools are blocked (`store_unavailable`); reads follow `storeDownReads`.
+   */
+  async guardAsync(request: GuardRequest): Promise<Decision> {
+    if (!this.settings.store) return this.guard(request);
+    const callId = request.callId ?? this.nextCallId();
+    const known = this.known(callId, request);
+    if (known) return known;
+    if (request.tokens !== undefined && request.tokens > 0) this.addTokens(request.tokens);
+    const records = request.records ?? 0;
+    const gate: GateRequest = {
+      tool: request.tool,
+      confidence: request.confidence as number | undefined,
+      records,
+      resource: request.resource,
+      approved: false,
+    };
+    const verdict = await this.evaluateWithStore(gate, request);
+    const decision = this.settle(callId, request, verdict, records);
+    if (decision.approval) {
+      const now = this.settings.now();
+      await this.settings.store
+        .putApproval(this.root.id, {
+          treeId: this.root.id,
+          request: decision.approval,
+          status: 'pending',
+          requestedAt: now,
+          expiresAt: now + this.settings.approvalTimeoutMs,
+        })
+        .catch((error) => this.settings.onStoreError(error));
+    }
+    return decision;
+  }
+
+  /** The call id's recorded decision, if this run has seen it (and it is the same call). */
+  private known(callId: string, request: GuardRequest): Decision | undefined {
+    const known = this.calls.get(callId);
+    if (!known) return undefined;
+    // A framework re-running a node presents the same call again: answer it from the record.
+    if (
+      known.decision.tool !== request.tool ||
+      canonicalJson(known.requestArgs ?? null) !== canonicalJson(request.args ?? null)
+    ) {
+      throw new OrbitError(
+        'ERR_CALL_ID_REUSED',
+        `Call id "${callId}" was already used for another call in run "${this.id}"; give each tool call its own id.`,
+      );
+    }
+    return known.effective ?? known.decision;
+  }
+
+  /** Records a decided call: the decision, the count, the approval request, the span, the audit event, the alerts. */
+  private settle(callId: string, request: GuardRequest, verdict: Verdict, records: number): Decision {
     if (request.inputError !== undefined && verdict.decision !== 'halt') {
       verdict.decision = 'block';
       verdict.reasons = ['input_invalid'];
@@ -305,6 +362,7 @@ export class Run {
     }
     if (record.span.isRecording()) this.describeCallSpan(record, request);
     if (this.settings.sink) this.emitDecision(record.decision, request);
+    if (record.decision.approval) this.emitApprovalRequested(record.decision.approval, record.span);
     this.checkDecisionAlerts(record.decision, record.span);
     return record.decision;
   }
@@ -326,16 +384,7 @@ export class Run {
         `No approval "${approvalId}" in run "${this.id}".`,
         approvalId,
       );
-    const parsed = ApprovalAnswerSchema.safeParse(answer);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new ApprovalError(
-        'ERR_APPROVAL_ANSWER_INVALID',
-        `Invalid approval answer at ${formatPath(issue.path)}: ${issue.message}`,
-        approvalId,
-      );
-    }
-    const value = parsed.data;
+    const value = parseAnswer(approvalId, answer);
     const { request } = pending;
     if (value.action_hash !== request.action_hash) {
       throw new ApprovalError(
@@ -352,16 +401,63 @@ export class Run {
       );
     }
     pending.answered = true;
+    const applied = this.applyAnswer(request, value, tool, this.settings.now() - pending.requestedAt);
+    if ('decision' in applied) return applied;
+    return this.finishAnswer(request, this.evaluate(applied.gate));
+  }
+
+  /**
+   * `answer` for runs on a shared store: the first answer wins across every process (compare-and-set
+   * in the store), and the re-gate counts in the store. The approval may have been raised by another
+   * process (a worker that died while waiting): it is adopted from the store.
+   */
+  async answerAsync(
+    approvalId: string,
+    answer: ApprovalAnswer | unknown,
+    tool?: ToolShape,
+  ): Promise<{ decision: Decision; args: unknown }> {
+    const store = this.settings.store;
+    if (!store) return this.answer(approvalId, answer, tool);
+    const value = parseAnswer(approvalId, answer);
+    const result = await store.answerApproval(this.root.id, approvalId, value, this.settings.now());
+    if (!result.ok) throw storeAnswerError(result.reason, approvalId);
+    const { request } = result.approval;
+    this.adoptApproval(result.approval);
+    const pending = this.approvals.get(approvalId)!;
+    pending.answered = true;
+    if (value.type === 'approve' && value.extend_budget) {
+      const { tokens, records, minutes } = value.extend_budget;
+      await store.extend(this.root.id, this.id, {
+        tokens,
+        records,
+        ms: minutes === undefined ? undefined : minutes * 60_000,
+      });
+    }
+    const applied = this.applyAnswer(request, value, tool, this.settings.now() - result.approval.requestedAt);
+    if ('decision' in applied) {
+      if (applied.decision.decision === 'halt')
+        await store.halt(this.root.id, this.id).catch(() => undefined);
+      return applied;
+    }
+    return this.finishAnswer(request, await this.evaluateWithStore(applied.gate, undefined));
+  }
+
+  /** Records a human's answer and says what follows: a final decision, or a re-gate (approve, valid edit). */
+  private applyAnswer(
+    request: ApprovalRequest,
+    value: ApprovalAnswer,
+    tool: ToolShape | undefined,
+    waited: number,
+  ): { decision: Decision; args: unknown } | { gate: GateRequest } {
     const record = this.calls.get(request.call_id)!;
     this.calls.unpin(request.call_id);
-    const waited = this.settings.now() - pending.requestedAt;
     this.endWait(record, value.type, value.approver, waited);
     if (this.settings.sink) {
       this.emit({
         event: 'approval',
         call_id: request.call_id,
         tool: request.tool,
-        approval_id: approvalId,
+        approval_id: request.approval_id,
         action_hash: request.action_hash,
         approval: value.type,
         approver: value.approver,
@@ -370,7 +466,6 @@ export class Run {
         ...(value.type === 'edit' ? { input: this.redacted(request.tool, 'input', value.args) } : {}),
       });
     }
-
     if (value.type === 'deny') {
       const effective = this.refuse(record, value.stop_run ? 'halt' : 'block', 'approval_denied');
       if (value.stop_run) this.ledger.halted = true;
@@ -381,15 +476,8 @@ export class Run {
       const edited = tool ? tool.input.safeParse(value.args) : { success: true as const, data: value.args };
       if (!edited.success) {
         const issue = edited.error.issues[0]!;
-        return {
-          decision: this.refuse(
-            record,
-            'block',
-            'input_invalid',
-            `Edited input invalid at ${formatPath(issue.path)}: ${issue.message}.`,
-          ),
-          args: value.args,
-        };
+        const detail = `Edited input invalid at ${formatPath(issue.path)}: ${issue.message}.`;
+        return { decision: this.refuse(record, 'block', 'input_invalid', detail), args: value.args };
       }
       record.args = edited.data;
       record.records = tool?.records?.(edited.data) ?? record.records;
@@ -402,11 +490,49 @@ export class Run {
       resource: record.resource,
       approved: true,
     };
-    const verdict = this.evaluate(gate);
+    return { gate };
+  }
+
+  private finishAnswer(request: ApprovalRequest, verdict: Verdict): { decision: Decision; args: unknown } {
+    const record = this.calls.get(request.call_id)!;
     const effective = this.stamp(request.call_id, request.tool, verdict);
     this.admit(effective, record.records, record.resource);
     record.effective = effective;
     return { decision: effective, args: record.args };
+  }
+
+  /** Applies an answer another process put in the store (it already won the compare-and-set there). */
+  private async takeStoredAnswer(
+    stored: StoredApproval,
+    tool: ToolShape | undefined,
+  ): Promise<{ decision: Decision; args: unknown }> {
+    const pending = this.approvals.get(stored.request.approval_id);
+    if (pending) pending.answered = true;
+    if (stored.status === 'timeout')
+      return { decision: this.expireLocally(stored.request), args: stored.request.args };
+    const value = stored.answer!;
+    const applied = this.applyAnswer(
+      stored.request,
+      value,
+      tool,
+      (stored.answeredAt ?? this.settings.now()) - stored.requestedAt,
+    );
+    if ('decision' in applied) return applied;
+    return this.finishAnswer(stored.request, await this.evaluateWithStore(applied.gate, undefined));
+  }
+
+  /** `expireApproval` on a shared store: the timeout is recorded only if nobody answered first. */
+  async expireAsync(approvalId: string, tool?: ToolShape): Promise<Decision> {
+    const store = this.settings.store;
+    if (!store) return this.expireApproval(approvalId);
+    const result = await store.expireApproval(this.root.id, approvalId, this.settings.now());
+    if (!result.ok && result.reason === 'already_answered' && result.approval?.answer) {
+      return (await this.takeStoredAnswer(result.approval, tool)).decision;
+    }
+    if (!result.ok && result.reason === 'unknown') throw storeAnswerError('unknown', approvalId);
+    const pending = this.approvals.get(approvalId);
+    if (pending) pending.answered = true;
+    return this.expireLocally((result.ok ? result.approval : result.approval!).request);
   }
 
   /** Records that nobody answered a paused call in time: a timeout, never a human denial. Default deny. */
@@ -425,28 +551,30 @@ export class Run {
         approvalId,
       );
     pending.answered = true;
-    const { request } = pending;
+    return this.expireLocally(pending.request);
+  }
+
+  /** Records the timeout of an approval (the store, if any, has already agreed). */
+  private expireLocally(request: ApprovalRequest): Decision {
+    const requestedAt = this.approvals.get(request.approval_id)?.requestedAt ?? this.settings.now();
+    const waited = this.settings.now() - requestedAt;
     this.calls.unpin(request.call_id);
-    this.endWait(
-      this.calls.get(request.call_id)!,
-      'timeout',
-      undefined,
-      this.settings.now() - pending.requestedAt,
-    );
+    const record = this.calls.get(request.call_id)!;
+    this.endWait(record, 'timeout', undefined, waited);
     if (this.settings.sink) {
       this.emit({
         event: 'approval',
         call_id: request.call_id,
         tool: request.tool,
-        approval_id: approvalId,
+        approval_id: request.approval_id,
         action_hash: request.action_hash,
         approval: 'timeout',
-        waited_ms: this.settings.now() - pending.requestedAt,
+        waited_ms: waited,
       });
     }
     const halt = this.settings.onApprovalTimeout === 'halt';
     if (halt) this.ledger.halted = true;
-    return this.refuse(this.calls.get(request.call_id)!, halt ? 'halt' : 'block', 'approval_timeout');
+    return this.refuse(record, halt ? 'halt' : 'block', 'approval_timeout');
   }
 
   /** The approvals of this run nobody has answered yet. */
@@ -525,7 +653,7 @@ export class Run {
     const parsed = tool.input.safeParse(args);
     let input = (parsed.success ? parsed.data : args) as Input;
     const inputError = parsed.success ? undefined : describeInputError(parsed.error);
-    let decision = this.guard({
+    const request: GuardRequest = {
       tool: tool.name,
       args: input,
       confidence,
@@ -534,14 +662,82 @@ export class Run {
       tokens: options.tokens,
       records: parsed.success ? (tool.records?.(input) ?? 0) : 0,
       resource: parsed.success ? tool.resource?.(input) : undefined,
-    });
+    };
+    let decision = this.settings.store ? await this.guardAsync(request) : this.guard(request);
     const callId = decision.call_id;
     const approval = decision.approval;
     if (approval) {
       const answered = await this.awaitApproval(approval, tool);
       decision = answered.decision;
       input = answered.args as Input;
+      decision = await this.claim(approval, decision);
     }
+    return this.run(tool, input, decision, approval);
+  }
+
+  /**
+   * On a shared store, an approved call runs exactly once across every process: the first to claim it
+   * runs it; any other gets `block` with `already_executed`.
+   */
+  private async claim(approval: ApprovalRequest, decision: Decision): Promise<Decision> {
+    const store = this.settings.store;
+    if (!store || (decision.decision !== 'proceed' && decision.decision !== 'proceed_with_log'))
+      return decision;
+    const claimed = await store.claimExecution(this.root.id, approval.approval_id).catch((error) => {
+      this.settings.onStoreError(error);
+      return false;
+    });
+    if (claimed) return decision;
+    const record = this.calls.get(decision.call_id)!;
+    return this.refuse(record, 'block', 'already_executed');
+  }
+
+  /**
+   * Runs the approved calls of this run that were answered while nobody was waiting (the worker that
+   * asked died, or was restarted): each exactly once across every process sharing the store. Returns
+   * one result per call it ran or refused; calls still pending stay pending.
+   */
+  async resumeApproved(tools: readonly ToolDefinition[]): Promise<CallResult[]> {
+    const store = this.settings.store;
+    if (!store) return [];
+    const byName = new Map(tools.map((tool) => [tool.name, tool]));
+    const results: CallResult[] = [];
+    const answered = await store.listApprovals(this.root.id, {
+      runId: this.id,
+      statuses: ['approved', 'edited'],
+    });
+    for (const stored of answered) {
+      const tool = byName.get(stored.request.tool);
+      if (!tool) continue;
+      this.adoptApproval(stored);
+      const pending = this.approvals.get(stored.request.approval_id)!;
+      pending.answered = true;
+      const value = stored.answer!;
+      const applied = this.applyAnswer(
+        stored.request,
+        value,
+        tool,
+        (stored.answeredAt ?? this.settings.now()) - stored.requestedAt,
+      );
+      let decision =
+        'decision' in applied
+          ? applied.decision
+          : this.finishAnswer(stored.request, await this.evaluateWithStore(applied.gate, undefined)).decision;
+      decision = await this.claim(stored.request, decision);
+      const input = this.calls.get(stored.request.call_id)!.args;
+      results.push(await this.run(tool, input, decision, stored.request));
+    }
+    return results;
+  }
+
+  /** The end of every executed call: refuse, halt or run the tool, and record the outcome. */
+  private async run<Input, Output>(
+    tool: ToolDefinition<Input, Output>,
+    input: Input,
+    decision: Decision,
+    approval: ApprovalRequest | undefined,
+  ): Promise<CallResult<Output>> {
+    const callId = decision.call_id;
     if (decision.decision === 'halt') {
       this.recordOutcome(callId, { status: 'not_executed' });
       throw new RunHaltedError(decision);
@@ -566,10 +762,32 @@ export class Run {
         elapsedMs: performance.now() - started,
         undo,
       });
+      await this.persistExecuted(decision, approval);
       return { status: 'executed', output, decision, ...(approval ? { approval } : {}) };
     } catch (error) {
       this.recordOutcome(callId, { status: 'error', error, elapsedMs: performance.now() - started });
+      await this.persistExecuted(decision, approval);
       return { status: 'error', error, decision, ...(approval ? { approval } : {}) };
+    }
+  }
+
+  /** On a shared store: the claimed approval is done, and the action joins the compensation log. */
+  private async persistExecuted(decision: Decision, approval: ApprovalRequest | undefined): Promise<void> {
+    const store = this.settings.store;
+    if (!store) return;
+    const record = this.calls.get(decision.call_id);
+    try {
+      if (approval) await store.completeExecution(this.root.id, approval.approval_id);
+      if (decision.reversibility !== 'read_only') {
+        await store.appendAction(this.root.id, this.id, {
+          callId: decision.call_id,
+          tool: decision.tool,
+          reversibility: decision.reversibility,
+          ...(record?.resource === undefined ? {} : { resource: record.resource }),
+        });
+      }
+    } catch (error) {
+      this.settings.onStoreError(error);
     }
   }
 
@@ -607,10 +825,10 @@ export class Run {
     });
     if (span.isRecording()) {
       span.setAttributes({
-        'orbit.rollback.undone': report.undone.length,
-        'orbit.rollback.undo_failed': report.undo_failed.length,
-        'orbit.rollback.manual_recovery': report.manual_recovery.length,
-        'orbit.rollback.unrecoverable': report.unrecoverable.length,
+        [ATTR.ROLLBACK_UNDONE]: report.undone.length,
+        [ATTR.ROLLBACK_UNDO_FAILED]: report.undo_failed.length,
+        [ATTR.ROLLBACK_MANUAL_RECOVERY]: report.manual_recovery.length,
+        [ATTR.ROLLBACK_UNRECOVERABLE]: report.unrecoverable.length,
       });
     }
     span.end();
@@ -641,14 +859,16 @@ export class Run {
       if (this.halted) this.span.setStatus({ code: SpanStatusCode.ERROR, message: 'run halted' });
     }
     this.span.end();
-    if (!this.settings.sink) return;
-    this.emit({
-      event: 'run',
-      run: this.halted ? 'halted' : 'ended',
-      task_outcome: options.outcome ?? (this.halted ? 'failure' : undefined),
-      ...this.ledger.snapshot(),
-    });
-    await this.settings.sink.flush?.();
+    if (this.settings.sink) {
+      this.emit({
+        event: 'run',
+        run: this.halted ? 'halted' : 'ended',
+        task_outcome: options.outcome ?? (this.halted ? 'failure' : undefined),
+        ...this.ledger.snapshot(),
+      });
+      await this.settings.sink.flush?.();
+    }
+    this.settings.onRunEnded?.(this);
   }
 
   /**
@@ -773,7 +993,10 @@ export class Run {
     if (decision.decision === 'halt' && span.isRecording()) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: `halted: ${decision.reasons.join(', ')}` });
     }
-    if (this.settings.alertRules.subAgentOutsideManifest) {
+    if (
+      this.settings.alertRules.subAgentOutsideManifest &&
+      decision.reasons.some((reason) => OUTSIDE_MANIFEST.has(reason))
+    ) {
       this.raiseAlert(
         {
           alert: 'sub_agent_spawned_outside_manifest',
@@ -798,6 +1021,145 @@ export class Run {
     }
     if (decision.decision === 'halt') throw new RunHaltedError(decision);
     return { decision };
+  }
+
+  /**
+   * The decision on a shared store: the parts that need no counts here (boundary, confidence, tier,
+   * maturity level), then one atomic check-and-count in the store for every run of the chain.
+   */
+  private async evaluateWithStore(gate: GateRequest, request: GuardRequest | undefined): Promise<Verdict> {
+    const store = this.settings.store!;
+    const refused = this.checkToken(gate.confidence);
+    if (refused) return refused;
+    const verdict = decide(this.policy, gate, UNCOUNTED);
+    const tool = this.policy.tools.get(gate.tool);
+    if (verdict.decision === 'halt' || !tool || request?.inputError !== undefined) {
+      if (verdict.decision === 'halt')
+        await store.halt(this.root.id, this.id).catch((error) => this.settings.onStoreError(error));
+      return verdict;
+    }
+    const admits = verdict.decision === 'proceed' || verdict.decision === 'proceed_with_log';
+    const resourceType = gate.resource === undefined ? undefined : resourceTypeOf(gate.resource);
+    try {
+      await this.ensureStarted();
+      const [result, revoked] = await Promise.all([
+        store.admit({
+          treeId: this.root.id,
+          chain: this.limitsChain(gate.tool),
+          tool: gate.tool,
+          records: gate.records,
+          tokens: request?.tokens ?? 0,
+          ...(resourceType === undefined
+            ? {}
+            : { resourceType, resourceTypeKnown: this.policy.knownResourceTypes?.has(resourceType) ?? true }),
+          count: admits,
+          // Escalation tools pass soft budgets, as in memory; an approved call has its human's consent.
+          approved: gate.approved || tool.escalation,
+          now: this.settings.now(),
+        }),
+        this.token
+          ? store.isRevoked(this.root.id, [...this.token.verified.chain, this.token.verified.jti])
+          : false,
+      ]);
+      if (revoked) return halt(verdict, 'token_revoked');
+      if (result.halted) return halt(verdict, 'run_halted');
+      if (result.callsExceeded) raise(verdict, 'block', 'max_calls_exceeded');
+      const hard = this.policy.budgetMode === 'hard';
+      const budgets: [boolean, ReasonCode][] = [
+        [result.tokensExceeded, 'token_budget_exceeded'],
+        [result.timeExceeded, 'time_limit_exceeded'],
+        [result.recordsExceeded && gate.records > 0, 'records_budget_exceeded'],
+      ];
+      for (const [exceeded, reason] of budgets) {
+        if (!exceeded) continue;
+        if (hard) return halt(verdict, reason);
+        if (!tool.escalation || reason === 'records_budget_exceeded') raise(verdict, 'pause', reason);
+      }
+      if (result.newResourceType && !tool.escalation) raise(verdict, 'pause', 'new_resource_type');
+      if (gate.approved && verdict.decision === 'pause') verdict.decision = 'proceed_with_log';
+      if (admits && !result.admitted && SEVERITY[verdict.decision] < SEVERITY.pause)
+        raise(verdict, 'block', 'store_unavailable');
+      return verdict;
+    } catch (error) {
+      this.settings.onStoreError(error);
+      if (tool.reversibility === 'read_only' && this.settings.storeDownReads === 'allow') return verdict;
+      verdict.reasons = [...verdict.reasons, 'store_unavailable'];
+      if (SEVERITY[verdict.decision] < SEVERITY.block) verdict.decision = 'block';
+      return verdict;
+    }
+  }
+
+  /** The limits of this call in this run and each ancestor (budgets roll up). */
+  private limitsChain(tool: string): RunLimits[] {
+    const chain: RunLimits[] = [];
+    for (let run: Run | undefined = this; run; run = run.parent) {
+      const policy = run.policy;
+      chain.push({
+        runId: run.id,
+        maxCalls: policy.tools.get(tool)?.maxCalls,
+        maxTokens: policy.maxTokens,
+        maxRecords: policy.maxRecordsPerRun,
+        timeLimitMs: policy.timeLimitMs,
+      });
+    }
+    return chain;
+  }
+
+  /** Registers this run and its ancestors in the store once (resuming keeps their counts). */
+  private ensureStarted(): Promise<void> {
+    if (!this.started) {
+      const store = this.settings.store!;
+      const ttl = Math.max(24 * 3_600_000, (this.policy.timeLimitMs ?? 0) * 2);
+      this.started = Promise.all([
+        this.parent?.ensureStarted(),
+        store.startRun(this.root.id, this.id, this.startedAt, ttl),
+      ]).then(
+        () => undefined,
+        (error: unknown) => {
+          this.started = undefined; // try again at the next call
+          throw error;
+        },
+      );
+    }
+    return this.started;
+  }
+
+  /** Takes in an approval another process raised (or this one, before a restart). */
+  private adoptApproval(stored: StoredApproval): void {
+    const { request } = stored;
+    if (!this.approvals.has(request.approval_id)) {
+      this.approvals.set(request.approval_id, {
+        request,
+        answered: stored.status !== 'pending',
+        requestedAt: stored.requestedAt,
+      });
+    }
+    if (!this.calls.get(request.call_id)) {
+      const decision: Decision = {
+        decision: 'pause',
+        reasons: [...request.reasons],
+        confidence: request.confidence,
+        run_id: this.id,
+        agent_id: this.agentId,
+        call_id: request.call_id,
+        tool: request.tool,
+        reversibility: request.reversibility,
+        manifest_digest: this.policy.digest,
+        maturity_level: this.policy.level,
+        approval: request,
+      };
+      const record: CallRecord = {
+        decision,
+        requestArgs: request.args,
+        args: request.args,
+        records: 0,
+        resource: undefined,
+        outcome: false,
+        span: this.span,
+      };
+      this.calls.set(request.call_id, record);
+      if (stored.status === 'pending') this.calls.pin(request.call_id, record);
+    }
   }
 
   /** The run's decision: its token first, then its own policy, then every ancestor's budgets and limits. */
@@ -915,7 +1277,7 @@ export class Run {
       span.addEvent(SPAN_EVENT.alert, {
         [ATTR.ALERT]: full.alert,
         [ATTR.ALERT_SEVERITY]: full.severity,
-        'orbit.alert.message': full.message,
+        [ATTR.ALERT_MESSAGE]: full.message,
       });
     }
     if (this.settings.sink) {
@@ -1020,7 +1382,7 @@ export class Run {
         [ATTR.MANIFEST_DIGEST]: decision.manifest_digest,
         [ATTR.RUN_ID]: this.id,
       });
-      if (tokenId) span.setAttribute('orbit.delegation.token_id', tokenId);
+      if (tokenId) span.setAttribute(ATTR.DELEGATION_TOKEN_ID, tokenId);
     }
     return span;
   }
@@ -1101,6 +1463,19 @@ export class Run {
     tool: ToolShape,
   ): Promise<{ decision: Decision; args: unknown }> {
     const handler = this.settings.approvalHandler;
+    const store = this.settings.store;
+    if (store && !handler) {
+      // Someone else answers (a console, another process): wait for the store to say so.
+      const answered = await store
+        .waitForAnswer(this.root.id, request.approval_id, this.settings.approvalTimeoutMs)
+        .catch((error) => {
+          this.settings.onStoreError(error);
+          return undefined;
+        });
+      if (answered?.answer) return this.takeStoredAnswer(answered, tool);
+      const decision = await this.expireAsync(request.approval_id, tool);
+      return { decision, args: this.calls.get(request.call_id)?.args ?? request.args };
+    }
     if (!handler) return { decision: this.expireApproval(request.approval_id), args: request.args };
     const controller = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -1111,9 +1486,14 @@ export class Run {
       const answer = await Promise.race([Promise.resolve(handler(request, controller.signal)), timeout]);
       if (answer === 'timeout') {
         controller.abort();
-        return { decision: this.expireApproval(request.approval_id), args: request.args };
+        const decision = store
+          ? await this.expireAsync(request.approval_id, tool)
+          : this.expireApproval(request.approval_id);
+        return { decision, args: this.calls.get(request.call_id)?.args ?? request.args };
       }
-      return this.answer(request.approval_id, answer, tool);
+      return store
+        ? this.answerAsync(request.approval_id, answer, tool)
+        : this.answer(request.approval_id, answer, tool);
     } finally {
       clearTimeout(timer);
     }
@@ -1174,18 +1554,23 @@ export class Run {
       },
     };
     this.approvals.set(request.approval_id, { request, answered: false, requestedAt: this.settings.now() });
-    if (this.settings.sink) {
-      this.emit({
-        event: 'approval',
-        call_id: request.call_id,
-        tool: request.tool,
-        approval_id: request.approval_id,
-        action_hash: request.action_hash,
-        approval: 'requested',
-        reasons: [...request.reasons],
-      });
-    }
     return request;
+  }
+
+  /** The `approval` `requested` event and span event, written after the call's decision event. */
+  private emitApprovalRequested(request: ApprovalRequest, span: Span): void {
+    if (span.isRecording())
+      span.addEvent(SPAN_EVENT.approvalRequested, { [ATTR.APPROVAL_ID]: request.approval_id });
+    if (!this.settings.sink) return;
+    this.emit({
+      event: 'approval',
+      call_id: request.call_id,
+      tool: request.tool,
+      approval_id: request.approval_id,
+      action_hash: request.action_hash,
+      approval: 'requested',
+      reasons: [...request.reasons],
+    });
   }
 
   private emitDecision(
@@ -1238,6 +1623,61 @@ export class Run {
 /** SHA-256 over the run, the call, the tool and its canonical arguments: what an approval answer is bound to. */
 export function actionHash(runId: string, callId: string, tool: string, args: unknown): string {
   return sha256(canonicalJson({ run_id: runId, call_id: callId, tool, args: args ?? null }));
+}
+
+/** Delegation refusals that mean a sub-agent was asked for outside the manifest's rules. */
+const OUTSIDE_MANIFEST = new Set<ReasonCode>([
+  'spawn_not_permitted',
+  'sub_agent_limit_exceeded',
+  'delegation_depth_exceeded',
+  'scope_escalation',
+  'tool_explicitly_blocked',
+]);
+
+/** A state with nothing counted: on a shared store, the counts are checked in the store instead. */
+const UNCOUNTED: GateState = {
+  halted: false,
+  callsOf: () => 0,
+  tokens: 0,
+  records: 0,
+  elapsedMs: 0,
+  hasSeenResourceType: () => true,
+  extraTokens: 0,
+  extraRecords: 0,
+  extraMs: 0,
+};
+
+function parseAnswer(approvalId: string, answer: unknown): ApprovalAnswer {
+  const parsed = ApprovalAnswerSchema.safeParse(answer);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ApprovalError(
+      'ERR_APPROVAL_ANSWER_INVALID',
+      `Invalid approval answer at ${formatPath(issue.path)}: ${issue.message}`,
+      approvalId,
+    );
+  }
+  return parsed.data;
+}
+
+function storeAnswerError(
+  reason: 'unknown' | 'already_answered' | 'hash_mismatch',
+  approvalId: string,
+): ApprovalError {
+  if (reason === 'unknown')
+    return new ApprovalError('ERR_APPROVAL_UNKNOWN', `No approval "${approvalId}" in the store.`, approvalId);
+  if (reason === 'already_answered') {
+    return new ApprovalError(
+      'ERR_APPROVAL_ALREADY_ANSWERED',
+      `Approval "${approvalId}" was already answered; the first answer stands.`,
+      approvalId,
+    );
+  }
+  return new ApprovalError(
+    'ERR_APPROVAL_HASH_MISMATCH',
+    `The answer to approval "${approvalId}" is bound to other arguments; it was refused and the request is still pending.`,
+    approvalId,
+  );
 }
 
 function reportNotifierError(error: unknown, alert: Alert): void {

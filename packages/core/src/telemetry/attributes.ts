@@ -7,7 +7,6 @@ export const ATTR = {
   GEN_AI_OPERATION_NAME: 'gen_ai.operation.name',
   GEN_AI_TOOL_NAME: 'gen_ai.tool.name',
   GEN_AI_TOOL_CALL_ID: 'gen_ai.tool.call.id',
-  GEN_AI_TOOL_TYPE: 'gen_ai.tool.type',
   GEN_AI_AGENT_NAME: 'gen_ai.agent.name',
   GEN_AI_AGENT_ID: 'gen_ai.agent.id',
   GEN_AI_TOOL_CALL_ARGUMENTS: 'gen_ai.tool.call.arguments',
@@ -37,6 +36,12 @@ export const ATTR = {
   ROLLBACK_RESULT: 'orbit.rollback.result',
   ALERT: 'orbit.alert',
   ALERT_SEVERITY: 'orbit.alert.severity',
+  ALERT_MESSAGE: 'orbit.alert.message',
+  DELEGATION_TOKEN_ID: 'orbit.delegation.token_id',
+  ROLLBACK_UNDONE: 'orbit.rollback.undone',
+  ROLLBACK_UNDO_FAILED: 'orbit.rollback.undo_failed',
+  ROLLBACK_MANUAL_RECOVERY: 'orbit.rollback.manual_recovery',
+  ROLLBACK_UNRECOVERABLE: 'orbit.rollback.unrecoverable',
 } as const;
 
 /** Span names. */
@@ -49,7 +54,6 @@ export const SPAN = {
 
 /** Span event names. */
 export const SPAN_EVENT = {
-  decision: 'orbit.decision',
   approvalRequested: 'orbit.approval.requested',
   approvalAnswered: 'orbit.approval.answered',
   rollbackAction: 'orbit.rollback.action',

@@ -1,0 +1,92 @@
+import type { AdmitRequest, AdmitResult } from './run-store.js';
+
+/** The counters of one run, as every store keeps them. */
+export interface RunCounters {
+  calls: Record<string, number>;
+  tokens: number;
+  records: number;
+  startedAt: number;
+  halted: boolean;
+  extraTokens: number;
+  extraRecords: number;
+  extraMs: number;
+  resourceTypes: string[];
+}
+
+/**
+ * The check-and-count rules, shared by the memory and SQLite stores (the Redis store runs the same
+ * rules in Lua). Reads the chain's counters, returns what it found and mutates them when admitted.
+ */
+export function admitOn(request: AdmitRequest, counters: (RunCounters | undefined)[]): AdmitResult {
+  const result: AdmitResult = {
+    admitted: false,
+    halted: false,
+    callsExceeded: false,
+    tokensExceeded: false,
+    recordsExceeded: false,
+    timeExceeded: false,
+    newResourceType: false,
+  };
+  request.chain.forEach((limits, i) => {
+    const run = counters[i];
+    if (!run) {
+      result.halted = true; // an unknown run is not running: fail closed
+      return;
+    }
+    run.tokens += request.tokens;
+    if (run.halted) result.halted = true;
+    if (limits.maxCalls !== undefined && (run.calls[request.tool] ?? 0) >= limits.maxCalls)
+      result.callsExceeded = true;
+    if (limits.maxTokens !== undefined && run.tokens > limits.maxTokens + run.extraTokens)
+      result.tokensExceeded = true;
+    if (
+      request.records > 0 &&
+      limits.maxRecords !== undefined &&
+      run.records + request.records > limits.maxRecords + run.extraRecords
+    ) {
+      result.recordsExceeded = true;
+    }
+    if (limits.timeLimitMs !== undefined && request.now - run.startedAt > limits.timeLimitMs + run.extraMs) {
+      result.timeExceeded = true;
+    }
+  });
+  const own = counters[0];
+  if (
+    request.resourceType !== undefined &&
+    !request.resourceTypeKnown &&
+    own &&
+    !own.resourceTypes.includes(request.resourceType)
+  ) {
+    result.newResourceType = true;
+  }
+  const soft =
+    result.tokensExceeded || result.recordsExceeded || result.timeExceeded || result.newResourceType;
+  if (request.count && !result.halted && !result.callsExceeded && (request.approved || !soft)) {
+    result.admitted = true;
+    for (const run of counters) {
+      if (!run) continue;
+      run.calls[request.tool] = (run.calls[request.tool] ?? 0) + 1;
+      run.records += request.records;
+    }
+    if (own && request.resourceType !== undefined && !own.resourceTypes.includes(request.resourceType)) {
+      own.resourceTypes.push(request.resourceType);
+    }
+  }
+  return result;
+}
+
+/** Fresh counters for a run. */
+export function newCounters(startedAt: number): RunCounters {
+  return {
+    // A null prototype: a tool named `constructor` or `toString` is counted like any other.
+    calls: Object.create(null) as Record<string, number>,
+    tokens: 0,
+    records: 0,
+    startedAt,
+    halted: false,
+    extraTokens: 0,
+    extraRecords: 0,
+    extraMs: 0,
+    resourceTypes: [],
+  };
+}

@@ -1,0 +1,186 @@
+import type { ApprovalAnswer } from '../approvals/approval.js';
+import { admitOn, newCounters, type RunCounters } from './admit-logic.js';
+import type {
+  AdmitRequest,
+  AdmitResult,
+  AnswerResult,
+  RunStore,
+  StoredAction,
+  StoredApproval,
+} from './run-store.js';
+
+/**
+ * The in-memory store: one process, nothing survives it. For tests and single-process agents; the
+ * reference the SQLite and Redis stores are checked against (the conformance suite).
+ */
+export class MemoryStore implements RunStore {
+  readonly kind = 'memory';
+  private readonly runs = new Map<string, RunCounters>();
+  private readonly approvals = new Map<string, StoredApproval>();
+  private readonly actions = new Map<string, StoredAction[]>();
+  private readonly revokedTokens = new Set<string>();
+  private readonly revokedTrees = new Set<string>();
+  private readonly waiters = new Map<string, Set<(approval: StoredApproval) => void>>();
+
+  async startRun(_treeId: string, runId: string, startedAt: number): Promise<void> {
+    if (!this.runs.has(runId)) this.runs.set(runId, newCounters(startedAt));
+  }
+
+  async admit(request: AdmitRequest): Promise<AdmitResult> {
+    return admitOn(
+      request,
+      request.chain.map((limits) => this.runs.get(limits.runId)),
+    );
+  }
+
+  async addTokens(_treeId: string, runIds: readonly string[], tokens: number): Promise<void> {
+    for (const id of runIds) {
+      const run = this.runs.get(id);
+      if (run) run.tokens += tokens;
+    }
+  }
+
+  async extend(
+    _treeId: string,
+    runId: string,
+    extension: { tokens?: number; records?: number; ms?: number },
+  ): Promise<void> {
+    const run = this.runs.get(runId);
+    if (!run) return;
+    run.extraTokens += extension.tokens ?? 0;
+    run.extraRecords += extension.records ?? 0;
+    run.extraMs += extension.ms ?? 0;
+  }
+
+  async halt(_treeId: string, runId: string): Promise<void> {
+    const run = this.runs.get(runId);
+    if (run) run.halted = true;
+  }
+
+  async putApproval(_treeId: string, approval: StoredApproval): Promise<void> {
+    this.approvals.set(approval.request.approval_id, structuredClone(approval));
+  }
+
+  async getApproval(_treeId: string, approvalId: string): Promise<StoredApproval | undefined> {
+    const approval = this.approvals.get(approvalId);
+    return approval && structuredClone(approval);
+  }
+
+  async answerApproval(
+    _treeId: string,
+    approvalId: string,
+    answer: ApprovalAnswer,
+    at: number,
+  ): Promise<AnswerResult> {
+    const approval = this.approvals.get(approvalId);
+    if (!approval) return { ok: false, reason: 'unknown' };
+    if (answer.action_hash !== approval.request.action_hash)
+      return { ok: false, reason: 'hash_mismatch', approval: structuredClone(approval) };
+    if (approval.status !== 'pending')
+      return { ok: false, reason: 'already_answered', approval: structuredClone(approval) };
+    approval.status = answer.type === 'approve' ? 'approved' : answer.type === 'edit' ? 'edited' : 'denied';
+    approval.answer = answer;
+    approval.answeredAt = at;
+    this.wake(approval);
+    return { ok: true, approval: structuredClone(approval) };
+  }
+
+  async expireApproval(_treeId: string, approvalId: string, at: number): Promise<AnswerResult> {
+    const approval = this.approvals.get(approvalId);
+    if (!approval) return { ok: false, reason: 'unknown' };
+    if (approval.status !== 'pending')
+      return { ok: false, reason: 'already_answered', approval: structuredClone(approval) };
+    approval.status = 'timeout';
+    approval.answeredAt = at;
+    this.wake(approval);
+    return { ok: true, approval: structuredClone(approval) };
+  }
+
+  async claimExecution(_treeId: string, approvalId: string): Promise<boolean> {
+    const approval = this.approvals.get(approvalId);
+    if (!approval || (approval.status !== 'approved' && approval.status !== 'edited')) return false;
+    approval.status = 'executing';
+    return true;
+  }
+
+  async completeExecution(_treeId: string, approvalId: string): Promise<void> {
+    const approval = this.approvals.get(approvalId);
+    if (approval?.status === 'executing') approval.status = 'done';
+  }
+
+  async listPending(
+    filter: { agentId?: string; treeId?: string; olderThanMs?: number; now?: number } = {},
+  ): Promise<StoredApproval[]> {
+    const now = filter.now ?? Date.now();
+    return [...this.approvals.values()]
+      .filter(
+        (a) =>
+          a.status === 'pending' &&
+          (filter.agentId === undefined || a.request.agent_id === filter.agentId) &&
+          (filter.treeId === undefined || a.treeId === filter.treeId) &&
+          (filter.olderThanMs === undefined || now - a.requestedAt >= filter.olderThanMs),
+      )
+      .sort((a, b) => a.requestedAt - b.requestedAt)
+      .map((a) => structuredClone(a));
+  }
+
+  async listApprovals(
+    treeId: string,
+    filter: { runId?: string; statuses: readonly StoredApproval['status'][] },
+  ): Promise<StoredApproval[]> {
+    return [...this.approvals.values()]
+      .filter(
+        (a) =>
+          a.treeId === treeId &&
+          (filter.runId === undefined || a.request.run_id === filter.runId) &&
+          filter.statuses.includes(a.status),
+      )
+      .sort((a, b) => a.requestedAt - b.requestedAt)
+      .map((a) => structuredClone(a));
+  }
+
+  async waitForAnswer(
+    treeId: string,
+    approvalId: string,
+    timeoutMs: number,
+  ): Promise<StoredApproval | undefined> {
+    const current = await this.getApproval(treeId, approvalId);
+    if (current && current.status !== 'pending') return current;
+    return new Promise((resolve) => {
+      const set = this.waiters.get(approvalId) ?? new Set();
+      this.waiters.set(approvalId, set);
+      const done = (approval: StoredApproval | undefined) => {
+        clearTimeout(timer);
+        set.delete(done as (approval: StoredApproval) => void);
+        resolve(approval && structuredClone(approval));
+      };
+      const timer = setTimeout(() => done(undefined), timeoutMs);
+      set.add(done as (approval: StoredApproval) => void);
+    });
+  }
+
+  async revoke(target: { tokenId: string } | { treeId: string }): Promise<void> {
+    if ('tokenId' in target) this.revokedTokens.add(target.tokenId);
+    else this.revokedTrees.add(target.treeId);
+  }
+
+  async isRevoked(treeId: string, tokenIds: readonly string[]): Promise<boolean> {
+    return this.revokedTrees.has(treeId) || tokenIds.some((id) => this.revokedTokens.has(id));
+  }
+
+  async appendAction(_treeId: string, runId: string, action: StoredAction): Promise<void> {
+    const list = this.actions.get(runId) ?? [];
+    list.push({ ...action });
+    this.actions.set(runId, list);
+  }
+
+  async listActions(_treeId: string, runId: string): Promise<StoredAction[]> {
+    return (this.actions.get(runId) ?? []).map((action) => ({ ...action }));
+  }
+
+  async close(): Promise<void> {}
+
+  private wake(approval: StoredApproval): void {
+    for (const waiter of this.waiters.get(approval.request.approval_id) ?? []) waiter(approval);
+  }
+}

@@ -1,0 +1,271 @@
+import { createHash } from 'node:crypto';
+
+/** A Lua script and its SHA-1, for `EVALSHA` (with an `EVAL` fallback on `NOSCRIPT`). */
+export interface RedisScript {
+  readonly name: string;
+  readonly lua: string;
+  readonly sha: string;
+}
+
+function script(name: string, lua: string): RedisScript {
+  return { name, lua, sha: createHash('sha1').update(lua).digest('hex') };
+}
+
+/** The bits of the admit script's reply. */
+export const ADMIT_FLAGS = {
+  admitted: 1,
+  halted: 2,
+  callsExceeded: 4,
+  tokensExceeded: 8,
+  recordsExceeded: 16,
+  timeExceeded: 32,
+  newResourceType: 64,
+} as const;
+
+/** The fields of an approval hash, in the order every approval script and `HMGET` returns them. */
+export const APPROVAL_FIELDS = [
+  'tree',
+  'request',
+  'status',
+  'requested_at',
+  'expires_at',
+  'answer',
+  'answered_at',
+] as const;
+
+/**
+ * Gives `key` the remaining TTL of `owner` (or `fallback` ms when the owner has none) if `key` has no TTL
+ * yet: keys a script creates lazily (calls, types, actions) expire with their run.
+ */
+const FOLLOW_TTL = `
+local function follow_ttl(key, owner, fallback)
+  if redis.call('PTTL', key) ~= -1 then return end
+  local ttl = redis.call('PTTL', owner)
+  if ttl > 0 then
+    redis.call('PEXPIRE', key, ttl)
+  elseif fallback and fallback > 0 then
+    redis.call('PEXPIRE', key, fallback)
+  end
+end
+`;
+
+/**
+ * Registers a run (idempotent: a resumed run keeps its counters) and (re)sets the TTL of its keys.
+ * KEYS: run, calls, types, actions. ARGV: started_at, ttl_ms ('0': no TTL).
+ */
+export const START_RUN = script(
+  'startRun',
+  `
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], 'started_at', ARGV[1], 'tokens', 0, 'records', 0, 'halted', 0,
+    'extra_tokens', 0, 'extra_records', 0, 'extra_ms', 0)
+end
+for i = 1, #KEYS do
+  if ARGV[2] == '0' then redis.call('PERSIST', KEYS[i]) else redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+end
+return 1
+`,
+);
+
+/**
+ * The check-and-count of one call: the rules of `admitOn` (admit-logic.ts), in one atomic step.
+ *
+ * KEYS: [1] the types set of the call's own run, then for each run of the chain (own run first) its run
+ * hash and its calls hash.
+ * ARGV: [1] tool, [2] records, [3] tokens, [4] has resource type ('1'/'0'), [5] resource type,
+ * [6] resource type known ('1'/'0'), [7] count ('1'/'0'), [8] approved ('1'/'0'), [9] now, then four per
+ * run of the chain: max calls, max tokens, max records, time limit ms ('' = no limit).
+ * Returns the ADMIT_FLAGS bits.
+ */
+export const ADMIT = script(
+  'admit',
+  `${FOLLOW_TTL}
+local tool = ARGV[1]
+local records = tonumber(ARGV[2])
+local tokens = tonumber(ARGV[3])
+local has_type = ARGV[4] == '1'
+local rtype = ARGV[5]
+local known = ARGV[6] == '1'
+local count = ARGV[7] == '1'
+local approved = ARGV[8] == '1'
+local now = tonumber(ARGV[9])
+local n = (#KEYS - 1) / 2
+
+local function limit(s)
+  if s == '' then return nil end
+  return tonumber(s)
+end
+
+local halted, calls_x, tokens_x, records_x, time_x, new_type = false, false, false, false, false, false
+local own_exists = false
+
+for i = 1, n do
+  local run = KEYS[2 * i]
+  local a = 9 + 4 * (i - 1)
+  local f = redis.call('HMGET', run, 'started_at', 'tokens', 'records', 'halted', 'extra_tokens', 'extra_records', 'extra_ms')
+  if not f[1] then
+    halted = true -- an unknown (or expired) run is not running: fail closed
+  else
+    if i == 1 then own_exists = true end
+    local used = tonumber(f[2] or '0')
+    if tokens ~= 0 then used = tonumber(redis.call('HINCRBYFLOAT', run, 'tokens', ARGV[3])) end
+    if f[4] == '1' then halted = true end
+    local max_calls = limit(ARGV[a + 1])
+    if max_calls and tonumber(redis.call('HGET', KEYS[2 * i + 1], tool) or '0') >= max_calls then calls_x = true end
+    local max_tokens = limit(ARGV[a + 2])
+    if max_tokens and used > max_tokens + tonumber(f[5] or '0') then tokens_x = true end
+    local max_records = limit(ARGV[a + 3])
+    if records > 0 and max_records and tonumber(f[3] or '0') + records > max_records + tonumber(f[6] or '0') then
+      records_x = true
+    end
+    local time_limit = limit(ARGV[a + 4])
+    if time_limit and now - tonumber(f[1]) > time_limit + tonumber(f[7] or '0') then time_x = true end
+  end
+end
+
+if has_type and not known and own_exists and redis.call('SISMEMBER', KEYS[1], rtype) == 0 then new_type = true end
+
+local soft = tokens_x or records_x or time_x or new_type
+local admitted = count and not halted and not calls_x and (approved or not soft)
+if admitted then
+  for i = 1, n do
+    local run, calls = KEYS[2 * i], KEYS[2 * i + 1]
+    if redis.call('HINCRBY', calls, tool, 1) == 1 then follow_ttl(calls, run, nil) end
+    if records ~= 0 then redis.call('HINCRBYFLOAT', run, 'records', ARGV[2]) end
+  end
+  if has_type and redis.call('SADD', KEYS[1], rtype) == 1 then follow_ttl(KEYS[1], KEYS[2], nil) end
+end
+
+local flags = 0
+if admitted then flags = flags + 1 end
+if halted then flags = flags + 2 end
+if calls_x then flags = flags + 4 end
+if tokens_x then flags = flags + 8 end
+if records_x then flags = flags + 16 end
+if time_x then flags = flags + 32 end
+if new_type then flags = flags + 64 end
+return flags
+`,
+);
+
+/** Adds tokens to every known run. KEYS: run hashes. ARGV: tokens. */
+export const ADD_TOKENS = script(
+  'addTokens',
+  `
+for i = 1, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('HINCRBYFLOAT', KEYS[i], 'tokens', ARGV[1]) end
+end
+return 1
+`,
+);
+
+/** Raises a known run's budgets. KEYS: run hash. ARGV: tokens, records, ms. */
+export const EXTEND = script(
+  'extend',
+  `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if tonumber(ARGV[1]) ~= 0 then redis.call('HINCRBYFLOAT', KEYS[1], 'extra_tokens', ARGV[1]) end
+if tonumber(ARGV[2]) ~= 0 then redis.call('HINCRBYFLOAT', KEYS[1], 'extra_records', ARGV[2]) end
+if tonumber(ARGV[3]) ~= 0 then redis.call('HINCRBYFLOAT', KEYS[1], 'extra_ms', ARGV[3]) end
+return 1
+`,
+);
+
+/** Halts a known run. KEYS: run hash. */
+export const HALT = script(
+  'halt',
+  `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'halted', 1)
+return 1
+`,
+);
+
+/**
+ * Stores an approval, replacing any earlier one with its id, and indexes it in its tree.
+ * KEYS: approval hash, the tree's approval index (sorted set). ARGV: ttl_ms, requested_at, approval id,
+ * then field, value pairs.
+ */
+export const PUT_APPROVAL = script(
+  'putApproval',
+  `
+local ttl = tonumber(ARGV[1])
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+if redis.call('PTTL', KEYS[2]) < ttl then redis.call('PEXPIRE', KEYS[2], ttl) end
+return 1
+`,
+);
+
+const READ_APPROVAL = `
+local function read(key)
+  return redis.call('HMGET', key, ${APPROVAL_FIELDS.map((f) => `'${f}'`).join(', ')})
+end
+`;
+
+/**
+ * First answer wins, bound to the action hash. KEYS: approval hash.
+ * ARGV: action hash, new status, answer JSON, answered at, channel, approval id.
+ * Returns { outcome, fields }: outcome 'ok' | 'unknown' | 'hash_mismatch' | 'already_answered'.
+ */
+export const ANSWER_APPROVAL = script(
+  'answerApproval',
+  `${READ_APPROVAL}
+if redis.call('EXISTS', KEYS[1]) == 0 then return { 'unknown' } end
+if redis.call('HGET', KEYS[1], 'hash') ~= ARGV[1] then return { 'hash_mismatch', read(KEYS[1]) } end
+if redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return { 'already_answered', read(KEYS[1]) } end
+redis.call('HSET', KEYS[1], 'status', ARGV[2], 'answer', ARGV[3], 'answered_at', ARGV[4])
+redis.call('PUBLISH', ARGV[5], ARGV[6])
+return { 'ok', read(KEYS[1]) }
+`,
+);
+
+/**
+ * Records a timeout if the approval is still pending. KEYS: approval hash.
+ * ARGV: answered at, channel, approval id. Returns like ANSWER_APPROVAL.
+ */
+export const EXPIRE_APPROVAL = script(
+  'expireApproval',
+  `${READ_APPROVAL}
+if redis.call('EXISTS', KEYS[1]) == 0 then return { 'unknown' } end
+if redis.call('HGET', KEYS[1], 'status') ~= 'pending' then return { 'already_answered', read(KEYS[1]) } end
+redis.call('HSET', KEYS[1], 'status', 'timeout', 'answered_at', ARGV[1])
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+return { 'ok', read(KEYS[1]) }
+`,
+);
+
+/** approved | edited → executing, once. KEYS: approval hash. Returns 1 for the one caller that claimed it. */
+export const CLAIM_EXECUTION = script(
+  'claimExecution',
+  `
+local status = redis.call('HGET', KEYS[1], 'status')
+if status ~= 'approved' and status ~= 'edited' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'executing')
+return 1
+`,
+);
+
+/** executing → done. KEYS: approval hash. */
+export const COMPLETE_EXECUTION = script(
+  'completeExecution',
+  `
+if redis.call('HGET', KEYS[1], 'status') ~= 'executing' then return 0 end
+redis.call('HSET', KEYS[1], 'status', 'done')
+return 1
+`,
+);
+
+/**
+ * Appends an action to a run's compensation log; a new log expires with its run (or after the fallback
+ * TTL when the run is unknown). KEYS: actions list, run hash. ARGV: action JSON, fallback ttl_ms.
+ */
+export const APPEND_ACTION = script(
+  'appendAction',
+  `${FOLLOW_TTL}
+if redis.call('RPUSH', KEYS[1], ARGV[1]) == 1 then follow_ttl(KEYS[1], KEYS[2], tonumber(ARGV[2])) end
+return 1
+`,
+);

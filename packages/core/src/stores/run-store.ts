@@ -1,0 +1,142 @@
+import type { ApprovalAnswer, ApprovalRequest } from '../approvals/approval.js';
+import type { Reversibility } from '../manifest/manifest-schema.js';
+
+/** The limits of one run for one call: this run first, then its ancestors (budgets roll up). */
+export interface RunLimits {
+  runId: string;
+  /** The call limit of this tool in this run; `undefined`: no limit. */
+  maxCalls?: number;
+  maxTokens?: number;
+  maxRecords?: number;
+  timeLimitMs?: number;
+}
+
+/** One atomic check-and-count. */
+export interface AdmitRequest {
+  /**
+   * The run tree's id (the root run's id). Every key of a tree shares it, so a store can place the
+   * whole tree together (Redis Cluster: one hash tag) and check it in one step.
+   */
+  treeId: string;
+  /** This run first, then each ancestor up to the root. */
+  chain: RunLimits[];
+  tool: string;
+  /** Records this call touches. */
+  records: number;
+  /** Tokens to add to every run of the chain before the checks (usage reported with this call). */
+  tokens: number;
+  /** The resource type of this call, if any, and whether the manifest knows it. */
+  resourceType?: string;
+  resourceTypeKnown?: boolean;
+  /** Count the call (and its records and resource type) if every check passes. */
+  count: boolean;
+  /** A human approved this call: crossed soft budgets and a new resource type do not stop it. */
+  approved: boolean;
+  /** The time of the call, ms since the epoch (budgets' clock). */
+  now: number;
+}
+
+/** What the store found, in one step. `admitted`: it counted the call. */
+export interface AdmitResult {
+  admitted: boolean;
+  halted: boolean;
+  callsExceeded: boolean;
+  tokensExceeded: boolean;
+  recordsExceeded: boolean;
+  timeExceeded: boolean;
+  /** The call's resource type is neither known to the manifest nor seen before in this run. */
+  newResourceType: boolean;
+}
+
+/** A stored approval: the request, its state, and its answer once there is one. */
+export interface StoredApproval {
+  /** The run tree the approval belongs to (its root run's id). */
+  treeId: string;
+  request: ApprovalRequest;
+  /** `pending` → `approved` | `denied` | `edited` | `timeout`; `approved`/`edited` → `executing` → `done`. */
+  status: 'pending' | 'approved' | 'denied' | 'edited' | 'timeout' | 'executing' | 'done';
+  answer?: ApprovalAnswer;
+  /** ms since the epoch. */
+  requestedAt: number;
+  expiresAt: number;
+  answeredAt?: number;
+}
+
+/** The outcome of a compare-and-set answer. */
+export type AnswerResult =
+  | { ok: true; approval: StoredApproval }
+  | { ok: false; reason: 'unknown' | 'already_answered' | 'hash_mismatch'; approval?: StoredApproval };
+
+/** An executed action kept for rollback across processes (undo functions cannot be stored). */
+export interface StoredAction {
+  callId: string;
+  tool: string;
+  reversibility: Reversibility;
+  resource?: string;
+}
+
+/**
+ * Where runs keep their shared state: ledgers (counts, budgets, halts), approvals, revocations and
+ * compensation logs. One interface, three implementations: memory, SQLite, Redis. Every method may
+ * throw (or reject) `StoreUnavailableError` when the store cannot be reached; the run then fails closed.
+ */
+export interface RunStore {
+  readonly kind: string;
+  /** Registers a run (idempotent: resuming a run keeps its counters). `ttlMs`: how long its state lives. */
+  startRun(treeId: string, runId: string, startedAt: number, ttlMs: number): Promise<void>;
+  /** The check-and-count of one call, in one atomic step. */
+  admit(request: AdmitRequest): Promise<AdmitResult>;
+  /** Adds model tokens to every run of a chain. */
+  addTokens(treeId: string, runIds: readonly string[], tokens: number): Promise<void>;
+  /** Raises a run's budgets (a human's answer to a soft-budget pause). */
+  extend(
+    treeId: string,
+    runId: string,
+    extension: { tokens?: number; records?: number; ms?: number },
+  ): Promise<void>;
+  /** Halts a run: every later admit of it (or of a run under it) reports `halted`. */
+  halt(treeId: string, runId: string): Promise<void>;
+
+  /** Stores a pending approval. */
+  putApproval(treeId: string, approval: StoredApproval): Promise<void>;
+  getApproval(treeId: string, approvalId: string): Promise<StoredApproval | undefined>;
+  /** First answer wins; the answer must carry the request's action hash. */
+  answerApproval(
+    treeId: string,
+    approvalId: string,
+    answer: ApprovalAnswer,
+    at: number,
+  ): Promise<AnswerResult>;
+  /** Records a timeout (never a denial), if the approval is still pending. */
+  expireApproval(treeId: string, approvalId: string, at: number): Promise<AnswerResult>;
+  /** Claims an approved call for execution: true for exactly one caller, ever. */
+  claimExecution(treeId: string, approvalId: string): Promise<boolean>;
+  /** Marks a claimed call done. */
+  completeExecution(treeId: string, approvalId: string): Promise<void>;
+  /** The approvals of a tree (of one run, if given) in the given states, oldest first. */
+  listApprovals(
+    treeId: string,
+    filter: { runId?: string; statuses: readonly StoredApproval['status'][] },
+  ): Promise<StoredApproval[]>;
+  /** Pending approvals, oldest first, filtered by agent, run tree or age. */
+  listPending(filter?: {
+    agentId?: string;
+    treeId?: string;
+    olderThanMs?: number;
+    now?: number;
+  }): Promise<StoredApproval[]>;
+  /** Waits for an answer to an approval (another process may give it); resolves undefined on timeout. */
+  waitForAnswer(treeId: string, approvalId: string, timeoutMs: number): Promise<StoredApproval | undefined>;
+
+  /** Revokes a token (and, through ancestry checks, its subtree) or a whole run tree. */
+  revoke(target: { tokenId: string } | { treeId: string }): Promise<void>;
+  /** True when any of the token ids, or the tree, was revoked. */
+  isRevoked(treeId: string, tokenIds: readonly string[]): Promise<boolean>;
+
+  /** Appends an executed action to a run's compensation log. */
+  appendAction(treeId: string, runId: string, action: StoredAction): Promise<void>;
+  /** The compensation log of a run, oldest first. */
+  listActions(treeId: string, runId: string): Promise<StoredAction[]>;
+
+  close(): Promise<void>;
+}
