@@ -664,7 +664,6 @@ export class Run {
       resource: parsed.success ? tool.resource?.(input) : undefined,
     };
     let decision = this.settings.store ? await this.guardAsync(request) : this.guard(request);
-    const callId = decision.call_id;
     const approval = decision.approval;
     if (approval) {
       const answered = await this.awaitApproval(approval, tool);
