@@ -187,6 +187,8 @@ export function describeRunsOnStore(name: string, make: () => Promise<RunStore>)
       });
       expect((await entry!.execute(crm, { id: '1', confidence: 0.9 })).status).toBe('executed');
       await store.revoke({ tokenId: entry!.tokenId! });
+      await run.revoke(); // the kill switch reaches the store, for every worker
+      expect(await store.isRevoked(run.id, [])).toBe(true);
       await expect(entry!.execute(crm, { id: '2', confidence: 0.9 })).rejects.toMatchObject({
         decision: { reasons: ['token_revoked'] },
       });

@@ -7,6 +7,7 @@ export type AlertName =
   | 'sub_agent_spawned_outside_manifest'
   | 'irreversible_confidence_below_floor'
   | 'token_budget_exceeded_mid_task'
+  | 'approval_expiring'
   | `detector:${string}`;
 
 /** One alert: an audit event, a span event and a call to every notifier. */

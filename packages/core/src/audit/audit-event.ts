@@ -44,8 +44,8 @@ export interface AuditEvent {
   elapsed_ms?: number;
   approval_id?: string;
   action_hash?: string;
-  /** `requested` or the answer: `approve`, `deny`, `edit`, `timeout`. */
-  approval?: 'requested' | 'approve' | 'deny' | 'edit' | 'timeout';
+  /** `requested`, `expiring` (a warning before the timeout) or the answer: `approve`, `deny`, `edit`, `timeout`. */
+  approval?: 'requested' | 'expiring' | 'approve' | 'deny' | 'edit' | 'timeout';
   approver?: string;
   comment?: string;
   waited_ms?: number;

@@ -122,8 +122,46 @@ describe('run.execute', () => {
     expect(result.decision.reasons).toContain('approval_timeout');
     expect(result.decision.reasons).not.toContain('approval_denied');
     const answers = eventsOf(sink.events, 'approval').map((event) => event.approval);
-    expect(answers).toEqual(['requested', 'timeout']);
+    expect(answers).toEqual(['requested', 'expiring', 'timeout']);
     expect(log).toEqual([]);
+  });
+
+  it('warns before an approval expires (event, alert), then records the timeout', async () => {
+    const alerts: string[] = [];
+    const { orbit, sink } = await orbitOf(
+      {},
+      {
+        approvalHandler: () => new Promise(() => {}),
+        approvalTimeoutMs: 100,
+        alerts: { notifiers: [(a) => void alerts.push(a.alert)] },
+      },
+    );
+    await orbit.startRun().execute(countingTool('update'), { id: 'a', confidence: 0.8 });
+    expect(eventsOf(sink.events, 'approval').map((event) => event.approval)).toEqual([
+      'requested',
+      'expiring',
+      'timeout',
+    ]);
+    expect(alerts).toEqual(['approval_expiring']);
+  });
+
+  it('does not warn when the answer comes in time', async () => {
+    const alerts: string[] = [];
+    const { orbit, sink } = await orbitOf(
+      {},
+      {
+        approvalHandler: approveAll,
+        approvalTimeoutMs: 100,
+        alerts: { notifiers: [(a) => void alerts.push(a.alert)] },
+      },
+    );
+    await orbit.startRun().execute(countingTool('update'), { id: 'a', confidence: 0.8 });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(eventsOf(sink.events, 'approval').map((event) => event.approval)).toEqual([
+      'requested',
+      'approve',
+    ]);
+    expect(alerts).toEqual([]);
   });
 
   it('can halt the run on an approval timeout', async () => {

@@ -970,6 +970,10 @@ export class Run {
     const authority = await this.settings.trust();
     if (this.token) authority.revokeToken(this.token.verified.jti);
     else authority.revokeRun(this.root.id);
+    // On a shared store the revocation reaches every worker at its next guarded call.
+    await this.settings.store?.revoke(
+      this.token ? { tokenId: this.token.verified.jti } : { treeId: this.root.id },
+    );
     if (this.settings.sink)
       this.emitToken('revoked', this.token?.verified, [], this.token ? {} : { revoked_run: this.root.id });
   }
@@ -1463,6 +1467,60 @@ export class Run {
   ): Promise<{ decision: Decision; args: unknown }> {
     const handler = this.settings.approvalHandler;
     const store = this.settings.store;
+    const warning = this.warnBeforeExpiry(request);
+    try {
+      return await this.waitForHuman(request, tool, handler, store);
+    } finally {
+      clearTimeout(warning);
+    }
+  }
+
+  /**
+   * Warns before an approval expires: an `approval` event with `expiring`, a span event, and an
+   * `approval_expiring` alert to the notifiers, so a person can still answer. At 80% of the timeout.
+   */
+  private warnBeforeExpiry(request: ApprovalRequest): NodeJS.Timeout {
+    const timeout = this.settings.approvalTimeoutMs;
+    const timer = setTimeout(
+      () => {
+        const expiresAt = new Date(
+          this.approvals.get(request.approval_id)!.requestedAt + timeout,
+        ).toISOString();
+        if (this.settings.sink) {
+          this.emit({
+            event: 'approval',
+            call_id: request.call_id,
+            tool: request.tool,
+            approval_id: request.approval_id,
+            action_hash: request.action_hash,
+            approval: 'expiring',
+            expires_at: expiresAt,
+          });
+        }
+        this.raiseAlert(
+          {
+            alert: 'approval_expiring',
+            severity: 'medium',
+            message: `Approval ${request.approval_id} for "${request.tool}" expires at ${expiresAt}; unanswered, it will be denied as a timeout.`,
+            call_id: request.call_id,
+            tool: request.tool,
+            evidence: { approval_id: request.approval_id, expires_at: expiresAt },
+          },
+          this.calls.get(request.call_id)?.span,
+        );
+      },
+      Math.floor(timeout * 0.8),
+    );
+    timer.unref?.();
+    return timer;
+  }
+
+  private async waitForHuman(
+    request: ApprovalRequest,
+    tool: ToolShape,
+    handler: ApprovalHandler | undefined,
+    store: RunStore | undefined,
+  ): Promise<{ decision: Decision; args: unknown }> {
     if (store && !handler) {
       // Someone else answers (a console, another process): wait for the store to say so.
       const answered = await store
