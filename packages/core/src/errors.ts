@@ -18,6 +18,7 @@ export type OrbitErrorCode =
   | 'ERR_CALL_DUPLICATE'
   | 'ERR_AUDIT_LOG_INVALID'
   | 'ERR_STORE_UNAVAILABLE'
+  | 'ERR_ARGUMENT_INVALID'
   | 'ERR_OPTIONS_INVALID';
 
 /** The base of every error ORBIT throws. */

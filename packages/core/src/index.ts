@@ -190,6 +190,7 @@ export { TokenError } from './trust/token-error.js';
 export {
   attenuateScope,
   type DelegationRequest,
+  DelegationRequestSchema,
   isSubPattern,
   isWithin,
   type MintRefusal,

@@ -54,7 +54,8 @@ export class JsonlFileSink implements AuditSink {
       // A signal does not emit 'exit': flush, then let the signal do what it would have done.
       for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
         process.once(signal, () => {
-          for (const sink of open) sink.close();
+          // Flush, not close: an application that handles the signal itself may still write events.
+          for (const sink of open) sink.flush();
           if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
         });
       }
@@ -91,15 +92,20 @@ export class JsonlFileSink implements AuditSink {
   }
 
   flush(): void {
-    if (this.fd === undefined || this.buffer.length === 0) return;
+    if (this.buffer.length === 0) return;
+    // Written after close(): reopen rather than lose events.
+    if (this.fd === undefined) {
+      this.fd = openSync(this.path, 'a+');
+      open.add(this);
+    }
     writeSync(this.fd, this.buffer.join(''));
     this.buffer = [];
     this.bytes = 0;
   }
 
   close(): void {
-    if (this.fd === undefined) return;
     this.flush();
+    if (this.fd === undefined) return;
     closeSync(this.fd);
     this.fd = undefined;
     open.delete(this);

@@ -37,4 +37,20 @@ export class CallTable<T> {
   unpin(id: string): void {
     this.pinned.delete(id);
   }
+
+  delete(id: string): void {
+    this.current.delete(id);
+    this.previous.delete(id);
+    this.pinned.delete(id);
+  }
+
+  /** How many entries it holds (both generations and the pinned). */
+  get size(): number {
+    return this.current.size + this.previous.size + this.pinned.size;
+  }
+
+  /** The pinned entries. */
+  pinnedValues(): IterableIterator<T> {
+    return this.pinned.values();
+  }
 }

@@ -111,10 +111,10 @@ export function createOrbit(options: OrbitOptions): Orbit {
     );
   }
   const timeout = options.approvalTimeoutMs ?? 15 * 60_000;
-  if (!(timeout > 0))
+  if (!(timeout > 0) || timeout > 2_147_483_647)
     throw new OrbitError(
       'ERR_OPTIONS_INVALID',
-      `approvalTimeoutMs must be a number of ms > 0, got ${timeout}.`,
+      `approvalTimeoutMs must be a number of ms from 1 to 2147483647 (about 24.8 days, the longest timer), got ${timeout}.`,
     );
   const policy = compilePolicy(options.manifest, options.maturityLevel);
   const confidence = options.confidence ?? argumentConfidence();

@@ -42,6 +42,8 @@ import { TokenError } from '../trust/token-error.js';
 import {
   attenuateScope,
   type DelegationRequest,
+  DelegationRequestSchema,
+  isWithin,
   type ScopeUsage,
   type TokenScope,
 } from '../trust/token-scope.js';
@@ -96,6 +98,8 @@ interface CallRecord {
   records: number;
   resource: string | undefined;
   outcome: boolean;
+  /** `execute` is running this call (it is pinned until its outcome). */
+  running?: boolean;
   /** The call's `execute_tool` span, ended with its outcome. */
   span: Span;
   /** The `orbit.await_approval` span while a human is asked. */
@@ -177,6 +181,8 @@ export class Run {
   private readonly token: BoundToken | undefined;
   private readonly settings: RunSettings;
   private ended = false;
+  /** Call ids between the start and the end of their (asynchronous) decision. */
+  private readonly deciding = new Set<string>();
   private started: Promise<void> | undefined;
   private readonly startedAt: number;
   private irreversibleExecuted = 0;
@@ -185,10 +191,8 @@ export class Run {
   /** The run's `invoke_agent` span: every call's span is its child. */
   readonly span: Span;
   private readonly calls: CallTable<CallRecord>;
-  private readonly approvals = new Map<
-    string,
-    { request: ApprovalRequest; answered: boolean; requestedAt: number }
-  >();
+  /** Approvals of this run: pending ones are kept, answered ones only as long as recent calls are. */
+  private readonly approvals: CallTable<{ request: ApprovalRequest; answered: boolean; requestedAt: number }>;
   private sequence = 0;
 
   constructor(
@@ -218,6 +222,7 @@ export class Run {
     this.ledger = new MemoryLedger(settings.now);
     this.startedAt = settings.now();
     this.calls = new CallTable(settings.maxTrackedCalls);
+    this.approvals = new CallTable(settings.maxTrackedCalls);
     settings.onRunStarted?.(this);
     this.span = startSpan(
       settings.telemetry,
@@ -261,6 +266,7 @@ export class Run {
    * framework that re-runs a node on resume does not decide twice).
    */
   guard(request: GuardRequest): Decision {
+    checkCounts(request);
     const callId = request.callId ?? this.nextCallId();
     const known = this.known(callId, request);
     if (known) return known;
@@ -284,7 +290,14 @@ export class Run {
    */
   async guardAsync(request: GuardRequest): Promise<Decision> {
     if (!this.settings.store) return this.guard(request);
+    checkCounts(request);
     const callId = request.callId ?? this.nextCallId();
+    if (this.deciding.has(callId)) {
+      throw new OrbitError(
+        'ERR_CALL_DUPLICATE',
+        `Call "${callId}" is being decided already in run "${this.id}"; a call runs at most once.`,
+      );
+    }
     const known = this.known(callId, request);
     if (known) return known;
     if (request.tokens !== undefined && request.tokens > 0) this.addTokens(request.tokens);
@@ -296,21 +309,33 @@ export class Run {
       resource: request.resource,
       approved: false,
     };
-    const verdict = await this.evaluateWithStore(gate, request);
-    const decision = this.settle(callId, request, verdict, records);
-    if (decision.approval) {
+    this.deciding.add(callId);
+    try {
+      const verdict = await this.evaluateWithStore(gate, request);
+      const decision = this.settle(callId, request, verdict, records);
+      if (!decision.approval) return decision;
       const now = this.settings.now();
-      await this.settings.store
-        .putApproval(this.root.id, {
+      try {
+        await this.settings.store.putApproval(this.root.id, {
           treeId: this.root.id,
           request: decision.approval,
           status: 'pending',
           requestedAt: now,
           expiresAt: now + this.settings.approvalTimeoutMs,
-        })
-        .catch((error) => this.settings.onStoreError(error));
+        });
+        return decision;
+      } catch (error) {
+        // A pause nobody else can see cannot be answered: fail closed.
+        this.settings.onStoreError(error);
+        const record = this.calls.get(callId)!;
+        this.approvals.delete(decision.approval.approval_id);
+        this.calls.unpin(callId);
+        record.waitSpan?.end();
+        return this.refuse(record, 'block', 'store_unavailable');
+      }
+    } finally {
+      this.deciding.delete(callId);
     }
-    return decision;
   }
 
   /** The call id's recorded decision, if this run has seen it (and it is the same call). */
@@ -327,7 +352,12 @@ export class Run {
         `Call id "${callId}" was already used for another call in run "${this.id}"; give each tool call its own id.`,
       );
     }
-    return known.effective ?? known.decision;
+    const decided = known.effective ?? known.decision;
+    // It already ran: a framework re-running the node must not run it again.
+    const ran = decided.decision === 'proceed' || decided.decision === 'proceed_with_log';
+    if (known.outcome && ran)
+      return { ...decided, decision: 'block', reasons: [...decided.reasons, 'already_executed'] };
+    return decided;
   }
 
   /** Records a decided call: the decision, the count, the approval request, the span, the audit event, the alerts. */
@@ -400,7 +430,7 @@ export class Run {
         approvalId,
       );
     }
-    pending.answered = true;
+    this.markAnswered(pending);
     const applied = this.applyAnswer(request, value, tool, this.settings.now() - pending.requestedAt);
     if ('decision' in applied) return applied;
     return this.finishAnswer(request, this.evaluate(applied.gate));
@@ -424,7 +454,7 @@ export class Run {
     const { request } = result.approval;
     this.adoptApproval(result.approval);
     const pending = this.approvals.get(approvalId)!;
-    pending.answered = true;
+    this.markAnswered(pending);
     if (value.type === 'approve' && value.extend_budget) {
       const { tokens, records, minutes } = value.extend_budget;
       await store.extend(this.root.id, this.id, {
@@ -468,20 +498,24 @@ export class Run {
     }
     if (value.type === 'deny') {
       const effective = this.refuse(record, value.stop_run ? 'halt' : 'block', 'approval_denied');
-      if (value.stop_run) this.ledger.halted = true;
+      if (value.stop_run) this.markHalted();
       return { decision: effective, args: record.args };
     }
     if (value.type === 'approve' && value.extend_budget) this.ledger.extend(value.extend_budget);
     if (value.type === 'edit') {
-      const edited = tool ? tool.input.safeParse(value.args) : { success: true as const, data: value.args };
+      if (!tool) {
+        const detail = 'An edit needs the tool (its input schema) to re-validate the edited arguments.';
+        return { decision: this.refuse(record, 'block', 'input_invalid', detail), args: record.args };
+      }
+      const edited = tool.input.safeParse(value.args);
       if (!edited.success) {
         const issue = edited.error.issues[0]!;
         const detail = `Edited input invalid at ${formatPath(issue.path)}: ${issue.message}.`;
         return { decision: this.refuse(record, 'block', 'input_invalid', detail), args: value.args };
       }
       record.args = edited.data;
-      record.records = tool?.records?.(edited.data) ?? record.records;
-      record.resource = tool?.resource ? tool.resource(edited.data) : record.resource;
+      record.records = tool.records?.(edited.data) ?? record.records;
+      record.resource = tool.resource ? tool.resource(edited.data) : record.resource;
     }
     const gate: GateRequest = {
       tool: request.tool,
@@ -507,7 +541,7 @@ export class Run {
     tool: ToolShape | undefined,
   ): Promise<{ decision: Decision; args: unknown }> {
     const pending = this.approvals.get(stored.request.approval_id);
-    if (pending) pending.answered = true;
+    if (pending) this.markAnswered(pending);
     if (stored.status === 'timeout')
       return { decision: this.expireLocally(stored.request), args: stored.request.args };
     const value = stored.answer!;
@@ -531,7 +565,7 @@ export class Run {
     }
     if (!result.ok && result.reason === 'unknown') throw storeAnswerError('unknown', approvalId);
     const pending = this.approvals.get(approvalId);
-    if (pending) pending.answered = true;
+    if (pending) this.markAnswered(pending);
     return this.expireLocally((result.ok ? result.approval : result.approval!).request);
   }
 
@@ -550,7 +584,7 @@ export class Run {
         `Approval "${approvalId}" was already answered.`,
         approvalId,
       );
-    pending.answered = true;
+    this.markAnswered(pending);
     return this.expireLocally(pending.request);
   }
 
@@ -573,13 +607,15 @@ export class Run {
       });
     }
     const halt = this.settings.onApprovalTimeout === 'halt';
-    if (halt) this.ledger.halted = true;
+    if (halt) this.markHalted();
     return this.refuse(record, halt ? 'halt' : 'block', 'approval_timeout');
   }
 
   /** The approvals of this run nobody has answered yet. */
   pendingApprovals(): ApprovalRequest[] {
-    return [...this.approvals.values()].filter((entry) => !entry.answered).map((entry) => entry.request);
+    return [...this.approvals.pinnedValues()]
+      .filter((entry) => !entry.answered)
+      .map((entry) => entry.request);
   }
 
   /**
@@ -599,6 +635,7 @@ export class Run {
     const record = this.calls.get(callId);
     if (!record || record.outcome) return;
     record.outcome = true;
+    this.calls.unpin(callId);
     const decision = record.effective ?? record.decision;
     if (outcome.status === 'executed' && decision.reversibility === 'irreversible')
       this.checkIrreversibleCount(decision, record.span);
@@ -643,7 +680,8 @@ export class Run {
     rawArgs: unknown,
     options: { callId?: string; tokens?: number } = {},
   ): Promise<CallResult<Output>> {
-    if (options.callId !== undefined && this.calls.get(options.callId)?.outcome) {
+    const existing = options.callId === undefined ? undefined : this.calls.get(options.callId);
+    if (existing && (existing.outcome || existing.running)) {
       throw new OrbitError(
         'ERR_CALL_DUPLICATE',
         `Call "${options.callId}" already ran in run "${this.id}"; a call runs at most once.`,
@@ -664,6 +702,16 @@ export class Run {
       resource: parsed.success ? tool.resource?.(input) : undefined,
     };
     let decision = this.settings.store ? await this.guardAsync(request) : this.guard(request);
+    const record = this.calls.get(decision.call_id)!;
+    if (record.running || record.outcome) {
+      throw new OrbitError(
+        'ERR_CALL_DUPLICATE',
+        `Call "${decision.call_id}" already ran in run "${this.id}"; a call runs at most once.`,
+      );
+    }
+    // Until its outcome is recorded, the call is neither forgotten nor run a second time.
+    record.running = true;
+    this.calls.pin(decision.call_id, record);
     const approval = decision.approval;
     if (approval) {
       const answered = await this.awaitApproval(approval, tool);
@@ -682,13 +730,15 @@ export class Run {
     const store = this.settings.store;
     if (!store || (decision.decision !== 'proceed' && decision.decision !== 'proceed_with_log'))
       return decision;
-    const claimed = await store.claimExecution(this.root.id, approval.approval_id).catch((error) => {
+    let claimed: boolean;
+    try {
+      claimed = await store.claimExecution(this.root.id, approval.approval_id);
+    } catch (error) {
       this.settings.onStoreError(error);
-      return false;
-    });
+      return this.refuse(this.calls.get(decision.call_id)!, 'block', 'store_unavailable');
+    }
     if (claimed) return decision;
-    const record = this.calls.get(decision.call_id)!;
-    return this.refuse(record, 'block', 'already_executed');
+    return this.refuse(this.calls.get(decision.call_id)!, 'block', 'already_executed');
   }
 
   /**
@@ -710,7 +760,7 @@ export class Run {
       if (!tool) continue;
       this.adoptApproval(stored);
       const pending = this.approvals.get(stored.request.approval_id)!;
-      pending.answered = true;
+      this.markAnswered(pending);
       const value = stored.answer!;
       const applied = this.applyAnswer(
         stored.request,
@@ -792,7 +842,13 @@ export class Run {
 
   /** Adds model token usage (e.g. from a framework's usage report) to the run's token count. */
   recordUsage(usage: { tokens: number }): void {
-    if (Number.isFinite(usage.tokens) && usage.tokens > 0) this.addTokens(usage.tokens);
+    if (!(Number.isFinite(usage.tokens) && usage.tokens >= 0)) {
+      throw new OrbitError(
+        'ERR_ARGUMENT_INVALID',
+        `usage.tokens must be a finite number >= 0, got ${usage.tokens}.`,
+      );
+    }
+    if (usage.tokens > 0) this.addTokens(usage.tokens);
   }
 
   /**
@@ -837,7 +893,7 @@ export class Run {
 
   /** Stops the run (the kill switch): every further call halts. */
   stop(): void {
-    this.ledger.halted = true;
+    this.markHalted();
   }
 
   /**
@@ -888,7 +944,16 @@ export class Run {
    * const { run: researcher } = await run.delegate({ profile: 'researcher' });
    * await researcher.execute(webSearch, { query, confidence: 0.9 });
    */
-  async delegate(request: DelegationRequest): Promise<DelegationResult> {
+  async delegate(input: DelegationRequest): Promise<DelegationResult> {
+    const parsed = DelegationRequestSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new OrbitError(
+        'ERR_ARGUMENT_INVALID',
+        `Invalid delegation request at ${formatPath(issue.path)}: ${issue.message}`,
+      );
+    }
+    const request = parsed.data as DelegationRequest;
     const callId = `spawn-${++this.sequence}`;
     const profile = this.settings.manifest.delegation?.profiles.find(
       (candidate) => candidate.name === request.profile,
@@ -922,6 +987,12 @@ export class Run {
           scope = attenuated.scope;
         }
       }
+    }
+    if (scope && !isWithin(scope, this.scope)) {
+      // A backstop: attenuation never gives more than the parent holds; if it ever did, nothing is minted.
+      verdict = { decision: 'block', reasons: ['scope_escalation'], confidence: null };
+      detail = "the scope would be wider than the parent's";
+      scope = undefined;
     }
     if (!scope) return this.refuseDelegation(callId, request, verdict, detail, field);
 
@@ -1034,6 +1105,15 @@ export class Run {
     const store = this.settings.store!;
     const refused = this.checkToken(gate.confidence);
     if (refused) return refused;
+    // A halt this process knows of (stop, timeout, a halted ancestor) stops the call before the store is asked.
+    for (let run: Run | undefined = this; run; run = run.parent) {
+      if (run.halted)
+        return {
+          decision: 'halt',
+          reasons: ['run_halted'],
+          confidence: isValidConfidence(gate.confidence) ? gate.confidence : null,
+        };
+    }
     const verdict = decide(this.policy, gate, UNCOUNTED);
     const tool = this.policy.tools.get(gate.tool);
     if (verdict.decision === 'halt' || !tool || request?.inputError !== undefined) {
@@ -1131,11 +1211,9 @@ export class Run {
   private adoptApproval(stored: StoredApproval): void {
     const { request } = stored;
     if (!this.approvals.has(request.approval_id)) {
-      this.approvals.set(request.approval_id, {
-        request,
-        answered: stored.status !== 'pending',
-        requestedAt: stored.requestedAt,
-      });
+      const entry = { request, answered: stored.status !== 'pending', requestedAt: stored.requestedAt };
+      this.approvals.set(request.approval_id, entry);
+      if (!entry.answered) this.approvals.pin(request.approval_id, entry);
     }
     if (!this.calls.get(request.call_id)) {
       const decision: Decision = {
@@ -1430,6 +1508,12 @@ export class Run {
     span.end();
   }
 
+  /** An approval got its answer (or timed out): it no longer needs to be kept. */
+  private markAnswered(entry: { request: ApprovalRequest; answered: boolean }): void {
+    entry.answered = true;
+    this.approvals.unpin(entry.request.approval_id);
+  }
+
   /** A generated call id no caller-chosen id can collide with. */
   private nextCallId(): string {
     let id: string;
@@ -1540,7 +1624,19 @@ export class Run {
       timer = setTimeout(() => resolve('timeout'), this.settings.approvalTimeoutMs);
     });
     try {
-      const answer = await Promise.race([Promise.resolve(handler(request, controller.signal)), timeout]);
+      const answer = await Promise.race([
+        Promise.resolve()
+          .then(() => handler(request, controller.signal))
+          .catch((error: unknown) => {
+            // A handler that fails gave no answer: it counts as nobody answering (a timeout), never as a human.
+            console.warn(
+              `[orbit] the approval handler failed on ${request.approval_id}; recorded as a timeout:`,
+              error,
+            );
+            return 'timeout' as const;
+          }),
+        timeout,
+      ]);
       if (answer === 'timeout') {
         controller.abort();
         const decision = store
@@ -1578,8 +1674,15 @@ export class Run {
       for (let run: Run | undefined = this; run; run = run.parent)
         run.ledger.count(decision.tool, records, type);
     } else if (decision.decision === 'halt') {
-      this.ledger.halted = true;
+      this.markHalted();
     }
+  }
+
+  /** Halts this run here and, on a shared store, for every worker. */
+  private markHalted(): void {
+    this.ledger.halted = true;
+    const store = this.settings.store;
+    if (store) void store.halt(this.root.id, this.id).catch((error) => this.settings.onStoreError(error));
   }
 
   private refuse(record: CallRecord, kind: 'block' | 'halt', reason: ReasonCode, detail?: string): Decision {
@@ -1610,7 +1713,9 @@ export class Run {
         ledger: this.ledger.snapshot(),
       },
     };
-    this.approvals.set(request.approval_id, { request, answered: false, requestedAt: this.settings.now() });
+    const entry = { request, answered: false, requestedAt: this.settings.now() };
+    this.approvals.set(request.approval_id, entry);
+    this.approvals.pin(request.approval_id, entry);
     return request;
   }
 
@@ -1703,6 +1808,19 @@ const UNCOUNTED: GateState = {
   extraRecords: 0,
   extraMs: 0,
 };
+
+/** Tokens and records come from frameworks' usage reports and tools' counters: refuse what is not a count. */
+function checkCounts(request: GuardRequest): void {
+  for (const field of ['tokens', 'records'] as const) {
+    const value = request[field];
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
+      throw new OrbitError(
+        'ERR_ARGUMENT_INVALID',
+        `${field} must be a finite number >= 0, got ${String(value)} (call to "${request.tool}").`,
+      );
+    }
+  }
+}
 
 function parseAnswer(approvalId: string, answer: unknown): ApprovalAnswer {
   const parsed = ApprovalAnswerSchema.safeParse(answer);

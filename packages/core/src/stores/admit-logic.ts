@@ -33,7 +33,8 @@ export function admitOn(request: AdmitRequest, counters: (RunCounters | undefine
       result.halted = true; // an unknown run is not running: fail closed
       return;
     }
-    run.tokens += request.tokens;
+    // Only a finite count >= 0 is usage: anything else would switch the budget off or give it back.
+    if (Number.isFinite(request.tokens) && request.tokens > 0) run.tokens += request.tokens;
     if (run.halted) result.halted = true;
     if (limits.maxCalls !== undefined && (run.calls[request.tool] ?? 0) >= limits.maxCalls)
       result.callsExceeded = true;

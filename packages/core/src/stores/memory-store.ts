@@ -152,6 +152,7 @@ export class MemoryStore implements RunStore {
       const done = (approval: StoredApproval | undefined) => {
         clearTimeout(timer);
         set.delete(done as (approval: StoredApproval) => void);
+        if (set.size === 0) this.waiters.delete(approvalId);
         resolve(approval && structuredClone(approval));
       };
       const timer = setTimeout(() => done(undefined), timeoutMs);

@@ -211,7 +211,7 @@ export class RedisStore implements RunStore {
     const args = [
       request.tool,
       String(request.records),
-      String(request.tokens),
+      String(Number.isFinite(request.tokens) && request.tokens > 0 ? request.tokens : 0),
       hasType ? '1' : '0',
       request.resourceType ?? '',
       request.resourceTypeKnown ? '1' : '0',

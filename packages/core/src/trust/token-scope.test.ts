@@ -83,12 +83,43 @@ describe('attenuation: a child is never wider than its parent, in any dimension'
     ['more records than the parent has left', { max_records_touched_per_run: 51 }, idle, 'max_records'],
     ['more time than the parent has left', { time_limit_minutes: 11 }, idle, 'time_limit_ms'],
     [
-      'more sub-agents than the parent has left',
-      { may_delegate: true, max_sub_agents: 4 },
+      'delegation the profile does not allow',
+      { may_delegate: true, max_sub_agents: 1 },
       idle,
-      'delegate.max_sub_agents',
+      'delegate.allowed',
     ],
+    [
+      'wider resources than the profile grants',
+      { tools: [{ name: 'update', resources: ['crm:note:*'] }] },
+      idle,
+      'tools.update.resources',
+    ],
+    ['more tokens than the profile grants', { max_tokens_per_run: 1_001 }, idle, 'max_tokens'],
   ];
+
+  it('refuses more sub-agents than the parent has left, or than the profile grants', () => {
+    const delegating = { ...profile, may_delegate: true, max_sub_agents_per_run: 2 };
+    expect(
+      attenuateScope(
+        parent,
+        0,
+        idle,
+        { ...delegating, max_sub_agents_per_run: undefined },
+        { profile: 'worker', may_delegate: true, max_sub_agents: 4 },
+      ),
+    ).toMatchObject({
+      refusal: { reason: 'scope_escalation', field: 'delegate.max_sub_agents' },
+    });
+    expect(
+      attenuateScope(parent, 0, idle, delegating, {
+        profile: 'worker',
+        may_delegate: true,
+        max_sub_agents: 3,
+      }),
+    ).toMatchObject({
+      refusal: { reason: 'scope_escalation', field: 'delegate.max_sub_agents' },
+    });
+  });
   it.each(cases)('refuses %s with scope_escalation naming the field', (_title, ask, usage, field) => {
     const result = attenuateScope(parent, 0, usage, profile, { profile: 'worker', ...ask });
     expect(result).toMatchObject({ refusal: { reason: 'scope_escalation', field } });

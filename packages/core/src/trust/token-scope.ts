@@ -44,6 +44,28 @@ export interface DelegationRequest {
   ttl_seconds?: number;
 }
 
+/** Validates a delegation request at the edge: a wrong field is a clear error, never a silently wider token. */
+export const DelegationRequestSchema = z.strictObject({
+  profile: z.string().min(1, 'expected the name of a manifest profile'),
+  agentId: z.string().min(1).optional(),
+  tools: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        max_calls_per_run: z.number().int().nonnegative().optional(),
+        confidence_threshold: z.number().min(0).max(1).optional(),
+        resources: z.array(z.string().min(1)).optional(),
+      }),
+    )
+    .optional(),
+  may_delegate: z.boolean().optional(),
+  max_sub_agents: z.number().int().nonnegative().optional(),
+  max_tokens_per_run: z.number().int().nonnegative().optional(),
+  max_records_touched_per_run: z.number().int().nonnegative().optional(),
+  time_limit_minutes: z.number().positive().optional(),
+  ttl_seconds: z.number().int().positive().optional(),
+});
+
 /** How much of its own scope a parent has used so far. */
 export interface ScopeUsage {
   callsOf(tool: string): number;
@@ -168,6 +190,17 @@ export function attenuateScope(
         `threshold ${threshold} is below ${floor} (the parent's and the profile's)`,
       );
     }
+    if (
+      ask.resources &&
+      granted.resources &&
+      !ask.resources.every((pattern) => isSubPattern(pattern, granted.resources!))
+    ) {
+      return refuse(
+        'scope_escalation',
+        `${field}.resources`,
+        `resources ${ask.resources.join(', ')} are not within the profile's ${granted.resources.join(', ')}`,
+      );
+    }
     const resources = ask.resources ?? granted.resources ?? held.resources;
     // `resources` falls back to the parent's, so it is defined whenever the parent is limited.
     if (
@@ -186,21 +219,27 @@ export function attenuateScope(
 
   const budgets: Pick<TokenScope, 'max_tokens' | 'max_records' | 'time_limit_ms'> = {};
   const dims = [
-    ['max_tokens', request.max_tokens_per_run ?? profile.max_tokens_per_run, parent.max_tokens, usage.tokens],
+    ['max_tokens', request.max_tokens_per_run, profile.max_tokens_per_run, parent.max_tokens, usage.tokens],
     [
       'max_records',
-      request.max_records_touched_per_run ?? profile.max_records_touched_per_run,
+      request.max_records_touched_per_run,
+      profile.max_records_touched_per_run,
       parent.max_records,
       usage.records,
     ],
     [
       'time_limit_ms',
-      toMs(request.time_limit_minutes ?? profile.time_limit_minutes),
+      toMs(request.time_limit_minutes),
+      toMs(profile.time_limit_minutes),
       parent.time_limit_ms,
       usage.elapsedMs,
     ],
   ] as const;
-  for (const [name, askedValue, parentLimit, used] of dims) {
+  for (const [name, requested, granted, parentLimit, used] of dims) {
+    if (requested !== undefined && granted !== undefined && requested > granted) {
+      return refuse('scope_escalation', name, `${requested} asked, the profile grants ${granted}`);
+    }
+    const askedValue = requested ?? granted;
     const left = parentLimit === undefined ? undefined : Math.max(0, parentLimit - used);
     if (askedValue !== undefined && left !== undefined && askedValue > left) {
       return refuse('scope_escalation', name, `${askedValue} asked, the parent has ${left} left`);
@@ -209,6 +248,20 @@ export function attenuateScope(
     if (value !== undefined) budgets[name] = Math.floor(value);
   }
 
+  if (request.may_delegate && !profile.may_delegate) {
+    return refuse('scope_escalation', 'delegate.allowed', `profile "${profile.name}" may not delegate`);
+  }
+  if (
+    request.max_sub_agents !== undefined &&
+    profile.max_sub_agents_per_run !== undefined &&
+    request.max_sub_agents > profile.max_sub_agents_per_run
+  ) {
+    return refuse(
+      'scope_escalation',
+      'delegate.max_sub_agents',
+      `${request.max_sub_agents} sub-agents asked, the profile grants ${profile.max_sub_agents_per_run}`,
+    );
+  }
   const mayDelegate = request.may_delegate ?? profile.may_delegate;
   const depth = parentDepth + 1;
   if (mayDelegate && depth >= parent.delegate.max_depth) {
