@@ -1,4 +1,4 @@
-// Review findings: each test states the behaviour the design/README promises and FAILS on the current code.
+// Regressions found by a review: each test states a behaviour the design and the README promise.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
