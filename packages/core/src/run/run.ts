@@ -270,17 +270,20 @@ export class Run {
     const callId = request.callId ?? this.nextCallId();
     const known = this.known(callId, request);
     if (known) return known;
-    if (request.tokens !== undefined && request.tokens > 0) this.addTokens(request.tokens);
+    const gate = this.gateOf(request);
+    return this.settle(callId, request, this.evaluate(gate), gate.records);
+  }
 
-    const records = request.records ?? 0;
-    const gate: GateRequest = {
+  /** The gate's view of a new call; the call's tokens are added to the run (and its ancestors) first. */
+  private gateOf(request: GuardRequest): GateRequest {
+    if (request.tokens !== undefined && request.tokens > 0) this.addTokens(request.tokens);
+    return {
       tool: request.tool,
       confidence: request.confidence as number | undefined,
-      records,
+      records: request.records ?? 0,
       resource: request.resource,
       approved: false,
     };
-    return this.settle(callId, request, this.evaluate(gate), records);
   }
 
   /**
@@ -300,19 +303,11 @@ export class Run {
     }
     const known = this.known(callId, request);
     if (known) return known;
-    if (request.tokens !== undefined && request.tokens > 0) this.addTokens(request.tokens);
-    const records = request.records ?? 0;
-    const gate: GateRequest = {
-      tool: request.tool,
-      confidence: request.confidence as number | undefined,
-      records,
-      resource: request.resource,
-      approved: false,
-    };
+    const gate = this.gateOf(request);
     this.deciding.add(callId);
     try {
       const verdict = await this.evaluateWithStore(gate, request);
-      const decision = this.settle(callId, request, verdict, records);
+      const decision = this.settle(callId, request, verdict, gate.records);
       if (!decision.approval) return decision;
       const now = this.settings.now();
       try {
