@@ -1806,15 +1806,18 @@ const UNCOUNTED: GateState = {
 
 /** Tokens and records come from frameworks' usage reports and tools' counters: refuse what is not a count. */
 function checkCounts(request: GuardRequest): void {
-  for (const field of ['tokens', 'records'] as const) {
-    const value = request[field];
-    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) {
-      throw new OrbitError(
-        'ERR_ARGUMENT_INVALID',
-        `${field} must be a finite number >= 0, got ${String(value)} (call to "${request.tool}").`,
-      );
-    }
-  }
+  const { tokens, records } = request;
+  if (tokens !== undefined && !(Number.isFinite(tokens) && tokens >= 0))
+    badCount('tokens', tokens, request.tool);
+  if (records !== undefined && !(Number.isFinite(records) && records >= 0))
+    badCount('records', records, request.tool);
+}
+
+function badCount(field: string, value: unknown, tool: string): never {
+  throw new OrbitError(
+    'ERR_ARGUMENT_INVALID',
+    `${field} must be a finite number >= 0, got ${String(value)} (call to "${tool}").`,
+  );
 }
 
 function parseAnswer(approvalId: string, answer: unknown): ApprovalAnswer {
