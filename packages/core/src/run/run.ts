@@ -478,13 +478,7 @@ export class Run {
     this.calls.unpin(request.call_id);
     this.endWait(record, value.type, value.approver, waited);
     if (this.settings.sink) {
-      this.emit({
-        event: 'approval',
-        call_id: request.call_id,
-        tool: request.tool,
-        approval_id: request.approval_id,
-        action_hash: request.action_hash,
-        approval: value.type,
+      this.emitApproval(request, value.type, {
         approver: value.approver,
         comment: value.comment,
         waited_ms: waited,
@@ -590,17 +584,7 @@ export class Run {
     this.calls.unpin(request.call_id);
     const record = this.calls.get(request.call_id)!;
     this.endWait(record, 'timeout', undefined, waited);
-    if (this.settings.sink) {
-      this.emit({
-        event: 'approval',
-        call_id: request.call_id,
-        tool: request.tool,
-        approval_id: request.approval_id,
-        action_hash: request.action_hash,
-        approval: 'timeout',
-        waited_ms: waited,
-      });
-    }
+    if (this.settings.sink) this.emitApproval(request, 'timeout', { waited_ms: waited });
     const halt = this.settings.onApprovalTimeout === 'halt';
     if (halt) this.markHalted();
     return this.refuse(record, halt ? 'halt' : 'block', 'approval_timeout');
@@ -648,13 +632,7 @@ export class Run {
     }
     this.endCallSpan(record, outcome.status, outcome.output, outcome.error);
     if (!this.settings.sink) return;
-    const event = this.newEvent('outcome');
-    event.call_id = callId;
-    event.tool = decision.tool;
-    event.reversibility = decision.reversibility;
-    event.confidence = decision.confidence;
-    event.decision = decision.decision;
-    event.reasons = decision.reasons;
+    const event = this.callEvent('outcome', decision);
     event.status = outcome.status;
     event.records = record.records;
     event.resource = record.resource;
@@ -1565,17 +1543,7 @@ export class Run {
         const expiresAt = new Date(
           this.approvals.get(request.approval_id)!.requestedAt + timeout,
         ).toISOString();
-        if (this.settings.sink) {
-          this.emit({
-            event: 'approval',
-            call_id: request.call_id,
-            tool: request.tool,
-            approval_id: request.approval_id,
-            action_hash: request.action_hash,
-            approval: 'expiring',
-            expires_at: expiresAt,
-          });
-        }
+        if (this.settings.sink) this.emitApproval(request, 'expiring', { expires_at: expiresAt });
         this.raiseAlert(
           {
             alert: 'approval_expiring',
@@ -1718,15 +1686,23 @@ export class Run {
   private emitApprovalRequested(request: ApprovalRequest, span: Span): void {
     if (span.isRecording())
       span.addEvent(SPAN_EVENT.approvalRequested, { [ATTR.APPROVAL_ID]: request.approval_id });
-    if (!this.settings.sink) return;
+    if (this.settings.sink) this.emitApproval(request, 'requested', { reasons: [...request.reasons] });
+  }
+
+  /** One `approval` audit event: the request it is about, what happened to it, and the details. */
+  private emitApproval(
+    request: ApprovalRequest,
+    what: NonNullable<AuditEvent['approval']>,
+    details: Partial<AuditEvent>,
+  ): void {
     this.emit({
       event: 'approval',
       call_id: request.call_id,
       tool: request.tool,
       approval_id: request.approval_id,
       action_hash: request.action_hash,
-      approval: 'requested',
-      reasons: [...request.reasons],
+      approval: what,
+      ...details,
     });
   }
 
@@ -1735,13 +1711,7 @@ export class Run {
     request: Pick<GuardRequest, 'tool' | 'args' | 'records' | 'resource' | 'tokens'>,
   ): void {
     // Built field by field (no spreads): this runs on every guarded call when a sink is set.
-    const event = this.newEvent('decision');
-    event.call_id = decision.call_id;
-    event.tool = decision.tool;
-    event.reversibility = decision.reversibility;
-    event.confidence = decision.confidence;
-    event.decision = decision.decision;
-    event.reasons = decision.reasons;
+    const event = this.callEvent('decision', decision);
     event.maturity_level = decision.maturity_level;
     event.input = this.redacted(decision.tool, 'input', request.args);
     event.records = request.records ?? 0;
@@ -1762,6 +1732,18 @@ export class Run {
   private emit(fields: Partial<AuditEvent> & { event: AuditEvent['event'] }): void {
     const event = this.newEvent(fields.event);
     this.settings.sink!.write(Object.assign(event, fields));
+  }
+
+  /** A `decision` or `outcome` event with the call's fields, built field by field (a hot path). */
+  private callEvent(kind: 'decision' | 'outcome', decision: Decision): AuditEvent {
+    const event = this.newEvent(kind);
+    event.call_id = decision.call_id;
+    event.tool = decision.tool;
+    event.reversibility = decision.reversibility;
+    event.confidence = decision.confidence;
+    event.decision = decision.decision;
+    event.reasons = decision.reasons;
+    return event;
   }
 
   /** An event with the fields every event carries. Fields left `undefined` are not written. */
