@@ -91,6 +91,8 @@ export interface Orbit {
   resumeRun(runId: string): Run;
   /** The trust authority of this deployment (created on first use when none was given). */
   trust(): Promise<TrustAuthority>;
+  /** Where calls' confidence comes from (adapters read it from the model's arguments with it). */
+  readonly confidence: ConfidenceSource;
   /** The input schema the model sees for a tool (with the confidence argument added). */
   modelInputSchema(tool: ToolDefinition): ReturnType<ConfidenceSource['modelInputSchema']>;
 }
@@ -197,8 +199,9 @@ export function createOrbit(options: OrbitOptions): Orbit {
     policy,
     manifest: options.manifest,
     startRun: (runOptions) => new Run(settings, runOptions),
-    resumeRun: (runId) => new Run(settings, { runId }),
+    resumeRun: (runId) => new Run(settings, { runId, resumed: true }),
     trust,
+    confidence,
     modelInputSchema: (tool) => confidence.modelInputSchema(tool.input),
   };
 }

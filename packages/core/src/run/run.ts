@@ -194,6 +194,7 @@ export class Run {
   /** Approvals of this run: pending ones are kept, answered ones only as long as recent calls are. */
   private readonly approvals: CallTable<{ request: ApprovalRequest; answered: boolean; requestedAt: number }>;
   private sequence = 0;
+  private readonly resumed: boolean;
 
   constructor(
     settings: RunSettings,
@@ -205,6 +206,8 @@ export class Run {
       agentId?: string;
       /** The span this run's `invoke_agent` span nests under (the delegating call's). */
       parentSpan?: Span;
+      /** Taken up from the store (`resumeRun`): calls it has not seen may have paused in another process. */
+      resumed?: boolean;
     } = {},
   ) {
     this.settings = settings;
@@ -213,6 +216,7 @@ export class Run {
     this.root = options.parent?.root ?? this;
     this.parentId = options.parent?.id ?? options.parentRunId ?? null;
     this.token = options.token;
+    this.resumed = options.resumed === true;
     this.depth = options.token?.verified.depth ?? 0;
     this.scope = options.token?.verified.scope ?? settings.rootScope;
     this.policy = options.token
@@ -301,7 +305,7 @@ export class Run {
         `Call "${callId}" is being decided already in run "${this.id}"; a call runs at most once.`,
       );
     }
-    const known = this.known(callId, request);
+    const known = this.known(callId, request) ?? (this.resumed ? await this.recover(callId, request) : undefined);
     if (known) return known;
     const gate = this.gateOf(request);
     this.deciding.add(callId);
@@ -598,6 +602,101 @@ export class Run {
   }
 
   /**
+   * A run taken up from the store may meet a call that paused in another process (a framework
+   * resuming a checkpointed thread after a restart): its stored approval is adopted, so the call is
+   * answered, not decided (and recorded) a second time.
+   */
+  private async recover(callId: string, request: GuardRequest): Promise<Decision | undefined> {
+    const store = this.settings.store!;
+    let stored: StoredApproval | undefined;
+    try {
+      const all = await store.listApprovals(this.root.id, {
+        runId: this.id,
+        statuses: ['pending', 'approved', 'denied', 'edited', 'timeout', 'executing', 'done'],
+      });
+      stored = all.find((approval) => approval.request.call_id === callId);
+    } catch (error) {
+      // Without the store nothing can be decided safely either: the decision path fails closed next.
+      this.settings.onStoreError(error);
+      return undefined;
+    }
+    if (!stored) return undefined;
+    this.adoptApproval(stored);
+    return this.known(callId, request);
+  }
+
+  /**
+   * Applies a human's answer to a paused call for an adapter whose framework resumes by re-running
+   * its node: the first time, the answer is applied (`answerAsync`) and, on a store, the approved
+   * call is claimed, so across processes it runs once; a replay gets the same result back. An answer
+   * another process stored first wins over this one.
+   */
+  async resolveApproval(
+    approvalId: string,
+    answer: ApprovalAnswer | unknown,
+    tool?: ToolShape,
+  ): Promise<{ decision: Decision; args: unknown }> {
+    const request = this.approvals.get(approvalId)?.request;
+    const record = request ? this.calls.get(request.call_id) : undefined;
+    if (record?.effective) return { decision: record.effective, args: record.args };
+    let answered: { decision: Decision; args: unknown };
+    try {
+      answered = await this.answerAsync(approvalId, answer, tool);
+    } catch (error) {
+      const store = this.settings.store;
+      if (!(store && error instanceof ApprovalError && error.code === 'ERR_APPROVAL_ALREADY_ANSWERED'))
+        throw error;
+      const stored = await store.getApproval(this.root.id, approvalId);
+      if (!stored) throw error;
+      this.adoptApproval(stored);
+      answered = await this.takeStoredAnswer(stored, tool);
+    }
+    const approval = this.approvals.get(approvalId)!.request;
+    return { decision: await this.claim(approval, answered.decision), args: answered.args };
+  }
+
+  /**
+   * The end of a call whose tool the framework runs (an adapter's `handler`): a `halt` records the
+   * call as not executed and throws `RunHaltedError`; a `block` returns the refusal; otherwise `invoke`
+   * runs under the call's span, and its output or error is recorded as the outcome (on a store, the
+   * approval is completed and the action joins the compensation log). At most once per call.
+   */
+  async perform<Output>(
+    decision: Decision,
+    invoke: () => Output | Promise<Output>,
+    options: {
+      undo?: (output: Output) => unknown;
+      approval?: ApprovalRequest;
+      /**
+       * Errors that suspend the call rather than end it (a framework's interrupt from inside a
+       * sub-agent): no outcome is recorded, the error is rethrown, and the call may be performed again.
+       */
+      suspends?: (error: unknown) => boolean;
+    } = {},
+  ): Promise<CallResult<Output>> {
+    const record = this.calls.get(decision.call_id);
+    if (record?.outcome || record?.running) {
+      throw new OrbitError(
+        'ERR_CALL_DUPLICATE',
+        `Call "${decision.call_id}" already ran in run "${this.id}"; a call runs at most once.`,
+      );
+    }
+    if (record) {
+      record.running = true;
+      this.calls.pin(decision.call_id, record);
+    }
+    const approval = options.approval ?? record?.decision.approval;
+    const { undo } = options;
+    const tool: ToolDefinition<undefined, Output> = {
+      name: decision.tool,
+      input: undefined as never,
+      execute: () => invoke(),
+      ...(undo ? { undo: (_input: undefined, output: Output) => undo(output) } : {}),
+    };
+    return this.run(tool, undefined, decision, approval, options.suspends);
+  }
+
+  /**
    * Records the outcome of a call the adapter ran itself (exactly once per call). Executed actions are
    * kept with their undo for rollback.
    */
@@ -758,6 +857,7 @@ export class Run {
     input: Input,
     decision: Decision,
     approval: ApprovalRequest | undefined,
+    suspends?: (error: unknown) => boolean,
   ): Promise<CallResult<Output>> {
     const callId = decision.call_id;
     if (decision.decision === 'halt') {
@@ -787,6 +887,11 @@ export class Run {
       await this.persistExecuted(decision, approval);
       return { status: 'executed', output, decision, ...(approval ? { approval } : {}) };
     } catch (error) {
+      if (suspends?.(error)) {
+        const record = this.calls.get(callId);
+        if (record) record.running = false;
+        throw error;
+      }
       this.recordOutcome(callId, { status: 'error', error, elapsedMs: performance.now() - started });
       await this.persistExecuted(decision, approval);
       return { status: 'error', error, decision, ...(approval ? { approval } : {}) };

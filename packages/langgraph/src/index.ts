@@ -1,0 +1,18 @@
+export { haltOf } from './errors.js';
+export {
+  isOrbitInterrupt,
+  type OrbitHITLDecision,
+  type OrbitHITLResponse,
+  type OrbitInterruptDetails,
+  type OrbitInterruptValue,
+} from './hitl.js';
+export { orbitMiddleware } from './middleware.js';
+export {
+  ORBIT_RUN_KEY,
+  OrbitLangGraph,
+  type OrbitLangGraphOptions,
+  orbitLangGraph,
+  type SubAgentOptions,
+  type ToolHints,
+} from './orbit-langgraph.js';
+export { pendingApprovals, resumeWith } from './resume.js';

@@ -1,0 +1,38 @@
+import { createMiddleware } from 'langchain';
+import { isGraphBubbleUp } from '@langchain/langgraph';
+import { errorMessage, guardsItself, type OrbitLangGraph } from './orbit-langgraph.js';
+
+/**
+ * The `createAgent` middleware: every tool call of the agent passes ORBIT (`wrapToolCall`), and every
+ * model response's `usage_metadata` counts against the run's token budget (`wrapModelCall`).
+ *
+ * @example
+ * const agent = createAgent({ model, tools, middleware: [orbitMiddleware(orbitLg)], checkpointer: new MemorySaver() });
+ */
+export function orbitMiddleware(binding: OrbitLangGraph) {
+  return createMiddleware({
+    name: 'OrbitMiddleware',
+    wrapToolCall: async (request, handler) => {
+      const { toolCall, runtime } = request;
+      const config = { configurable: runtime.configurable, context: runtime.context };
+      if (guardsItself(request.tool)) {
+        // Guarded tools and sub-agents decide themselves; only their errors are turned into messages.
+        try {
+          return await handler(request);
+        } catch (error) {
+          if (isGraphBubbleUp(error) || binding.haltsOn(error)) throw error;
+          return errorMessage(toolCall.name, toolCall.id ?? '', error);
+        }
+      }
+      return binding.guardCall(toolCall, config, { name: toolCall.name, shape: undefined, description: request.tool?.description as string | undefined, undo: undefined }, async (args) =>
+        handler({ ...request, toolCall: { ...toolCall, args } }),
+      );
+    },
+    wrapModelCall: async (request, handler) => {
+      const message = await handler(request);
+      const { runtime } = request;
+      binding.recordUsage(message as never, { configurable: runtime.configurable, context: runtime.context });
+      return message;
+    },
+  });
+}

@@ -1,0 +1,525 @@
+import { type BaseMessage, isAIMessage, ToolMessage } from '@langchain/core/messages';
+import type { RunnableConfig } from '@langchain/core/runnables';
+import { type StructuredToolInterface, tool as lcTool, type ToolRuntime } from '@langchain/core/tools';
+import type { ToolCall } from '@langchain/core/messages/tool';
+import { type Command, END, interrupt, isGraphBubbleUp, Send } from '@langchain/langgraph';
+import { ToolNode } from '@langchain/langgraph/prebuilt';
+import {
+  ApprovalError,
+  type Decision,
+  type DelegationRequest,
+  type Orbit,
+  OrbitError,
+  type Run,
+  RunHaltedError,
+  type ToolDefinition,
+  type ToolShape,
+  toRefusal,
+} from '@orbit-agents/core';
+import { z } from 'zod';
+import { haltOf } from './errors.js';
+import { orbitMiddleware } from './middleware.js';
+import { interruptValue, toApprovalAnswer } from './hitl.js';
+
+/** The context key that names a sub-agent's run. Only the run's id: its token never leaves ORBIT. */
+export const ORBIT_RUN_KEY = 'orbit_run';
+
+/** What ORBIT needs to know of a LangChain tool besides its name and schema. */
+export interface ToolHints<Args = Record<string, unknown>> {
+  /** How many records a call touches (the records budget and the per-call record limit). */
+  records?(args: Args): number;
+  /** The resource a call acts on, `type:id` (new resource types pause). */
+  resource?(args: Args): string | undefined;
+  /** Compensation for a reversible tool: called by `run.rollback()`. */
+  undo?(args: Args, output: unknown): unknown;
+}
+
+export interface OrbitLangGraphOptions {
+  /** Hints for LangChain tools guarded by name (the middleware, `guardTools`). */
+  tools?: Record<string, ToolHints>;
+  /**
+   * The ORBIT run of an invocation. Default: `configurable.thread_id`: one run per thread, so its
+   * budgets and pending approvals carry over every `invoke` of the thread, resumes included.
+   */
+  runId?: (config: RunnableConfig) => string | undefined;
+  /** Who answered, when a resume decision does not say (`approver`). Default `langgraph:resume`. */
+  approver?: string;
+  /** `message` (default): a tool that throws gives the model an error `ToolMessage`. `throw`: the error ends the invoke. */
+  toolErrors?: 'message' | 'throw';
+  /** How many executed calls per run keep their result, to answer a node re-run without running again. Default 1000. */
+  replayCache?: number;
+}
+
+/** How a sub-agent is delegated to: a manifest profile, and how its input and output are made. */
+export interface SubAgentOptions<Args> {
+  /** The manifest's sub-agent profile the token is minted from. */
+  profile: string;
+  /** The agent id the token names (its audience). Default: the profile. */
+  agentId?: string;
+  /** A narrower ask than the profile (tools, limits, ttl): attenuated, never widened. */
+  request?: (args: Args) => Omit<DelegationRequest, 'profile' | 'agentId'>;
+  /** Extra context for the sub-agent (the parent's is never passed on). */
+  context?: (args: Args) => Record<string, unknown>;
+}
+
+type Invocable<Input, Output> = {
+  invoke(input: Input, config?: RunnableConfig & { context?: Record<string, unknown> }): Promise<Output>;
+};
+
+interface RunState {
+  /** Results of executed calls, to answer a node re-run (prebuilt ToolNode, `version: "v1"`). */
+  results: Map<string, ToolMessage | Command>;
+  /** Sub-agent runs by the delegating call (or sub-graph task): a replay reuses the run and its token. */
+  children: Map<string, Run>;
+  /** Model messages whose usage was counted. */
+  usage: Set<string>;
+}
+
+interface Guarded {
+  readonly name: string;
+  readonly shape: ToolShape | undefined;
+  readonly description: string | undefined;
+  readonly undo: ((args: never, output: unknown) => unknown) | undefined;
+}
+
+const GUARDED = Symbol.for('orbit-agents.langgraph.guarded');
+const ANY_OBJECT = z.record(z.string(), z.unknown());
+
+/** True for a tool that guards itself (made by `guardTools`, `tool` or `subAgent`): the middleware passes it through. */
+function guardsItself(tool: unknown): boolean {
+  return typeof tool === 'object' && tool !== null && GUARDED in tool;
+}
+
+/**
+ * ORBIT for LangGraph and LangChain: one binding of an ORBIT deployment to LangGraph invocations.
+ * Every path (the `createAgent` middleware, guarded tools in a `StateGraph`, sub-agents) goes
+ * through `guardCall`, one decision per tool call.
+ *
+ * @example
+ * const orbitLg = orbitLangGraph(orbit);
+ * const agent = createAgent({ model, tools, middleware: [orbitLg.middleware()], checkpointer });
+ */
+export class OrbitLangGraph {
+  readonly orbit: Orbit;
+  private readonly options: OrbitLangGraphOptions;
+  private readonly runs = new Map<string, Run>();
+  private readonly states = new WeakMap<Run, RunState>();
+
+  constructor(orbit: Orbit, options: OrbitLangGraphOptions = {}) {
+    this.orbit = orbit;
+    this.options = options;
+  }
+
+  /**
+   * The ORBIT run of an invocation: a sub-agent's, named by `context.orbit_run`; otherwise the
+   * thread's (`configurable.thread_id`), taken up from the store when this process has not seen it.
+   */
+  runOf(config: RunnableConfig & { context?: unknown }): Run {
+    const named = (config.context as Record<string, unknown> | undefined)?.[ORBIT_RUN_KEY];
+    if (named !== undefined) {
+      const run = typeof named === 'string' ? this.runs.get(named) : undefined;
+      if (!run) {
+        throw new OrbitError(
+          'ERR_RUN_UNKNOWN',
+          `context.${ORBIT_RUN_KEY} names run ${JSON.stringify(named)}, which this process did not delegate to; sub-agents run under a token minted by subAgent() or subGraph().`,
+        );
+      }
+      return run;
+    }
+    const runId = this.options.runId?.(config) ?? config.configurable?.thread_id;
+    if (typeof runId !== 'string' || runId.length === 0) {
+      throw new OrbitError(
+        'ERR_RUN_UNKNOWN',
+        'ORBIT needs configurable.thread_id (a non-empty string) to tie tool calls to a run; pass { configurable: { thread_id } } to invoke, or the runId option.',
+      );
+    }
+    let run = this.runs.get(runId);
+    if (!run) {
+      run = this.orbit.resumeRun(runId);
+      this.runs.set(runId, run);
+    }
+    return run;
+  }
+
+  /** True when an error is (or wraps) ORBIT's halt: it must end the invoke, never become a message. */
+  haltsOn(error: unknown): boolean {
+    return haltOf(error) !== undefined;
+  }
+
+  /** The `createAgent` middleware bound to this deployment (see `orbitMiddleware`). */
+  middleware() {
+    return orbitMiddleware(this);
+  }
+
+  /** Ends a thread's run (and its sub-agents' runs): its span, its `run` audit event. */
+  async endRun(config: RunnableConfig, options?: { outcome?: 'success' | 'failure' | 'abandoned' }): Promise<void> {
+    const run = this.runOf(config);
+    await run.end(options);
+    this.runs.delete(run.id);
+  }
+
+  /**
+   * The one decision path of every tool call. `execute` runs the tool with the arguments ORBIT
+   * settled on (the model's, without the confidence, or a human's edit).
+   */
+  async guardCall(
+    call: ToolCall,
+    config: RunnableConfig & { context?: unknown },
+    guarded: Guarded,
+    execute: (args: Record<string, unknown>) => Promise<ToolMessage | Command>,
+  ): Promise<ToolMessage | Command> {
+    const run = this.runOf(config);
+    const state = this.stateOf(run);
+    const hints = this.options.tools?.[call.name];
+    const { confidence, args } = this.orbit.confidence.read(call.args);
+    const shape = guarded.shape ?? shapeFromHints(hints);
+    const parsed = shape.input.safeParse(args);
+    const input = (parsed.success ? parsed.data : args) as Record<string, unknown>;
+    let decision = await run.guardAsync({
+      tool: call.name,
+      args: input,
+      confidence,
+      callId: call.id,
+      inputError: parsed.success ? undefined : describeIssue(parsed.error),
+      records: parsed.success ? (shape.records?.(input) ?? 0) : 0,
+      resource: parsed.success ? shape.resource?.(input) : undefined,
+    });
+    // A node re-run presents an executed call again: its recorded result answers, nothing runs.
+    const replayed = call.id === undefined ? undefined : state.results.get(call.id);
+    if (replayed && decision.reasons.includes('already_executed')) return replayed;
+    let settled = input;
+    const approval = decision.approval;
+    if (decision.decision === 'pause' && approval) {
+      const answered = await this.ask(run, decision, shape);
+      decision = answered.decision;
+      settled = answered.args as Record<string, unknown>;
+    }
+    const undo = guarded.undo ?? hints?.undo;
+    const result = await run.perform(decision, () => execute(settled), {
+      ...(approval ? { approval } : {}),
+      suspends: isGraphBubbleUp,
+      ...(undo ? { undo: (output: unknown) => undo(settled as never, output) } : {}),
+    });
+    const id = call.id ?? decision.call_id;
+    if (result.status === 'executed') {
+      if (call.id !== undefined) this.remember(state, call.id, result.output);
+      return result.output;
+    }
+    if (result.status === 'refused') {
+      return new ToolMessage({
+        content: JSON.stringify(result.refusal),
+        tool_call_id: id,
+        name: call.name,
+        status: 'error',
+      });
+    }
+    if (this.options.toolErrors === 'throw') throw result.error;
+    return errorMessage(call.name, id, result.error);
+  }
+
+  /** Asks a human through `interrupt()`, until an answer is valid; the same answers replay on a node re-run. */
+  private async ask(run: Run, decision: Decision, shape: ToolShape): Promise<{ decision: Decision; args: unknown }> {
+    const approval = decision.approval!;
+    let error: string | undefined;
+    for (;;) {
+      const value: unknown = interrupt(interruptValue(decision, approval, run.depth, undefined, error));
+      const parsed = toApprovalAnswer(value, approval, this.options.approver ?? 'langgraph:resume');
+      if ('error' in parsed) {
+        error = parsed.error;
+        continue;
+      }
+      try {
+        return await run.resolveApproval(approval.approval_id, parsed.answer, shape);
+      } catch (caught) {
+        if (!(caught instanceof ApprovalError && caught.code === 'ERR_APPROVAL_HASH_MISMATCH')) throw caught;
+        error = caught.message;
+      }
+    }
+  }
+
+  /**
+   * Adds a model response's `usage_metadata` to the run's token budget, once per message (a node
+   * re-run does not count it twice). The middleware does this by itself; call it in a hand-built
+   * graph's model node.
+   */
+  recordUsage(message: BaseMessage | undefined, config: RunnableConfig & { context?: unknown }): void {
+    if (!message || !isAIMessage(message) || !message.usage_metadata) return;
+    const run = this.runOf(config);
+    const state = this.stateOf(run);
+    const key = message.id;
+    if (key !== undefined) {
+      if (state.usage.has(key)) return;
+      state.usage.add(key);
+      if (state.usage.size > (this.options.replayCache ?? 1000)) {
+        state.usage.delete(state.usage.values().next().value!);
+      }
+    }
+    const tokens = message.usage_metadata.total_tokens;
+    if (Number.isFinite(tokens) && tokens > 0) run.recordUsage({ tokens });
+  }
+
+  /**
+   * Guards LangChain tools themselves, for any node that runs tools (a prebuilt `ToolNode`, your
+   * own node): each call is decided before the tool runs. The model-facing schema gains the
+   * confidence argument.
+   */
+  guardTools<T extends StructuredToolInterface>(tools: readonly T[]): StructuredToolInterface[] {
+    return tools.map((original) => {
+      if (guardsItself(original)) return original;
+      const hints = this.options.tools?.[original.name];
+      const schema = original.schema as unknown as z.ZodType;
+      const shape: ToolShape = { ...shapeFromHints(hints), ...(isZod(schema) ? { input: schema } : {}) };
+      const guarded: Guarded = {
+        name: original.name,
+        shape,
+        description: original.description,
+        undo: hints?.undo,
+      };
+      return this.selfGuarded(guarded, modelSchema(this.orbit, schema), async (args, runtime) => {
+        const output = await original.invoke(args, { ...runtime, toolCall: undefined });
+        return asMessage(output, runtime.toolCallId, original.name);
+      });
+    });
+  }
+
+  /** An ORBIT tool definition as a LangChain tool: its schema with the confidence argument, guarded. */
+  tool<Input, Output>(definition: ToolDefinition<Input, Output>): StructuredToolInterface {
+    const guarded: Guarded = {
+      name: definition.name,
+      shape: definition,
+      description: definition.description,
+      undo: definition.undo
+        ? (args: never, output: unknown) =>
+            definition.undo!(args as Input, output as Output, { runId: '', callId: '', agentId: '' })
+        : undefined,
+    };
+    return this.selfGuarded(guarded, this.orbit.modelInputSchema(definition), async (args, runtime) => {
+      const run = this.runOf(runtime);
+      const output = await definition.execute(args as Input, {
+        runId: run.id,
+        callId: runtime.toolCallId,
+        agentId: run.agentId,
+      });
+      return asMessage(output, runtime.toolCallId, definition.name);
+    });
+  }
+
+  private selfGuarded(
+    guarded: Guarded,
+    schema: z.ZodType,
+    run: (args: Record<string, unknown>, runtime: ToolRuntime) => Promise<ToolMessage | Command>,
+  ): StructuredToolInterface {
+    const made = lcTool(
+      async (parsedArgs: Record<string, unknown>, runtime: ToolRuntime) => {
+        // The model's own arguments (with the confidence), not the schema-parsed ones.
+        const call: ToolCall = {
+          name: guarded.name,
+          args: (runtime.toolCall?.args as Record<string, unknown> | undefined) ?? parsedArgs,
+          id: runtime.toolCallId,
+          type: 'tool_call',
+        };
+        return this.guardCall(call, runtime, guarded, (args) => run(args, runtime));
+      },
+      {
+        name: guarded.name,
+        description: guarded.description ?? guarded.name,
+        schema: schema as z.ZodObject,
+      },
+    );
+    Object.defineProperty(made, GUARDED, { value: true });
+    return made as unknown as StructuredToolInterface;
+  }
+
+  /**
+   * A prebuilt `ToolNode` over guarded tools, for a hand-built `StateGraph`. Tool errors reach the
+   * model as error messages (ORBIT records them); a halt ends the invoke. Route to it with
+   * `routeToolCalls` so that each call is its own task (a resume re-runs only the paused call).
+   */
+  toolNode(tools: readonly StructuredToolInterface[], options: { name?: string } = {}): ToolNode {
+    return new ToolNode(this.guardTools(tools), { handleToolErrors: false, ...options });
+  }
+
+  /**
+   * A conditional edge for a hand-built graph: one `Send` per pending tool call of the last AI
+   * message (each its own task, as `createAgent` does), or `END` when there is none.
+   */
+  routeToolCalls(toolsNode = 'tools', end: string = END) {
+    return (state: { messages: BaseMessage[] }): Send[] | string => {
+      const last = state.messages.at(-1);
+      const calls = last && isAIMessage(last) ? (last.tool_calls ?? []) : [];
+      if (calls.length === 0) return end;
+      return calls.map((call) => new Send(toolsNode, { ...state, lg_tool_call: call }));
+    };
+  }
+
+  /**
+   * An agent (a compiled graph, `createAgent`) as a tool of this one. Each call delegates: ORBIT
+   * decides the spawn and mints a scoped token for the profile, and the sub-agent runs under it,
+   * never under its parent's context. Its interrupts reach the top-level caller and resume.
+   */
+  subAgent<Schema extends z.ZodObject, Input, Output>(
+    agent: Invocable<Input, Output>,
+    spec: SubAgentOptions<z.output<Schema>> & {
+      name: string;
+      description: string;
+      schema: Schema;
+      input: (args: z.output<Schema>) => Input;
+      output?: (result: Output) => string;
+    },
+  ): StructuredToolInterface {
+    const made = lcTool(
+      async (args: z.output<Schema>, runtime: ToolRuntime) => {
+        const callId = runtime.toolCallId;
+        const delegated = await this.delegate(runtime, callId, spec, args);
+        if (delegated instanceof ToolMessage) return delegated;
+        try {
+          const result = await agent.invoke(spec.input(args), {
+            context: { ...spec.context?.(args), [ORBIT_RUN_KEY]: delegated.id },
+            ...(runtime.signal ? { signal: runtime.signal } : {}),
+          });
+          await delegated.end({ outcome: 'success' });
+          const content = spec.output ? spec.output(result) : lastText(result);
+          return new ToolMessage({ content, tool_call_id: callId, name: spec.name });
+        } catch (error) {
+          if (isGraphBubbleUp(error)) throw error;
+          return this.subAgentFailed(delegated, spec.name, callId, error);
+        }
+      },
+      { name: spec.name, description: spec.description, schema: spec.schema },
+    );
+    Object.defineProperty(made, GUARDED, { value: true });
+    return made as unknown as StructuredToolInterface;
+  }
+
+  /**
+   * A compiled sub-graph as a node of a hand-built graph, run as a sub-agent: the node delegates
+   * (once per task, also across a resume) and the sub-graph runs under the minted token.
+   */
+  subGraph<State, Update>(
+    graph: Invocable<State, Update>,
+    spec: SubAgentOptions<State>,
+  ): (state: State, config: RunnableConfig) => Promise<Update> {
+    return async (state, config) => {
+      const key = `node:${String(config.configurable?.checkpoint_ns ?? spec.profile)}`;
+      const delegated = await this.delegate(config, key, spec, state);
+      if (delegated instanceof ToolMessage) throw new OrbitError('ERR_ARGUMENT_INVALID', String(delegated.content));
+      const result = await graph.invoke(state, {
+        context: { ...spec.context?.(state), [ORBIT_RUN_KEY]: delegated.id },
+      });
+      await delegated.end({ outcome: 'success' });
+      return result;
+    };
+  }
+
+  /** The delegation of one call: decided and minted once, then reused by every replay. */
+  private async delegate<Args>(
+    config: RunnableConfig & { context?: unknown },
+    key: string,
+    spec: SubAgentOptions<Args>,
+    args: Args,
+  ): Promise<Run | ToolMessage> {
+    const parent = this.runOf(config);
+    const state = this.stateOf(parent);
+    const known = state.children.get(key);
+    if (known) return known;
+    const result = await parent.delegate({
+      ...spec.request?.(args),
+      profile: spec.profile,
+      ...(spec.agentId ? { agentId: spec.agentId } : {}),
+    });
+    if (result.decision.decision === 'halt') throw new RunHaltedError(result.decision);
+    if (!result.run) {
+      return new ToolMessage({
+        content: JSON.stringify(toRefusal(result.decision)),
+        tool_call_id: key,
+        name: spec.profile,
+        status: 'error',
+      });
+    }
+    state.children.set(key, result.run);
+    this.runs.set(result.run.id, result.run);
+    return result.run;
+  }
+
+  private async subAgentFailed(child: Run, name: string, callId: string, error: unknown): Promise<ToolMessage> {
+    const halt = haltOf(error);
+    await child.end({ outcome: 'failure' });
+    const content = halt
+      ? JSON.stringify({ ...toRefusal(halt.decision), message: `The sub-agent was halted by ORBIT: ${halt.message}` })
+      : `Error: the sub-agent failed: ${(error as Error)?.message ?? String(error)}`;
+    return new ToolMessage({ content, tool_call_id: callId, name, status: 'error' });
+  }
+
+  private stateOf(run: Run): RunState {
+    let state = this.states.get(run);
+    if (!state) {
+      state = { results: new Map(), children: new Map(), usage: new Set() };
+      this.states.set(run, state);
+    }
+    return state;
+  }
+
+  private remember(state: RunState, callId: string, output: ToolMessage | Command): void {
+    state.results.set(callId, output);
+    if (state.results.size > (this.options.replayCache ?? 1000)) {
+      state.results.delete(state.results.keys().next().value!);
+    }
+  }
+}
+
+/** Binds an ORBIT deployment to LangGraph and LangChain. */
+export function orbitLangGraph(orbit: Orbit, options?: OrbitLangGraphOptions): OrbitLangGraph {
+  return new OrbitLangGraph(orbit, options);
+}
+
+function shapeFromHints(hints: ToolHints | undefined): ToolShape {
+  return {
+    input: ANY_OBJECT,
+    ...(hints?.records ? { records: hints.records } : {}),
+    ...(hints?.resource ? { resource: hints.resource } : {}),
+  } as ToolShape;
+}
+
+function isZod(schema: unknown): schema is z.ZodType {
+  return typeof (schema as { safeParse?: unknown } | undefined)?.safeParse === 'function';
+}
+
+/** The model-facing schema of a LangChain tool: the confidence argument added to a zod object schema. */
+function modelSchema(orbit: Orbit, schema: unknown): z.ZodType {
+  if (schema instanceof z.ZodObject) return orbit.confidence.modelInputSchema(schema);
+  return schema as z.ZodType;
+}
+
+function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  const path = issue.path.length ? issue.path.join('.') : '(input)';
+  return `Input invalid at ${path}: ${issue.message}.`;
+}
+
+export function errorMessage(name: string, callId: string, error: unknown): ToolMessage {
+  const message = error instanceof Error ? error.message : String(error);
+  return new ToolMessage({
+    content: `Error: ${message}\n Please fix your mistakes.`,
+    tool_call_id: callId,
+    name,
+    status: 'error',
+  });
+}
+
+function asMessage(output: unknown, callId: string, name: string): ToolMessage | Command {
+  if (output instanceof ToolMessage) return output;
+  if (typeof output === 'object' && output !== null && 'lg_name' in output && output.lg_name === 'Command') {
+    return output as Command;
+  }
+  const content = typeof output === 'string' ? output : JSON.stringify(output ?? null);
+  return new ToolMessage({ content, tool_call_id: callId, name });
+}
+
+function lastText(result: unknown): string {
+  const messages = (result as { messages?: BaseMessage[] } | undefined)?.messages;
+  const last = messages?.at(-1);
+  if (!last) return JSON.stringify(result ?? null);
+  return typeof last.content === 'string' ? last.content : JSON.stringify(last.content);
+}
+
+export { guardsItself };
