@@ -24,7 +24,7 @@ export function orbitMiddleware(binding: OrbitLangGraph) {
           return errorMessage(toolCall.name, toolCall.id ?? '', error);
         }
       }
-      return binding.guardCall(toolCall, config, { name: toolCall.name, shape: undefined, description: request.tool?.description as string | undefined, undo: undefined }, async (args) =>
+      return binding.guardCall(toolCall, config, binding.describeTool(toolCall.name, request.tool), async (args) =>
         handler({ ...request, toolCall: { ...toolCall, args } }),
       );
     },

@@ -1,6 +1,6 @@
 import { type BaseMessage, isAIMessage, ToolMessage } from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
-import { type StructuredToolInterface, tool as lcTool, type ToolRuntime } from '@langchain/core/tools';
+import { StructuredTool, type StructuredToolInterface, tool as lcTool, type ToolRuntime } from '@langchain/core/tools';
 import type { ToolCall } from '@langchain/core/messages/tool';
 import { type Command, END, interrupt, isGraphBubbleUp, Send } from '@langchain/langgraph';
 import { ToolNode } from '@langchain/langgraph/prebuilt';
@@ -158,6 +158,18 @@ export class OrbitLangGraph {
     this.runs.delete(run.id);
   }
 
+  /** What the decision path needs of a LangChain tool: its zod schema (to validate and re-validate edits) and hints. */
+  describeTool(name: string, tool: unknown): Guarded {
+    const hints = this.options.tools?.[name];
+    const schema = (tool as { schema?: unknown } | undefined)?.schema;
+    return {
+      name,
+      shape: { ...shapeFromHints(hints), ...(isZod(schema) ? { input: schema } : {}) },
+      description: (tool as { description?: string } | undefined)?.description,
+      undo: hints?.undo,
+    };
+  }
+
   /**
    * The one decision path of every tool call. `execute` runs the tool with the arguments ORBIT
    * settled on (the model's, without the confidence, or a human's edit).
@@ -266,18 +278,10 @@ export class OrbitLangGraph {
   guardTools<T extends StructuredToolInterface>(tools: readonly T[]): StructuredToolInterface[] {
     return tools.map((original) => {
       if (guardsItself(original)) return original;
-      const hints = this.options.tools?.[original.name];
-      const schema = original.schema as unknown as z.ZodType;
-      const shape: ToolShape = { ...shapeFromHints(hints), ...(isZod(schema) ? { input: schema } : {}) };
-      const guarded: Guarded = {
-        name: original.name,
-        shape,
-        description: original.description,
-        undo: hints?.undo,
-      };
-      return this.selfGuarded(guarded, modelSchema(this.orbit, schema), async (args, runtime) => {
-        const output = await original.invoke(args, { ...runtime, toolCall: undefined });
-        return asMessage(output, runtime.toolCallId, original.name);
+      const guarded = this.describeTool(original.name, original);
+      return this.selfGuarded(guarded, modelSchema(this.orbit, original.schema), async (args, config, callId) => {
+        const output = await original.invoke(args, config);
+        return asMessage(output, callId, original.name);
       });
     });
   }
@@ -293,41 +297,19 @@ export class OrbitLangGraph {
             definition.undo!(args as Input, output as Output, { runId: '', callId: '', agentId: '' })
         : undefined,
     };
-    return this.selfGuarded(guarded, this.orbit.modelInputSchema(definition), async (args, runtime) => {
-      const run = this.runOf(runtime);
-      const output = await definition.execute(args as Input, {
-        runId: run.id,
-        callId: runtime.toolCallId,
-        agentId: run.agentId,
-      });
-      return asMessage(output, runtime.toolCallId, definition.name);
+    return this.selfGuarded(guarded, this.orbit.modelInputSchema(definition), async (args, config, callId) => {
+      const run = this.runOf(config);
+      const output = await definition.execute(args as Input, { runId: run.id, callId, agentId: run.agentId });
+      return asMessage(output, callId, definition.name);
     });
   }
 
   private selfGuarded(
     guarded: Guarded,
     schema: z.ZodType,
-    run: (args: Record<string, unknown>, runtime: ToolRuntime) => Promise<ToolMessage | Command>,
+    run: (args: Record<string, unknown>, config: RunnableConfig, callId: string) => Promise<ToolMessage | Command>,
   ): StructuredToolInterface {
-    const made = lcTool(
-      async (parsedArgs: Record<string, unknown>, runtime: ToolRuntime) => {
-        // The model's own arguments (with the confidence), not the schema-parsed ones.
-        const call: ToolCall = {
-          name: guarded.name,
-          args: (runtime.toolCall?.args as Record<string, unknown> | undefined) ?? parsedArgs,
-          id: runtime.toolCallId,
-          type: 'tool_call',
-        };
-        return this.guardCall(call, runtime, guarded, (args) => run(args, runtime));
-      },
-      {
-        name: guarded.name,
-        description: guarded.description ?? guarded.name,
-        schema: schema as z.ZodObject,
-      },
-    );
-    Object.defineProperty(made, GUARDED, { value: true });
-    return made as unknown as StructuredToolInterface;
+    return new OrbitTool(this, guarded, schema, run) as unknown as StructuredToolInterface;
   }
 
   /**
@@ -467,6 +449,55 @@ export class OrbitLangGraph {
   }
 }
 
+/**
+ * A LangChain tool that guards itself. The model sees its schema (with the confidence argument),
+ * but `invoke` does not validate before ORBIT: every call, even one with bad arguments, is decided
+ * (`input_invalid` is a block the model can read, not an exception that ends the graph).
+ */
+class OrbitTool extends StructuredTool {
+  readonly name: string;
+  readonly description: string;
+  readonly schema: z.ZodType;
+  readonly [GUARDED] = true;
+  private readonly binding: OrbitLangGraph;
+  private readonly guarded: Guarded;
+  private readonly runTool: (
+    args: Record<string, unknown>,
+    config: RunnableConfig,
+    callId: string,
+  ) => Promise<ToolMessage | Command>;
+
+  constructor(
+    binding: OrbitLangGraph,
+    guarded: Guarded,
+    schema: z.ZodType,
+    runTool: OrbitTool['runTool'],
+  ) {
+    super();
+    this.name = guarded.name;
+    this.description = guarded.description ?? guarded.name;
+    this.schema = schema;
+    this.binding = binding;
+    this.guarded = guarded;
+    this.runTool = runTool;
+  }
+
+  // biome-ignore lint/suspicious/noExplicitAny: StructuredTool's invoke is generic over the call shape.
+  override async invoke(input: any, config: RunnableConfig & { toolCall?: ToolCall } = {}): Promise<any> {
+    const toolCall: ToolCall | undefined = input?.type === 'tool_call' ? input : config.toolCall;
+    const args = (input?.type === 'tool_call' ? input.args : input) as Record<string, unknown>;
+    const call: ToolCall = { name: this.name, args, id: toolCall?.id, type: 'tool_call' };
+    const { toolCall: _omitted, ...rest } = config;
+    return this.binding.guardCall(call, rest, this.guarded, (settled) =>
+      this.runTool(settled, rest, toolCall?.id ?? ''),
+    );
+  }
+
+  protected override async _call(): Promise<never> {
+    throw new OrbitError('ERR_ARGUMENT_INVALID', `Call "${this.name}" through invoke(): ORBIT guards it there.`);
+  }
+}
+
 /** Binds an ORBIT deployment to LangGraph and LangChain. */
 export function orbitLangGraph(orbit: Orbit, options?: OrbitLangGraphOptions): OrbitLangGraph {
   return new OrbitLangGraph(orbit, options);
@@ -523,3 +554,4 @@ function lastText(result: unknown): string {
 }
 
 export { guardsItself };
+export type { Guarded };

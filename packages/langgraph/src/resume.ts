@@ -8,8 +8,9 @@ export interface PendingApproval {
 }
 
 /** The ORBIT approvals an interrupted `invoke` result is waiting on (sub-agents' included). */
-export function pendingApprovals(result: { __interrupt__?: Interrupt[] } | undefined): PendingApproval[] {
-  return (result?.__interrupt__ ?? [])
+export function pendingApprovals(result: object | undefined): PendingApproval[] {
+  const interrupts = (result as { __interrupt__?: Interrupt[] } | undefined)?.__interrupt__ ?? [];
+  return interrupts
     .filter((entry): entry is Interrupt & { id: string } => typeof entry.id === 'string')
     .filter((entry) => isOrbitInterrupt(entry.value))
     .map((entry) => ({ id: entry.id, value: entry.value as OrbitInterruptValue }));
@@ -18,16 +19,20 @@ export function pendingApprovals(result: { __interrupt__?: Interrupt[] } | undef
 /**
  * The `Command` that resumes an interrupted invoke, one answer per pending approval, keyed by
  * interrupt id (a plain `Command({ resume })` would give every pending interrupt the same answer).
- * `decide` sees each approval and returns its decision; every pending one must be answered.
+ * `decide` sees each approval and returns its decision. Each answer carries the request's
+ * `action_hash` (unless `decide` sets one), so it can only ever apply to the call it was given for.
  *
  * @example
  * const next = await agent.invoke(resumeWith(result, (p) => p.value.orbit.tool === 'refund' ? { type: 'reject' } : { type: 'approve' }), config);
  */
-export function resumeWith(
-  result: { __interrupt__?: Interrupt[] } | undefined,
-  decide: (pending: PendingApproval) => OrbitHITLDecision,
-): Command {
+// biome-ignore lint/suspicious/noExplicitAny: a resume Command fits any graph's update and node types.
+export function resumeWith(result: object | undefined, decide: (pending: PendingApproval) => OrbitHITLDecision): Command<unknown, any, any> {
   const resume: Record<string, { decisions: OrbitHITLDecision[] }> = {};
-  for (const pending of pendingApprovals(result)) resume[pending.id] = { decisions: [decide(pending)] };
+  for (const pending of pendingApprovals(result)) {
+    const decision = decide(pending);
+    resume[pending.id] = {
+      decisions: [{ ...decision, action_hash: decision.action_hash ?? pending.value.orbit.action_hash }],
+    };
+  }
   return new Command({ resume });
 }
