@@ -1,0 +1,87 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { orbitOf } from '../../test/support.js';
+import { SqliteStore } from '../stores/sqlite-store.js';
+import { RunHaltedError } from './run-halted-error.js';
+
+// The adapter protocol: a framework runs the tool itself and re-runs nodes on resume.
+const approve = (hash: string) => ({ type: 'approve' as const, action_hash: hash, approver: 'ana' });
+
+describe('calls a framework runs (guardAsync, resolveApproval, perform)', () => {
+  it('perform runs a proceeding call once and records its outcome; a second perform is refused', async () => {
+    const { orbit, sink } = await orbitOf();
+    const run = orbit.startRun();
+    const decision = await run.guardAsync({ tool: 'read', args: { id: 'a' }, confidence: 0.99, callId: 'c1' });
+    const result = await run.perform(decision, () => 'output');
+    expect(result).toMatchObject({ status: 'executed', output: 'output' });
+    await expect(run.perform(decision, () => 'again')).rejects.toThrow(/at most once/);
+    expect(sink.events.filter((e) => e.event === 'outcome')).toHaveLength(1);
+  });
+
+  it('perform refuses blocks and throws on halts, running nothing', async () => {
+    const { orbit } = await orbitOf();
+    const run = orbit.startRun();
+    let ran = 0;
+    const merge = await run.guardAsync({ tool: 'merge', args: {}, confidence: 0.99, callId: 'm' });
+    await expect(run.perform(merge, () => ran++)).rejects.toBeInstanceOf(RunHaltedError);
+    expect(ran).toBe(0);
+  });
+
+  it('a suspending error leaves the call open: no outcome, and it may be performed again', async () => {
+    const { orbit, sink } = await orbitOf();
+    const run = orbit.startRun();
+    const decision = await run.guardAsync({ tool: 'read', args: {}, confidence: 0.99, callId: 'c1' });
+    class Interrupt extends Error {}
+    await expect(
+      run.perform(decision, () => Promise.reject(new Interrupt('paused inside')), {
+        suspends: (error) => error instanceof Interrupt,
+      }),
+    ).rejects.toBeInstanceOf(Interrupt);
+    expect(sink.events.filter((e) => e.event === 'outcome')).toHaveLength(0);
+    // The replay sees the same decision and performs it.
+    const again = await run.guardAsync({ tool: 'read', args: {}, confidence: 0.99, callId: 'c1' });
+    expect(again.decision).toBe('proceed');
+    expect((await run.perform(again, () => 'done')).status).toBe('executed');
+  });
+
+  it('resolveApproval applies an answer once; a replay gets the same decision back', async () => {
+    const { orbit, sink } = await orbitOf();
+    const run = orbit.startRun();
+    const paused = await run.guardAsync({ tool: 'send', args: { id: 'x' }, confidence: 0.5, callId: 'c1' });
+    const approval = paused.approval!;
+    const first = await run.resolveApproval(approval.approval_id, approve(approval.action_hash));
+    const replay = await run.resolveApproval(approval.approval_id, approve(approval.action_hash));
+    expect(replay).toEqual(first);
+    expect(sink.events.filter((e) => e.event === 'approval' && e.approval === 'approve')).toHaveLength(1);
+    await expect(
+      run.resolveApproval(approval.approval_id, approve('sha256:other')),
+    ).resolves.toEqual(first);
+  });
+
+  it('a run taken up from the store adopts an approval raised in another process, and the call runs once', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'orbit-framework-')), 'runs.db');
+    const a = await orbitOf({}, { store: new SqliteStore({ path }) });
+    const runA = a.orbit.startRun({ runId: 'thread-1' });
+    const paused = await runA.guardAsync({ tool: 'send', args: { id: 'x' }, confidence: 0.5, callId: 'c1' });
+    expect(paused.decision).toBe('pause');
+
+    // Another process: the same run id, from the store; the framework replays the call.
+    const b = await orbitOf({}, { store: new SqliteStore({ path }) });
+    const runB = b.orbit.resumeRun('thread-1');
+    const replayed = await runB.guardAsync({ tool: 'send', args: { id: 'x' }, confidence: 0.5, callId: 'c1' });
+    expect(replayed.approval?.approval_id).toBe(paused.approval!.approval_id);
+    expect(b.sink.events.filter((e) => e.event === 'decision')).toHaveLength(0);
+    const answered = await runB.resolveApproval(replayed.approval!.approval_id, approve(paused.approval!.action_hash));
+    expect(answered.decision.decision).toBe('proceed_with_log');
+    expect((await runB.perform(answered.decision, () => 'sent')).status).toBe('executed');
+
+    // A third process replays the same call again: the claim is gone, nothing runs.
+    const c = await orbitOf({}, { store: new SqliteStore({ path }) });
+    const runC = c.orbit.resumeRun('thread-1');
+    const third = await runC.guardAsync({ tool: 'send', args: { id: 'x' }, confidence: 0.5, callId: 'c1' });
+    const resolved = await runC.resolveApproval(third.approval!.approval_id, approve(paused.approval!.action_hash));
+    expect(resolved.decision).toMatchObject({ decision: 'block', reasons: expect.arrayContaining(['already_executed']) });
+  });
+});
