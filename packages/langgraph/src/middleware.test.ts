@@ -126,3 +126,19 @@ describe('orbitMiddleware on createAgent', () => {
     expect(outcome).toMatchObject({ status: 'error', call_id: 'c1' });
   });
 });
+
+describe('what the model sees', () => {
+  it("adds ORBIT's confidence argument to every tool's schema the model binds", async () => {
+    const { orbit } = await orbitOf();
+    const orbitLg = orbitLangGraph(orbit);
+    const model = new ScriptedChatModel([]);
+    const read = tool(async () => 'ok', { name: 'read', description: 'read', schema: z.object({ id: z.string() }) });
+    const agent = createAgent({ model, tools: [read], middleware: [orbitLg.middleware()], checkpointer: new MemorySaver() });
+    await agent.invoke(input, { configurable: { thread_id: 'schema' } });
+    const bound = model.bound as { name: string; schema: z.ZodObject }[];
+    expect(bound.map((t) => t.name)).toEqual(['read']);
+    expect(Object.keys(bound[0]!.schema.shape)).toEqual(['id', 'confidence']);
+    // The tool itself is unchanged.
+    expect(Object.keys((read.schema as z.ZodObject).shape)).toEqual(['id']);
+  });
+});

@@ -29,7 +29,9 @@ export function orbitMiddleware(binding: OrbitLangGraph) {
       );
     },
     wrapModelCall: async (request, handler) => {
-      const message = await handler(request);
+      // The model sees each tool's schema with the confidence argument ORBIT reads (its tools run unchanged).
+      const tools = request.tools.map((tool) => binding.modelFacing(tool));
+      const message = await handler({ ...request, tools });
       const { runtime } = request;
       binding.recordUsage(message as never, { configurable: runtime.configurable, context: runtime.context });
       return message;

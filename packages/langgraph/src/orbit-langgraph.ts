@@ -104,6 +104,7 @@ export class OrbitLangGraph {
   private readonly options: OrbitLangGraphOptions;
   private readonly runs = new Map<string, Run>();
   private readonly states = new WeakMap<Run, RunState>();
+  private readonly facing = new WeakMap<object, unknown>();
 
   constructor(orbit: Orbit, options: OrbitLangGraphOptions = {}) {
     this.orbit = orbit;
@@ -156,6 +157,26 @@ export class OrbitLangGraph {
     const run = this.runOf(config);
     await run.end(options);
     this.runs.delete(run.id);
+  }
+
+  /**
+   * The tool as the model should see it: a LangChain tool with a zod object schema gains the
+   * confidence argument (tool parameters `{ name, description, schema }` used for binding only;
+   * calls still run the tool itself). Guarded
+   * tools, which have it already, and tools of other shapes are returned as they are.
+   */
+  modelFacing<T>(tool: T): T {
+    if (guardsItself(tool)) return tool;
+    const schema = (tool as { schema?: unknown }).schema;
+    if (!(schema instanceof z.ZodObject)) return tool;
+    let facing = this.facing.get(tool as object);
+    if (!facing) {
+      const { name, description } = tool as unknown as StructuredToolInterface;
+      // Plain tool parameters, not a tool object: createAgent refuses replaced tool instances.
+      facing = { name, description, schema: this.orbit.confidence.modelInputSchema(schema) };
+      this.facing.set(tool as object, facing);
+    }
+    return facing as T;
   }
 
   /** What the decision path needs of a LangChain tool: its zod schema (to validate and re-validate edits) and hints. */

@@ -82,7 +82,10 @@ export class ScriptedChatModel extends BaseChatModel {
   _llmType() {
     return 'scripted';
   }
-  override bindTools() {
+  /** The tools the agent bound, as the model sees them. */
+  bound: unknown[] = [];
+  override bindTools(tools: unknown[]) {
+    this.bound = tools;
     return this as never;
   }
   async _generate(messages: BaseMessage[]): Promise<ChatResult> {
