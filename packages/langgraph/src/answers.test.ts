@@ -1,14 +1,19 @@
+import { AIMessage } from '@langchain/core/messages';
 import { Command, MemorySaver } from '@langchain/langgraph';
 import { createAgent, tool } from 'langchain';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { decisionsOf, orbitOf, ScriptedChatModel, type ScriptedCall } from '../test/support.js';
+import { decisionsOf, orbitOf, type ScriptedCall, ScriptedChatModel } from '../test/support.js';
 import { orbitLangGraph } from './orbit-langgraph.js';
 import { pendingApprovals, resumeWith } from './resume.js';
 
 const input = { messages: [{ role: 'user', content: 'go' }] };
 
-async function setUp(turns: ScriptedCall[][], options: { usage?: { input_tokens: number; output_tokens: number } } = {}, manifest = {}) {
+async function setUp(
+  turns: ScriptedCall[][],
+  options: { usage?: { input_tokens: number; output_tokens: number } } = {},
+  manifest = {},
+) {
   const { orbit, sink } = await orbitOf(manifest);
   const orbitLg = orbitLangGraph(orbit);
   const executed: string[] = [];
@@ -31,11 +36,17 @@ async function setUp(turns: ScriptedCall[][], options: { usage?: { input_tokens:
 
 describe('answers to a paused call', () => {
   it('re-validates and re-gates an edit: the edited arguments run', async () => {
-    const { agent, executed, sink } = await setUp([[{ name: 'send', args: { id: 'wrong', confidence: 0.5 }, id: 'c1' }]]);
+    const { agent, executed, sink } = await setUp([
+      [{ name: 'send', args: { id: 'wrong', confidence: 0.5 }, id: 'c1' }],
+    ]);
     const config = { configurable: { thread_id: 'edit' } };
     const first = await agent.invoke(input, config);
     await agent.invoke(
-      resumeWith(first, () => ({ type: 'edit', editedAction: { name: 'send', args: { id: 'right' } }, approver: 'ana' })),
+      resumeWith(first, () => ({
+        type: 'edit',
+        editedAction: { name: 'send', args: { id: 'right' } },
+        approver: 'ana',
+      })),
       config,
     );
     expect(executed).toEqual(['send:right']);
@@ -47,7 +58,9 @@ describe('answers to a paused call', () => {
   });
 
   it('blocks an edit whose arguments fail the schema (input_invalid); the tool does not run', async () => {
-    const { agent, executed } = await setUp([[{ name: 'send', args: { id: 'x', confidence: 0.5 }, id: 'c1' }]]);
+    const { agent, executed } = await setUp([
+      [{ name: 'send', args: { id: 'x', confidence: 0.5 }, id: 'c1' }],
+    ]);
     const config = { configurable: { thread_id: 'edit-bad' } };
     const first = await agent.invoke(input, config);
     const second = await agent.invoke(
@@ -60,10 +73,15 @@ describe('answers to a paused call', () => {
   });
 
   it('refuses an answer bound to other arguments and keeps the request pending', async () => {
-    const { agent, executed, sink } = await setUp([[{ name: 'send', args: { id: 'x', confidence: 0.5 }, id: 'c1' }]]);
+    const { agent, executed, sink } = await setUp([
+      [{ name: 'send', args: { id: 'x', confidence: 0.5 }, id: 'c1' }],
+    ]);
     const config = { configurable: { thread_id: 'hash' } };
     const first = await agent.invoke(input, config);
-    const wrong = await agent.invoke(resumeWith(first, () => ({ type: 'approve', action_hash: 'sha256:other' })), config);
+    const wrong = await agent.invoke(
+      resumeWith(first, () => ({ type: 'approve', action_hash: 'sha256:other' })),
+      config,
+    );
     expect(executed).toEqual([]);
     const [again] = pendingApprovals(wrong);
     expect(again!.value.orbit.error).toMatch(/bound to other arguments/);
@@ -78,7 +96,9 @@ describe('answers to a paused call', () => {
   });
 
   it('asks again when the resume value is malformed, naming what was expected', async () => {
-    const { agent, executed } = await setUp([[{ name: 'send', args: { id: 'x', confidence: 0.5 }, id: 'c1' }]]);
+    const { agent, executed } = await setUp([
+      [{ name: 'send', args: { id: 'x', confidence: 0.5 }, id: 'c1' }],
+    ]);
     const config = { configurable: { thread_id: 'bad' } };
     const first = await agent.invoke(input, config);
     const id = pendingApprovals(first)[0]!.id;
@@ -93,11 +113,16 @@ describe('answers to a paused call', () => {
   });
 
   it('a rejection with stop_run halts the run', async () => {
-    const { agent, executed, orbitLg } = await setUp([[{ name: 'send', args: { id: 'x', confidence: 0.5 }, id: 'c1' }]]);
+    const { agent, executed, orbitLg } = await setUp([
+      [{ name: 'send', args: { id: 'x', confidence: 0.5 }, id: 'c1' }],
+    ]);
     const config = { configurable: { thread_id: 'stop' } };
     const first = await agent.invoke(input, config);
     const error = await agent
-      .invoke(resumeWith(first, () => ({ type: 'reject', stop_run: true, message: 'stop everything' })), config)
+      .invoke(
+        resumeWith(first, () => ({ type: 'reject', stop_run: true, message: 'stop everything' })),
+        config,
+      )
       .catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/halt/i);
     expect(orbitLg.runOf(config).halted).toBe(true);
@@ -108,7 +133,10 @@ describe('answers to a paused call', () => {
 describe('token usage', () => {
   it("feeds the model's usage_metadata into the run's token budget", async () => {
     const { agent, executed, orbitLg } = await setUp(
-      [[{ name: 'read', args: { id: 'a', confidence: 0.99 }, id: 'c1' }], [{ name: 'draft', args: { id: 'b', confidence: 0.99 }, id: 'c2' }]],
+      [
+        [{ name: 'read', args: { id: 'a', confidence: 0.99 }, id: 'c1' }],
+        [{ name: 'draft', args: { id: 'b', confidence: 0.99 }, id: 'c2' }],
+      ],
       { usage: { input_tokens: 30_000, output_tokens: 15_000 } },
     );
     const config = { configurable: { thread_id: 'usage' } };
@@ -117,5 +145,29 @@ describe('token usage', () => {
     expect(executed).toEqual(['read:a']);
     expect(pendingApprovals(result)[0]!.value.orbit.reasons).toContain('token_budget_exceeded');
     expect(orbitLg.runOf(config).ledger.tokens).toBe(90_000);
+  });
+});
+
+describe('recordUsage in a hand-built graph', () => {
+  it('counts a message once, however often a node re-runs with it', async () => {
+    const { orbit } = await orbitOf();
+    const orbitLg = orbitLangGraph(orbit);
+    const config = { configurable: { thread_id: 'usage-once' } };
+    const message = new AIMessage({
+      content: 'x',
+      id: 'm1',
+      usage_metadata: { input_tokens: 10, output_tokens: 5, total_tokens: 15 },
+    });
+    orbitLg.recordUsage(message, config);
+    orbitLg.recordUsage(message, config);
+    orbitLg.recordUsage(
+      new AIMessage({
+        content: 'y',
+        id: 'm2',
+        usage_metadata: { input_tokens: 1, output_tokens: 1, total_tokens: 2 },
+      }),
+      config,
+    );
+    expect(orbitLg.runOf(config).ledger.tokens).toBe(17);
   });
 });

@@ -1,5 +1,5 @@
 import { MemorySaver } from '@langchain/langgraph';
-import { createAgent, tool, type ToolRuntime } from 'langchain';
+import { createAgent, type ToolRuntime, tool } from 'langchain';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { decisionsOf, orbitOf, ScriptedChatModel } from '../test/support.js';
@@ -46,7 +46,10 @@ async function setUp() {
     input: ({ task }) => ({ messages: [{ role: 'user', content: task }] }),
   });
   const parent = createAgent({
-    model: new ScriptedChatModel([[{ name: 'research', args: { task: 'find x' }, id: 'p-research' }]], 'parent finished'),
+    model: new ScriptedChatModel(
+      [[{ name: 'research', args: { task: 'find x' }, id: 'p-research' }]],
+      'parent finished',
+    ),
     tools: [research],
     middleware: [orbitLg.middleware()],
     checkpointer: new MemorySaver(),
@@ -69,9 +72,12 @@ describe('delegation: an agent used as a tool', () => {
     expect(pending!.value.orbit.run_id).not.toBe(root.id);
 
     // Resume without passing context again: the run and the sub-agent's token survive in ORBIT.
-    const second = await parent.invoke(resumeWith(first, () => ({ type: 'approve', approver: 'ana' })), {
-      configurable: { thread_id: 'sup-1' },
-    });
+    const second = await parent.invoke(
+      resumeWith(first, () => ({ type: 'approve', approver: 'ana' })),
+      {
+        configurable: { thread_id: 'sup-1' },
+      },
+    );
     expect(pendingApprovals(second)).toEqual([]);
     // The read ran once; send once after approval; update is outside the researcher's token: refused.
     expect(executed).toEqual(['read:r1', 'send:s1']);

@@ -1,4 +1,4 @@
-import { AIMessage, type BaseMessage } from '@langchain/core/messages';
+import type { AIMessage, BaseMessage } from '@langchain/core/messages';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import { tool } from '@langchain/core/tools';
 import { END, MemorySaver, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
@@ -6,7 +6,7 @@ import { toolsCondition } from '@langchain/langgraph/prebuilt';
 import { createAgent } from 'langchain';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { decisionsOf, orbitOf, ScriptedChatModel, type ScriptedCall } from '../test/support.js';
+import { decisionsOf, orbitOf, type ScriptedCall, ScriptedChatModel } from '../test/support.js';
 import { type OrbitLangGraph, orbitLangGraph } from './orbit-langgraph.js';
 import { pendingApprovals, resumeWith } from './resume.js';
 
@@ -68,7 +68,9 @@ describe('guarded tools in a hand-built StateGraph', () => {
       let result = first;
       for (let turn = 0; turn < 3 && pendingApprovals(result).length > 0; turn++) {
         result = await app.invoke(
-          resumeWith(result, (p) => (p.value.orbit.tool === 'send' ? { type: 'approve' } : { type: 'reject', message: 'no' })),
+          resumeWith(result, (p) =>
+            p.value.orbit.tool === 'send' ? { type: 'approve' } : { type: 'reject', message: 'no' },
+          ),
           config,
         );
       }
@@ -90,8 +92,17 @@ describe('guarded tools in a hand-built StateGraph', () => {
     const { orbit } = await orbitOf();
     const orbitLg = orbitLangGraph(orbit);
     const executed: string[] = [];
-    const model = new ScriptedChatModel([[{ name: 'read', args: { id: 'x', confidence: 0.99 }, id: 'c1' }, { name: 'merge', args: {}, id: 'c2' }]]);
-    const mergeTool = tool(async () => executed.push('merge'), { name: 'merge', description: 'merge', schema: z.object({}) });
+    const model = new ScriptedChatModel([
+      [
+        { name: 'read', args: { id: 'x', confidence: 0.99 }, id: 'c1' },
+        { name: 'merge', args: {}, id: 'c2' },
+      ],
+    ]);
+    const mergeTool = tool(async () => executed.push('merge'), {
+      name: 'merge',
+      description: 'merge',
+      schema: z.object({}),
+    });
     const app = new StateGraph(MessagesAnnotation)
       .addNode('agent', async (state) => ({ messages: [await model.invoke(state.messages)] }))
       .addNode('tools', orbitLg.toolNode([...lcTools(executed), mergeTool]))
@@ -119,7 +130,10 @@ describe('createAgent version "v1" (all calls in one node)', () => {
     });
     const config = { configurable: { thread_id: 'v1' } };
     const first = await agent.invoke(input, config);
-    const second = await agent.invoke(resumeWith(first, () => ({ type: 'approve' })), config);
+    const second = await agent.invoke(
+      resumeWith(first, () => ({ type: 'approve' })),
+      config,
+    );
     expect(executed).toEqual(['read:r1', 'send:s1']);
     expect(toolResults(second.messages)['c-auto']).toBe('read ok r1');
     expect(decisionsOf(sink)).toHaveLength(2);
@@ -131,7 +145,12 @@ describe('a compiled sub-graph used as a node', () => {
     const { orbit, sink } = await orbitOf();
     const orbitLg = orbitLangGraph(orbit);
     const executed: string[] = [];
-    const childModel = new ScriptedChatModel([[{ name: 'read', args: { id: 'k', confidence: 0.99 }, id: 'k1' }, { name: 'send', args: { id: 'k', confidence: 0.99 }, id: 'k2' }]]);
+    const childModel = new ScriptedChatModel([
+      [
+        { name: 'read', args: { id: 'k', confidence: 0.99 }, id: 'k1' },
+        { name: 'send', args: { id: 'k', confidence: 0.99 }, id: 'k2' },
+      ],
+    ]);
     const child = handBuilt(orbitLg, childModel, executed, true);
     const parent = new StateGraph(MessagesAnnotation)
       .addNode('worker', orbitLg.subGraph(child, { profile: 'researcher', agentId: 'worker' }))
@@ -144,7 +163,10 @@ describe('a compiled sub-graph used as a node', () => {
     const [pending] = pendingApprovals(first);
     expect(pending!.value.orbit).toMatchObject({ tool: 'send', agent_id: 'worker', depth: 1 });
     expect(executed).toEqual(['read:k']);
-    const result = await parent.invoke(resumeWith(first, () => ({ type: 'approve' })), config);
+    const result = await parent.invoke(
+      resumeWith(first, () => ({ type: 'approve' })),
+      config,
+    );
     expect(pendingApprovals(result)).toEqual([]);
     // The node re-ran on resume: the delegation and the read were not repeated.
     expect(executed).toEqual(['read:k', 'send:k']);

@@ -15,4 +15,4 @@ export {
   type SubAgentOptions,
   type ToolHints,
 } from './orbit-langgraph.js';
-export { pendingApprovals, resumeWith } from './resume.js';
+export { type PendingApproval, pendingApprovals, type ResumeCommand, resumeWith } from './resume.js';

@@ -14,7 +14,11 @@ function toolsLogging(executed: string[]) {
         executed.push(`${name}:${id}`);
         return `${name} ok ${id}`;
       },
-      { name, description: `${name} a thing`, schema: z.object({ id: z.string(), confidence: z.number().optional() }) },
+      {
+        name,
+        description: `${name} a thing`,
+        schema: z.object({ id: z.string(), confidence: z.number().optional() }),
+      },
     );
   return ['read', 'draft', 'update', 'send', 'merge'].map(make);
 }
@@ -59,17 +63,29 @@ describe('orbitMiddleware on createAgent', () => {
 
     const second = await agent.invoke(
       resumeWith(first, (p) =>
-        p.value.orbit.tool === 'send' ? { type: 'approve', approver: 'ana' } : { type: 'reject', message: 'wrong account' },
+        p.value.orbit.tool === 'send'
+          ? { type: 'approve', approver: 'ana' }
+          : { type: 'reject', message: 'wrong account' },
       ),
       config,
     );
     expect(executed).toEqual(['read:r1', 'send:s1']);
     expect(pendingApprovals(second)).toEqual([]);
-    const messages = second.messages.map((m) => ({ type: m.getType(), id: (m as { tool_call_id?: string }).tool_call_id, content: m.content }));
-    const toolIds = messages.filter((m) => m.type === 'tool').map((m) => m.id).sort();
+    const messages = second.messages.map((m) => ({
+      type: m.getType(),
+      id: (m as { tool_call_id?: string }).tool_call_id,
+      content: m.content,
+    }));
+    const toolIds = messages
+      .filter((m) => m.type === 'tool')
+      .map((m) => m.id)
+      .sort();
     expect(toolIds).toEqual(['c-approve', 'c-auto', 'c-reject']);
     const rejected = messages.find((m) => m.id === 'c-reject')!;
-    expect(JSON.parse(String(rejected.content))).toMatchObject({ refused: true, reasons: expect.arrayContaining(['approval_denied']) });
+    expect(JSON.parse(String(rejected.content))).toMatchObject({
+      refused: true,
+      reasons: expect.arrayContaining(['approval_denied']),
+    });
     expect(second.messages.at(-1)!.content).toBe('done');
     // Decisions recorded once each, though the paused nodes ran twice.
     expect(decisionsOf(sink).map((d) => [d.call_id, d.decision])).toEqual([
@@ -77,7 +93,9 @@ describe('orbitMiddleware on createAgent', () => {
       ['c-approve', 'pause'],
       ['c-reject', 'pause'],
     ]);
-    const approvals = sink.events.filter((e) => e.event === 'approval').map((e) => [e.call_id, e.approval, e.approver]);
+    const approvals = sink.events
+      .filter((e) => e.event === 'approval')
+      .map((e) => [e.call_id, e.approval, e.approver]);
     expect(approvals).toEqual(
       expect.arrayContaining([
         ['c-approve', 'requested', undefined],
@@ -96,7 +114,9 @@ describe('orbitMiddleware on createAgent', () => {
     const blocked = await setUp([[{ name: 'update', args: { id: 'u', confidence: 0.3 }, id: 'c1' }]]);
     // confidence below the floor at level 3 pauses; unknown tools halt
     const halted = await setUp([[{ name: 'merge', args: { id: 'm', confidence: 0.99 }, id: 'c1' }]]);
-    const error = await halted.agent.invoke(input, { configurable: { thread_id: 'h' } }).catch((e: unknown) => e);
+    const error = await halted.agent
+      .invoke(input, { configurable: { thread_id: 'h' } })
+      .catch((e: unknown) => e);
     expect(haltOf(error)?.decision.reasons).toEqual(['tool_explicitly_blocked']);
     expect(halted.executed).toEqual([]);
     const r = await blocked.agent.invoke(input, { configurable: { thread_id: 'b' } });
@@ -132,8 +152,17 @@ describe('what the model sees', () => {
     const { orbit } = await orbitOf();
     const orbitLg = orbitLangGraph(orbit);
     const model = new ScriptedChatModel([]);
-    const read = tool(async () => 'ok', { name: 'read', description: 'read', schema: z.object({ id: z.string() }) });
-    const agent = createAgent({ model, tools: [read], middleware: [orbitLg.middleware()], checkpointer: new MemorySaver() });
+    const read = tool(async () => 'ok', {
+      name: 'read',
+      description: 'read',
+      schema: z.object({ id: z.string() }),
+    });
+    const agent = createAgent({
+      model,
+      tools: [read],
+      middleware: [orbitLg.middleware()],
+      checkpointer: new MemorySaver(),
+    });
     await agent.invoke(input, { configurable: { thread_id: 'schema' } });
     const bound = model.bound as { name: string; schema: z.ZodObject }[];
     expect(bound.map((t) => t.name)).toEqual(['read']);

@@ -1,5 +1,5 @@
-import { createMiddleware } from 'langchain';
 import { isGraphBubbleUp } from '@langchain/langgraph';
+import { createMiddleware } from 'langchain';
 import { errorMessage, guardsItself, type OrbitLangGraph } from './orbit-langgraph.js';
 
 /**
@@ -24,8 +24,11 @@ export function orbitMiddleware(binding: OrbitLangGraph) {
           return errorMessage(toolCall.name, toolCall.id ?? '', error);
         }
       }
-      return binding.guardCall(toolCall, config, binding.describeTool(toolCall.name, request.tool), async (args) =>
-        handler({ ...request, toolCall: { ...toolCall, args } }),
+      return binding.guardCall(
+        toolCall,
+        config,
+        binding.describeTool(toolCall.name, request.tool),
+        async (args) => handler({ ...request, toolCall: { ...toolCall, args } }),
       );
     },
     wrapModelCall: async (request, handler) => {

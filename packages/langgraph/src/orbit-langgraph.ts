@@ -1,7 +1,12 @@
 import { type BaseMessage, isAIMessage, ToolMessage } from '@langchain/core/messages';
-import type { RunnableConfig } from '@langchain/core/runnables';
-import { StructuredTool, type StructuredToolInterface, tool as lcTool, type ToolRuntime } from '@langchain/core/tools';
 import type { ToolCall } from '@langchain/core/messages/tool';
+import type { RunnableConfig } from '@langchain/core/runnables';
+import {
+  tool as lcTool,
+  StructuredTool,
+  type StructuredToolInterface,
+  type ToolRuntime,
+} from '@langchain/core/tools';
 import { type Command, END, interrupt, isGraphBubbleUp, Send } from '@langchain/langgraph';
 import { ToolNode } from '@langchain/langgraph/prebuilt';
 import {
@@ -18,8 +23,8 @@ import {
 } from '@orbit-agents/core';
 import { z } from 'zod';
 import { haltOf } from './errors.js';
-import { orbitMiddleware } from './middleware.js';
 import { interruptValue, toApprovalAnswer } from './hitl.js';
+import { orbitMiddleware } from './middleware.js';
 
 /** The context key that names a sub-agent's run. Only the run's id: its token never leaves ORBIT. */
 export const ORBIT_RUN_KEY = 'orbit_run';
@@ -153,7 +158,10 @@ export class OrbitLangGraph {
   }
 
   /** Ends a thread's run (and its sub-agents' runs): its span, its `run` audit event. */
-  async endRun(config: RunnableConfig, options?: { outcome?: 'success' | 'failure' | 'abandoned' }): Promise<void> {
+  async endRun(
+    config: RunnableConfig,
+    options?: { outcome?: 'success' | 'failure' | 'abandoned' },
+  ): Promise<void> {
     const run = this.runOf(config);
     await run.end(options);
     this.runs.delete(run.id);
@@ -251,7 +259,11 @@ export class OrbitLangGraph {
   }
 
   /** Asks a human through `interrupt()`, until an answer is valid; the same answers replay on a node re-run. */
-  private async ask(run: Run, decision: Decision, shape: ToolShape): Promise<{ decision: Decision; args: unknown }> {
+  private async ask(
+    run: Run,
+    decision: Decision,
+    shape: ToolShape,
+  ): Promise<{ decision: Decision; args: unknown }> {
     const approval = decision.approval!;
     let error: string | undefined;
     for (;;) {
@@ -300,10 +312,14 @@ export class OrbitLangGraph {
     return tools.map((original) => {
       if (guardsItself(original)) return original;
       const guarded = this.describeTool(original.name, original);
-      return this.selfGuarded(guarded, modelSchema(this.orbit, original.schema), async (args, config, callId) => {
-        const output = await original.invoke(args, config);
-        return asMessage(output, callId, original.name);
-      });
+      return this.selfGuarded(
+        guarded,
+        modelSchema(this.orbit, original.schema),
+        async (args, config, callId) => {
+          const output = await original.invoke(args, config);
+          return asMessage(output, callId, original.name);
+        },
+      );
     });
   }
 
@@ -318,17 +334,29 @@ export class OrbitLangGraph {
             definition.undo!(args as Input, output as Output, { runId: '', callId: '', agentId: '' })
         : undefined,
     };
-    return this.selfGuarded(guarded, this.orbit.modelInputSchema(definition), async (args, config, callId) => {
-      const run = this.runOf(config);
-      const output = await definition.execute(args as Input, { runId: run.id, callId, agentId: run.agentId });
-      return asMessage(output, callId, definition.name);
-    });
+    return this.selfGuarded(
+      guarded,
+      this.orbit.modelInputSchema(definition),
+      async (args, config, callId) => {
+        const run = this.runOf(config);
+        const output = await definition.execute(args as Input, {
+          runId: run.id,
+          callId,
+          agentId: run.agentId,
+        });
+        return asMessage(output, callId, definition.name);
+      },
+    );
   }
 
   private selfGuarded(
     guarded: Guarded,
     schema: z.ZodType,
-    run: (args: Record<string, unknown>, config: RunnableConfig, callId: string) => Promise<ToolMessage | Command>,
+    run: (
+      args: Record<string, unknown>,
+      config: RunnableConfig,
+      callId: string,
+    ) => Promise<ToolMessage | Command>,
   ): StructuredToolInterface {
     return new OrbitTool(this, guarded, schema, run) as unknown as StructuredToolInterface;
   }
@@ -405,7 +433,8 @@ export class OrbitLangGraph {
     return async (state, config) => {
       const key = `node:${String(config.configurable?.checkpoint_ns ?? spec.profile)}`;
       const delegated = await this.delegate(config, key, spec, state);
-      if (delegated instanceof ToolMessage) throw new OrbitError('ERR_ARGUMENT_INVALID', String(delegated.content));
+      if (delegated instanceof ToolMessage)
+        throw new OrbitError('ERR_ARGUMENT_INVALID', String(delegated.content));
       const result = await graph.invoke(state, {
         context: { ...spec.context?.(state), [ORBIT_RUN_KEY]: delegated.id },
       });
@@ -444,11 +473,19 @@ export class OrbitLangGraph {
     return result.run;
   }
 
-  private async subAgentFailed(child: Run, name: string, callId: string, error: unknown): Promise<ToolMessage> {
+  private async subAgentFailed(
+    child: Run,
+    name: string,
+    callId: string,
+    error: unknown,
+  ): Promise<ToolMessage> {
     const halt = haltOf(error);
     await child.end({ outcome: 'failure' });
     const content = halt
-      ? JSON.stringify({ ...toRefusal(halt.decision), message: `The sub-agent was halted by ORBIT: ${halt.message}` })
+      ? JSON.stringify({
+          ...toRefusal(halt.decision),
+          message: `The sub-agent was halted by ORBIT: ${halt.message}`,
+        })
       : `Error: the sub-agent failed: ${(error as Error)?.message ?? String(error)}`;
     return new ToolMessage({ content, tool_call_id: callId, name, status: 'error' });
   }
@@ -488,12 +525,7 @@ class OrbitTool extends StructuredTool {
     callId: string,
   ) => Promise<ToolMessage | Command>;
 
-  constructor(
-    binding: OrbitLangGraph,
-    guarded: Guarded,
-    schema: z.ZodType,
-    runTool: OrbitTool['runTool'],
-  ) {
+  constructor(binding: OrbitLangGraph, guarded: Guarded, schema: z.ZodType, runTool: OrbitTool['runTool']) {
     super();
     this.name = guarded.name;
     this.description = guarded.description ?? guarded.name;
@@ -515,7 +547,10 @@ class OrbitTool extends StructuredTool {
   }
 
   protected override async _call(): Promise<never> {
-    throw new OrbitError('ERR_ARGUMENT_INVALID', `Call "${this.name}" through invoke(): ORBIT guards it there.`);
+    throw new OrbitError(
+      'ERR_ARGUMENT_INVALID',
+      `Call "${this.name}" through invoke(): ORBIT guards it there.`,
+    );
   }
 }
 
@@ -574,5 +609,5 @@ function lastText(result: unknown): string {
   return typeof last.content === 'string' ? last.content : JSON.stringify(last.content);
 }
 
-export { guardsItself };
 export type { Guarded };
+export { guardsItself };

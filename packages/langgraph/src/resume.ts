@@ -1,6 +1,10 @@
 import { Command, type Interrupt } from '@langchain/langgraph';
 import { isOrbitInterrupt, type OrbitHITLDecision, type OrbitInterruptValue } from './hitl.js';
 
+/** A resume `Command`: it fits any graph's update and node types. */
+// biome-ignore lint/suspicious/noExplicitAny: the graph's own types are not known here.
+export type ResumeCommand = Command<unknown, any, any>;
+
 /** A pending ORBIT approval of an interrupted invoke: the interrupt's id and its payload. */
 export interface PendingApproval {
   id: string;
@@ -25,8 +29,10 @@ export function pendingApprovals(result: object | undefined): PendingApproval[] 
  * @example
  * const next = await agent.invoke(resumeWith(result, (p) => p.value.orbit.tool === 'refund' ? { type: 'reject' } : { type: 'approve' }), config);
  */
-// biome-ignore lint/suspicious/noExplicitAny: a resume Command fits any graph's update and node types.
-export function resumeWith(result: object | undefined, decide: (pending: PendingApproval) => OrbitHITLDecision): Command<unknown, any, any> {
+export function resumeWith(
+  result: object | undefined,
+  decide: (pending: PendingApproval) => OrbitHITLDecision,
+): ResumeCommand {
   const resume: Record<string, { decisions: OrbitHITLDecision[] }> = {};
   for (const pending of pendingApprovals(result)) {
     const decision = decide(pending);

@@ -1,7 +1,7 @@
+import { MemorySaver } from '@langchain/langgraph';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { MemorySaver } from '@langchain/langgraph';
 import { createAgent, tool } from 'langchain';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -56,11 +56,16 @@ async function supervisorWithResearcher(tracer?: ReturnType<TracerProvider['getT
 describe('spans across a pause and a resume', () => {
   it('records one span per call and per approval, nested root → spawn → sub-agent → call → tool', async () => {
     const exporter = new InMemorySpanExporter();
-    const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer('t');
+    const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer(
+      't',
+    );
     const { parent, orbitLg } = await supervisorWithResearcher(tracer);
     const config = { configurable: { thread_id: 'spans' } };
     const first = await parent.invoke(input, config);
-    await parent.invoke(resumeWith(first, () => ({ type: 'approve' })), config);
+    await parent.invoke(
+      resumeWith(first, () => ({ type: 'approve' })),
+      config,
+    );
     await orbitLg.endRun(config);
     const spans = exporter.getFinishedSpans();
     const named = (name: string) => spans.filter((span) => span.name === name);
@@ -72,7 +77,8 @@ describe('spans across a pause and a resume', () => {
     const byId = new Map(spans.map((span) => [span.spanContext().spanId, span]));
     const chain = (name: string) => {
       const names: string[] = [];
-      for (let span = named(name)[0]; span; span = byId.get(span.parentSpanContext?.spanId ?? '')) names.push(span.name);
+      for (let span = named(name)[0]; span; span = byId.get(span.parentSpanContext?.spanId ?? ''))
+        names.push(span.name);
       return names;
     };
     expect(chain('http send')).toEqual([
@@ -93,7 +99,8 @@ describe('secrets', () => {
     const first = await parent.invoke(input, config);
     expect(pendingApprovals(first)).toHaveLength(1);
     const saved: unknown[] = [];
-    for await (const tuple of checkpointer.list({ configurable: { thread_id: 'secrets' } })) saved.push(tuple);
+    for await (const tuple of checkpointer.list({ configurable: { thread_id: 'secrets' } }))
+      saved.push(tuple);
     const text = JSON.stringify(saved) + JSON.stringify(first);
     const minted = sink.events.find((e) => e.event === 'token' && e.token === 'minted')!;
     expect(minted.token_id).toEqual(expect.any(String));
@@ -105,7 +112,11 @@ describe('secrets', () => {
     const { orbit } = await orbitOf();
     const orbitLg = orbitLangGraph(orbit);
     const executed: string[] = [];
-    const send = tool(async () => executed.push('send'), { name: 'send', description: 's', schema: z.object({ id: z.string() }) });
+    const send = tool(async () => executed.push('send'), {
+      name: 'send',
+      description: 's',
+      schema: z.object({ id: z.string() }),
+    });
     const agent = createAgent({
       model: new ScriptedChatModel([[{ name: 'send', args: { id: 'x', confidence: 0.5 }, id: 'c1' }]]),
       tools: [send],

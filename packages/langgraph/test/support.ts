@@ -53,7 +53,11 @@ export function manifestOf(overrides: Partial<ManifestInput> = {}): ManifestInpu
 
 /** An orbit over an unsigned test manifest, recording events in memory. */
 export async function orbitOf(overrides: Partial<ManifestInput> = {}, options: Partial<OrbitOptions> = {}) {
-  const manifest = await loadManifest({ manifest: manifestOf(overrides), allowUnsigned: true, logger: { warn() {} } });
+  const manifest = await loadManifest({
+    manifest: manifestOf(overrides),
+    allowUnsigned: true,
+    logger: { warn() {} },
+  });
   const sink = new MemorySink();
   const orbit = createOrbit({ manifest, sink, ...options });
   return { orbit, sink, manifest };
@@ -102,7 +106,11 @@ export class ScriptedChatModel extends BaseChatModel {
           tool_calls: calls.map((call) => ({ ...call, type: 'tool_call' as const })),
           ...(usage ? { usage_metadata: usage } : {}),
         })
-      : new AIMessage({ content: this.final, id: `ai-${turn}-final`, ...(usage ? { usage_metadata: usage } : {}) });
+      : new AIMessage({
+          content: this.final,
+          id: `ai-${turn}-final`,
+          ...(usage ? { usage_metadata: usage } : {}),
+        });
     return { generations: [{ message, text: typeof message.content === 'string' ? message.content : '' }] };
   }
 }
@@ -111,5 +119,10 @@ export class ScriptedChatModel extends BaseChatModel {
 export function decisionsOf(sink: MemorySink) {
   return sink.events
     .filter((event) => event.event === 'decision')
-    .map((event) => ({ tool: event.tool, decision: event.decision, reasons: event.reasons, call_id: event.call_id }));
+    .map((event) => ({
+      tool: event.tool,
+      decision: event.decision,
+      reasons: event.reasons,
+      call_id: event.call_id,
+    }));
 }

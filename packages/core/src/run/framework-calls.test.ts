@@ -13,7 +13,12 @@ describe('calls a framework runs (guardAsync, resolveApproval, perform)', () => 
   it('perform runs a proceeding call once and records its outcome; a second perform is refused', async () => {
     const { orbit, sink } = await orbitOf();
     const run = orbit.startRun();
-    const decision = await run.guardAsync({ tool: 'read', args: { id: 'a' }, confidence: 0.99, callId: 'c1' });
+    const decision = await run.guardAsync({
+      tool: 'read',
+      args: { id: 'a' },
+      confidence: 0.99,
+      callId: 'c1',
+    });
     const result = await run.perform(decision, () => 'output');
     expect(result).toMatchObject({ status: 'executed', output: 'output' });
     await expect(run.perform(decision, () => 'again')).rejects.toThrow(/at most once/);
@@ -55,9 +60,7 @@ describe('calls a framework runs (guardAsync, resolveApproval, perform)', () => 
     const replay = await run.resolveApproval(approval.approval_id, approve(approval.action_hash));
     expect(replay).toEqual(first);
     expect(sink.events.filter((e) => e.event === 'approval' && e.approval === 'approve')).toHaveLength(1);
-    await expect(
-      run.resolveApproval(approval.approval_id, approve('sha256:other')),
-    ).resolves.toEqual(first);
+    await expect(run.resolveApproval(approval.approval_id, approve('sha256:other'))).resolves.toEqual(first);
   });
 
   it('a run taken up from the store adopts an approval raised in another process, and the call runs once', async () => {
@@ -70,10 +73,18 @@ describe('calls a framework runs (guardAsync, resolveApproval, perform)', () => 
     // Another process: the same run id, from the store; the framework replays the call.
     const b = await orbitOf({}, { store: new SqliteStore({ path }) });
     const runB = b.orbit.resumeRun('thread-1');
-    const replayed = await runB.guardAsync({ tool: 'send', args: { id: 'x' }, confidence: 0.5, callId: 'c1' });
+    const replayed = await runB.guardAsync({
+      tool: 'send',
+      args: { id: 'x' },
+      confidence: 0.5,
+      callId: 'c1',
+    });
     expect(replayed.approval?.approval_id).toBe(paused.approval!.approval_id);
     expect(b.sink.events.filter((e) => e.event === 'decision')).toHaveLength(0);
-    const answered = await runB.resolveApproval(replayed.approval!.approval_id, approve(paused.approval!.action_hash));
+    const answered = await runB.resolveApproval(
+      replayed.approval!.approval_id,
+      approve(paused.approval!.action_hash),
+    );
     expect(answered.decision.decision).toBe('proceed_with_log');
     expect((await runB.perform(answered.decision, () => 'sent')).status).toBe('executed');
 
@@ -81,7 +92,13 @@ describe('calls a framework runs (guardAsync, resolveApproval, perform)', () => 
     const c = await orbitOf({}, { store: new SqliteStore({ path }) });
     const runC = c.orbit.resumeRun('thread-1');
     const third = await runC.guardAsync({ tool: 'send', args: { id: 'x' }, confidence: 0.5, callId: 'c1' });
-    const resolved = await runC.resolveApproval(third.approval!.approval_id, approve(paused.approval!.action_hash));
-    expect(resolved.decision).toMatchObject({ decision: 'block', reasons: expect.arrayContaining(['already_executed']) });
+    const resolved = await runC.resolveApproval(
+      third.approval!.approval_id,
+      approve(paused.approval!.action_hash),
+    );
+    expect(resolved.decision).toMatchObject({
+      decision: 'block',
+      reasons: expect.arrayContaining(['already_executed']),
+    });
   });
 });

@@ -305,7 +305,8 @@ export class Run {
         `Call "${callId}" is being decided already in run "${this.id}"; a call runs at most once.`,
       );
     }
-    const known = this.known(callId, request) ?? (this.resumed ? await this.recover(callId, request) : undefined);
+    const known =
+      this.known(callId, request) ?? (this.resumed ? await this.recover(callId, request) : undefined);
     if (known) return known;
     const gate = this.gateOf(request);
     this.deciding.add(callId);
