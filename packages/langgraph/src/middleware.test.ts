@@ -1,5 +1,5 @@
 import { MemorySaver } from '@langchain/langgraph';
-import { createAgent, tool } from 'langchain';
+import { createAgent, tool, toolRetryMiddleware } from 'langchain';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { decisionsOf, orbitOf, ScriptedChatModel } from '../test/support.js';
@@ -169,5 +169,53 @@ describe('what the model sees', () => {
     expect(Object.keys(bound[0]!.schema.shape)).toEqual(['id', 'confidence']);
     // The tool itself is unchanged.
     expect(Object.keys((read.schema as z.ZodObject).shape)).toEqual(['id']);
+  });
+});
+
+describe('every path through the framework', () => {
+  it('guards calls made while streaming, exactly as with invoke', async () => {
+    const { agent, sink, executed } = await setUp([
+      [
+        { name: 'read', args: { id: 'r1', confidence: 0.99 }, id: 'c1' },
+        { name: 'merge', args: { id: 'm', confidence: 0.99 }, id: 'c2' },
+      ],
+    ]);
+    const chunks: unknown[] = [];
+    const error = await (async () => {
+      for await (const chunk of await agent.stream(input, {
+        configurable: { thread_id: 'stream' },
+        streamMode: 'updates',
+      }))
+        chunks.push(chunk);
+    })().catch((e: unknown) => e);
+    expect(haltOf(error)?.decision.reasons).toEqual(['tool_explicitly_blocked']);
+    expect(executed).toEqual(['read:r1']);
+    expect(decisionsOf(sink).map((d) => d.decision)).toEqual(['proceed', 'halt']);
+    expect(chunks.length).toBeGreaterThan(0);
+  });
+
+  it('with toolRetryMiddleware inside ORBIT, retries run under the one decision of the call', async () => {
+    const { orbit, sink } = await orbitOf();
+    const orbitLg = orbitLangGraph(orbit);
+    let attempts = 0;
+    const flaky = tool(
+      async () => {
+        attempts++;
+        if (attempts < 3) throw new Error('temporarily unavailable');
+        return 'ok';
+      },
+      { name: 'read', description: 'flaky read', schema: z.object({ id: z.string() }) },
+    );
+    const agent = createAgent({
+      model: new ScriptedChatModel([[{ name: 'read', args: { id: 'x', confidence: 0.99 }, id: 'c1' }]]),
+      tools: [flaky],
+      middleware: [orbitLg.middleware(), toolRetryMiddleware({ maxRetries: 3, initialDelayMs: 1 })],
+      checkpointer: new MemorySaver(),
+    });
+    const result = await agent.invoke(input, { configurable: { thread_id: 'retry' } });
+    expect(attempts).toBe(3);
+    expect(result.messages.find((m) => m.getType() === 'tool')!.content).toBe('ok');
+    expect(decisionsOf(sink)).toHaveLength(1);
+    expect(sink.events.filter((e) => e.event === 'outcome').map((e) => e.status)).toEqual(['executed']);
   });
 });
