@@ -92,13 +92,29 @@ describe('calls a framework runs (guardAsync, resolveApproval, perform)', () => 
     const c = await orbitOf({}, { store: new SqliteStore({ path }) });
     const runC = c.orbit.resumeRun('thread-1');
     const third = await runC.guardAsync({ tool: 'send', args: { id: 'x' }, confidence: 0.5, callId: 'c1' });
+    expect(third).toMatchObject({ decision: 'block', reasons: expect.arrayContaining(['already_executed']) });
     const resolved = await runC.resolveApproval(
-      third.approval!.approval_id,
+      paused.approval!.approval_id,
       approve(paused.approval!.action_hash),
     );
     expect(resolved.decision).toMatchObject({
       decision: 'block',
       reasons: expect.arrayContaining(['already_executed']),
     });
+    expect(c.sink.events.filter((e) => e.event === 'decision')).toHaveLength(0);
+  });
+
+  it('a write that ran without a pause in another process is not run again by a replay', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'orbit-framework-')), 'runs.db');
+    const a = await orbitOf({}, { store: new SqliteStore({ path }) });
+    const runA = a.orbit.startRun({ runId: 'thread-2' });
+    const call = { tool: 'draft', args: { id: 'd' }, confidence: 0.99, callId: 'w1' };
+    const decided = await runA.guardAsync(call);
+    expect((await runA.perform(decided, () => 'drafted')).status).toBe('executed');
+
+    const b = await orbitOf({}, { store: new SqliteStore({ path }) });
+    const replay = await b.orbit.resumeRun('thread-2').guardAsync(call);
+    expect(replay).toMatchObject({ decision: 'block', reasons: ['already_executed'] });
+    expect(b.sink.events.filter((e) => e.event === 'decision')).toHaveLength(0);
   });
 });

@@ -28,7 +28,7 @@ import { type Policy, resourceTypeOf } from '../gate/policy.js';
 import { type ReasonCode, SEVERITY } from '../gate/reason-codes.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import type { Manifest } from '../manifest/manifest-schema.js';
-import type { RunLimits, RunStore, StoredApproval } from '../stores/run-store.js';
+import type { RunLimits, RunStore, StoredAction, StoredApproval } from '../stores/run-store.js';
 import { ATTR, SPAN, SPAN_EVENT } from '../telemetry/attributes.js';
 import {
   attributeValue,
@@ -610,19 +610,45 @@ export class Run {
   private async recover(callId: string, request: GuardRequest): Promise<Decision | undefined> {
     const store = this.settings.store!;
     let stored: StoredApproval | undefined;
+    let executed: StoredAction | undefined;
     try {
       const all = await store.listApprovals(this.root.id, {
         runId: this.id,
         statuses: ['pending', 'approved', 'denied', 'edited', 'timeout', 'executing', 'done'],
       });
       stored = all.find((approval) => approval.request.call_id === callId);
+      if (!stored) {
+        executed = (await store.listActions(this.root.id, this.id)).find(
+          (action) => action.callId === callId,
+        );
+      }
     } catch (error) {
       // Without the store nothing can be decided safely either: the decision path fails closed next.
       this.settings.onStoreError(error);
       return undefined;
     }
-    if (!stored) return undefined;
-    this.adoptApproval(stored);
+    if (stored) {
+      this.adoptApproval(stored);
+      const record = this.calls.get(callId)!;
+      // It was approved and ran (or is running) elsewhere: it is not asked for, nor run, again.
+      if ((stored.status === 'executing' || stored.status === 'done') && !record.effective) {
+        this.refuse(record, 'block', 'already_executed');
+      }
+      return this.known(callId, request);
+    }
+    if (!executed) return undefined;
+    // A write that ran without a pause in another process (its action is in the compensation log).
+    const verdict: Verdict = { decision: 'proceed', reasons: [], confidence: null };
+    const decision = this.stamp(callId, executed.tool, verdict);
+    this.calls.set(callId, {
+      decision,
+      requestArgs: request.args,
+      args: request.args,
+      records: 0,
+      resource: executed.resource,
+      outcome: true,
+      span: this.span,
+    });
     return this.known(callId, request);
   }
 
