@@ -3,6 +3,7 @@ import type { RunnableConfig } from '@langchain/core/runnables';
 import { tool } from '@langchain/core/tools';
 import { END, MemorySaver, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
 import { toolsCondition } from '@langchain/langgraph/prebuilt';
+import { defineTool } from '@orbit-agents/core';
 import { createAgent } from 'langchain';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -180,5 +181,44 @@ describe('a compiled sub-graph used as a node', () => {
     expect(sink.events.filter((e) => e.event === 'token' && e.token === 'minted')).toHaveLength(1);
     expect(decisions[1]!.run_id).not.toBe(root.id);
     expect(decisions[1]!.token_id).toEqual(expect.any(String));
+  });
+});
+
+describe('ORBIT tool definitions as LangChain tools', () => {
+  it("records the tool's own output and gives undo that output and the call's context", async () => {
+    const { orbit, sink } = await orbitOf();
+    const orbitLg = orbitLangGraph(orbit);
+    const undone: unknown[] = [];
+    const draft = orbitLg.tool(
+      defineTool({
+        name: 'draft',
+        input: z.object({ id: z.string() }),
+        execute: ({ id }) => ({ id, previous: 'old text' }),
+        undo: (input, output, context) => undone.push({ input, output, context }),
+      }),
+    );
+    const agent = createAgent({
+      model: new ScriptedChatModel([[{ name: 'draft', args: { id: 'd1', confidence: 0.99 }, id: 'c1' }]]),
+      tools: [draft],
+      middleware: [orbitLg.middleware()],
+      checkpointer: new MemorySaver(),
+    });
+    const config = { configurable: { thread_id: 'undo' } };
+    const result = await agent.invoke(input, config);
+    expect(toolResults(result.messages).c1).toBe(JSON.stringify({ id: 'd1', previous: 'old text' }));
+    expect(sink.events.find((e) => e.event === 'outcome')!.output).toEqual({
+      id: 'd1',
+      previous: 'old text',
+    });
+    const run = orbitLg.runOf(config);
+    const report = await run.rollback();
+    expect(report.undone.map((entry) => entry.call_id)).toEqual(['c1']);
+    expect(undone).toEqual([
+      {
+        input: { id: 'd1' },
+        output: { id: 'd1', previous: 'old text' },
+        context: { runId: run.id, callId: 'c1', agentId: run.agentId },
+      },
+    ]);
   });
 });

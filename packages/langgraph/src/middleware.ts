@@ -1,6 +1,6 @@
 import { isGraphBubbleUp } from '@langchain/langgraph';
 import { createMiddleware } from 'langchain';
-import { errorMessage, guardsItself, type OrbitLangGraph } from './orbit-langgraph.js';
+import { contentOf, errorMessage, guardsItself, type OrbitLangGraph } from './orbit-langgraph.js';
 
 /**
  * The `createAgent` middleware: every tool call of the agent passes ORBIT (`wrapToolCall`), and every
@@ -28,7 +28,10 @@ export function orbitMiddleware(binding: OrbitLangGraph) {
         toolCall,
         config,
         binding.describeTool(toolCall.name, request.tool),
-        async (args) => handler({ ...request, toolCall: { ...toolCall, args } }),
+        async (args) => {
+          const message = await handler({ ...request, toolCall: { ...toolCall, args } });
+          return { message, output: contentOf(message) };
+        },
       );
     },
     wrapModelCall: async (request, handler) => {

@@ -17,6 +17,7 @@ import {
   OrbitError,
   type Run,
   RunHaltedError,
+  type ToolContext,
   type ToolDefinition,
   type ToolShape,
   toRefusal,
@@ -36,7 +37,7 @@ export interface ToolHints<Args = Record<string, unknown>> {
   /** The resource a call acts on, `type:id` (new resource types pause). */
   resource?(args: Args): string | undefined;
   /** Compensation for a reversible tool: called by `run.rollback()`. */
-  undo?(args: Args, output: unknown): unknown;
+  undo?(args: Args, output: unknown, context: ToolContext): unknown;
 }
 
 export interface OrbitLangGraphOptions {
@@ -84,7 +85,13 @@ interface Guarded {
   readonly name: string;
   readonly shape: ToolShape | undefined;
   readonly description: string | undefined;
-  readonly undo: ((args: never, output: unknown) => unknown) | undefined;
+  readonly undo: ((args: never, output: unknown, context: ToolContext) => unknown) | undefined;
+}
+
+/** A tool call's result: the message LangGraph gets, and the tool's own output ORBIT records. */
+export interface Executed {
+  message: ToolMessage | Command;
+  output: unknown;
 }
 
 const GUARDED = Symbol.for('orbit-agents.langgraph.guarded');
@@ -207,7 +214,7 @@ export class OrbitLangGraph {
     call: ToolCall,
     config: RunnableConfig & { context?: unknown },
     guarded: Guarded,
-    execute: (args: Record<string, unknown>) => Promise<ToolMessage | Command>,
+    execute: (args: Record<string, unknown>) => Promise<Executed>,
   ): Promise<ToolMessage | Command> {
     const run = this.runOf(config);
     const state = this.stateOf(run);
@@ -236,15 +243,26 @@ export class OrbitLangGraph {
       settled = answered.args as Record<string, unknown>;
     }
     const undo = guarded.undo ?? hints?.undo;
-    const result = await run.perform(decision, () => execute(settled), {
-      ...(approval ? { approval } : {}),
-      suspends: isGraphBubbleUp,
-      ...(undo ? { undo: (output: unknown) => undo(settled as never, output) } : {}),
-    });
     const id = call.id ?? decision.call_id;
+    const context: ToolContext = { runId: run.id, callId: id, agentId: run.agentId };
+    let message: ToolMessage | Command | undefined;
+    // ORBIT records the tool's own output (audit, redaction, undo); LangGraph gets the message.
+    const result = await run.perform(
+      decision,
+      async () => {
+        const done = await execute(settled);
+        message = done.message;
+        return done.output;
+      },
+      {
+        ...(approval ? { approval } : {}),
+        suspends: isGraphBubbleUp,
+        ...(undo ? { undo: (output: unknown) => undo(settled as never, output, context) } : {}),
+      },
+    );
     if (result.status === 'executed') {
-      if (call.id !== undefined) this.remember(state, call.id, result.output);
-      return result.output;
+      if (call.id !== undefined) this.remember(state, call.id, message!);
+      return message!;
     }
     if (result.status === 'refused') {
       return new ToolMessage({
@@ -317,7 +335,7 @@ export class OrbitLangGraph {
         modelSchema(this.orbit, original.schema),
         async (args, config, callId) => {
           const output = await original.invoke(args, config);
-          return asMessage(output, callId, original.name);
+          return { message: asMessage(output, callId, original.name), output: contentOf(output) };
         },
       );
     });
@@ -330,8 +348,8 @@ export class OrbitLangGraph {
       shape: definition,
       description: definition.description,
       undo: definition.undo
-        ? (args: never, output: unknown) =>
-            definition.undo!(args as Input, output as Output, { runId: '', callId: '', agentId: '' })
+        ? (args: never, output: unknown, context: ToolContext) =>
+            definition.undo!(args as Input, output as Output, context)
         : undefined,
     };
     return this.selfGuarded(
@@ -344,7 +362,7 @@ export class OrbitLangGraph {
           callId,
           agentId: run.agentId,
         });
-        return asMessage(output, callId, definition.name);
+        return { message: asMessage(output, callId, definition.name), output };
       },
     );
   }
@@ -352,11 +370,7 @@ export class OrbitLangGraph {
   private selfGuarded(
     guarded: Guarded,
     schema: z.ZodType,
-    run: (
-      args: Record<string, unknown>,
-      config: RunnableConfig,
-      callId: string,
-    ) => Promise<ToolMessage | Command>,
+    run: (args: Record<string, unknown>, config: RunnableConfig, callId: string) => Promise<Executed>,
   ): StructuredToolInterface {
     return new OrbitTool(this, guarded, schema, run) as unknown as StructuredToolInterface;
   }
@@ -401,7 +415,7 @@ export class OrbitLangGraph {
     const made = lcTool(
       async (args: z.output<Schema>, runtime: ToolRuntime) => {
         const callId = runtime.toolCallId;
-        const delegated = await this.delegate(runtime, callId, spec, args);
+        const delegated = await this.delegate(runtime, callId, spec, args, spec.name);
         if (delegated instanceof ToolMessage) return delegated;
         try {
           const result = await agent.invoke(spec.input(args), {
@@ -432,7 +446,7 @@ export class OrbitLangGraph {
   ): (state: State, config: RunnableConfig) => Promise<Update> {
     return async (state, config) => {
       const key = `node:${String(config.configurable?.checkpoint_ns ?? spec.profile)}`;
-      const delegated = await this.delegate(config, key, spec, state);
+      const delegated = await this.delegate(config, key, spec, state, spec.profile);
       if (delegated instanceof ToolMessage)
         throw new OrbitError('ERR_ARGUMENT_INVALID', String(delegated.content));
       const result = await graph.invoke(state, {
@@ -449,6 +463,7 @@ export class OrbitLangGraph {
     key: string,
     spec: SubAgentOptions<Args>,
     args: Args,
+    name: string,
   ): Promise<Run | ToolMessage> {
     const parent = this.runOf(config);
     const state = this.stateOf(parent);
@@ -464,7 +479,7 @@ export class OrbitLangGraph {
       return new ToolMessage({
         content: JSON.stringify(toRefusal(result.decision)),
         tool_call_id: key,
-        name: spec.profile,
+        name,
         status: 'error',
       });
     }
@@ -523,7 +538,7 @@ class OrbitTool extends StructuredTool {
     args: Record<string, unknown>,
     config: RunnableConfig,
     callId: string,
-  ) => Promise<ToolMessage | Command>;
+  ) => Promise<Executed>;
 
   constructor(binding: OrbitLangGraph, guarded: Guarded, schema: z.ZodType, runTool: OrbitTool['runTool']) {
     super();
@@ -600,6 +615,11 @@ function asMessage(output: unknown, callId: string, name: string): ToolMessage |
   }
   const content = typeof output === 'string' ? output : JSON.stringify(output ?? null);
   return new ToolMessage({ content, tool_call_id: callId, name });
+}
+
+/** What a LangChain tool returned, as ORBIT records it: a message's content, or the value itself. */
+export function contentOf(output: unknown): unknown {
+  return output instanceof ToolMessage ? output.content : output;
 }
 
 function lastText(result: unknown): string {
