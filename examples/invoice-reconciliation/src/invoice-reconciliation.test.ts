@@ -4,62 +4,76 @@ import { join } from 'node:path';
 import type { AuditEvent } from '@orbit-agents/core';
 import { describe, expect, it } from 'vitest';
 import { runInvoiceReconciliation } from './run-core.js';
+import { runInvoiceReconciliationOnLangGraph, scriptedInvoiceModel } from './run-langgraph.js';
 import { INVOICE_STEPS } from './scenario.js';
 
-describe("the invoice-reconciliation demo: the article's incident, prevented", async () => {
-  const auditPath = join(mkdtempSync(join(tmpdir(), 'orbit-demo-')), 'audit.jsonl');
-  const report = await runInvoiceReconciliation({ auditPath });
-  const events: AuditEvent[] = readFileSync(auditPath, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line));
-  const decisions = events.filter((event) => event.event === 'decision');
-  const expected = INVOICE_STEPS.slice(0, 6);
+// The demo runs on LangGraph; the core-only reference must tell the same story.
+const runners = [
+  ['core-only', runInvoiceReconciliation],
+  [
+    'LangGraph',
+    (options: Parameters<typeof runInvoiceReconciliation>[0]) =>
+      runInvoiceReconciliationOnLangGraph({ ...options, model: scriptedInvoiceModel() }),
+  ],
+] as const;
 
-  it('writes exactly the six decisions of the scenario to the audit log, in order', () => {
-    expect(decisions.map((event) => [event.tool, event.confidence, event.decision, event.reasons])).toEqual(
-      expected.map((step) => [step.tool, step.confidence, step.expected.decision, step.expected.reasons]),
-    );
-  });
+describe.each(runners)(
+  "the invoice-reconciliation demo (%s): the article's incident, prevented",
+  async (_, run) => {
+    const auditPath = join(mkdtempSync(join(tmpdir(), 'orbit-demo-')), 'audit.jsonl');
+    const report = await run({ auditPath });
+    const events: AuditEvent[] = readFileSync(auditPath, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+    const decisions = events.filter((event) => event.event === 'decision');
+    const expected = INVOICE_STEPS.slice(0, 6);
 
-  it('executes exactly the steps that should run, and nothing after the halt', () => {
-    const executed = events
-      .filter((event) => event.event === 'outcome' && event.status === 'executed')
-      .map((event) => event.call_id);
-    const shouldRun = decisions
-      .filter((_, i) => expected[i]!.expected.executed)
-      .map((event) => event.call_id);
-    expect(executed).toEqual(shouldRun);
-    const haltAt = events.findIndex((event) => event.event === 'decision' && event.decision === 'halt');
-    expect(events.slice(haltAt + 1).filter((event) => event.event === 'decision')).toEqual([]);
-    expect(report.billing.merged).toBe(false);
-    expect(Object.fromEntries(report.billing.invoices)).toEqual({
-      'INV-1001': 'matched',
-      'INV-1002': 'matched',
-      'INV-1003': 'open',
+    it('writes exactly the six decisions of the scenario to the audit log, in order', () => {
+      expect(decisions.map((event) => [event.tool, event.confidence, event.decision, event.reasons])).toEqual(
+        expected.map((step) => [step.tool, step.confidence, step.expected.decision, step.expected.reasons]),
+      );
     });
-  });
 
-  it("records the scripted reviewer's approval and denial with who gave them", () => {
-    const answers = events.filter((event) => event.event === 'approval' && event.approval !== 'requested');
-    expect(answers.map((event) => [event.approval, event.approver])).toEqual([
-      ['approve', 'maria@finance (scripted)'],
-      ['deny', 'maria@finance (scripted)'],
-    ]);
-  });
+    it('executes exactly the steps that should run, and nothing after the halt', () => {
+      const executed = events
+        .filter((event) => event.event === 'outcome' && event.status === 'executed')
+        .map((event) => event.call_id);
+      const shouldRun = decisions
+        .filter((_, i) => expected[i]!.expected.executed)
+        .map((event) => event.call_id);
+      expect(executed).toEqual(shouldRun);
+      const haltAt = events.findIndex((event) => event.event === 'decision' && event.decision === 'halt');
+      expect(events.slice(haltAt + 1).filter((event) => event.event === 'decision')).toEqual([]);
+      expect(report.billing.merged).toBe(false);
+      expect(Object.fromEntries(report.billing.invoices)).toEqual({
+        'INV-1001': 'matched',
+        'INV-1002': 'matched',
+        'INV-1003': 'open',
+      });
+    });
 
-  it('loads a signed manifest and stamps its digest on every event', () => {
-    expect(report.kid).toBe('deploy-key-1');
-    expect(new Set(events.map((event) => event.manifest_digest))).toEqual(new Set([report.digest]));
-  });
+    it("records the scripted reviewer's approval and denial with who gave them", () => {
+      const answers = events.filter((event) => event.event === 'approval' && event.approval !== 'requested');
+      expect(answers.map((event) => [event.approval, event.approver])).toEqual([
+        ['approve', 'maria@finance (scripted)'],
+        ['deny', 'maria@finance (scripted)'],
+      ]);
+    });
 
-  it('prints a rollback report: partial updates for manual recovery, nothing undone automatically', () => {
-    expect(report.rollback?.undone).toEqual([]);
-    expect(report.rollback?.manual_recovery.map((entry) => entry.resource ?? entry.tool)).toEqual([
-      'flag_for_human_review',
-      'invoice:INV-1002',
-      'invoice:INV-1001',
-    ]);
-    expect(events.filter((event) => event.event === 'rollback')).toHaveLength(3);
-  });
-});
+    it('loads a signed manifest and stamps its digest on every event', () => {
+      expect(report.kid).toBe('deploy-key-1');
+      expect(new Set(events.map((event) => event.manifest_digest))).toEqual(new Set([report.digest]));
+    });
+
+    it('prints a rollback report: partial updates for manual recovery, nothing undone automatically', () => {
+      expect(report.rollback?.undone).toEqual([]);
+      expect(report.rollback?.manual_recovery.map((entry) => entry.resource ?? entry.tool)).toEqual([
+        'flag_for_human_review',
+        'invoice:INV-1002',
+        'invoice:INV-1001',
+      ]);
+      expect(events.filter((event) => event.event === 'rollback')).toHaveLength(3);
+    });
+  },
+);

@@ -1,15 +1,22 @@
 import { resolve } from 'node:path';
 import { setUpTracing } from '@orbit-agents/example-support';
-import { runInvoiceReconciliation, type StepReport } from './run-core.js';
+import { type InvoiceRunReport, runInvoiceReconciliation, type StepReport } from './run-core.js';
+import { defaultInvoiceModel, describeModel, runInvoiceReconciliationOnLangGraph } from './run-langgraph.js';
 
-// The demo: the article's incident, prevented. Offline, scripted, on the core alone.
+// The demo: the article's incident, prevented. By default on LangChain createAgent + LangGraph, with a
+// scripted model (offline) or a real one when OPENAI_API_KEY is set; `--core` runs the core-only reference.
+const onCore = process.argv.includes('--core');
+const model = onCore ? undefined : defaultInvoiceModel();
 const stamp = Date.now();
 const auditPath = resolve(process.env.ORBIT_AUDIT_PATH ?? `.orbit/invoice-reconciliation-${stamp}.jsonl`);
 const tracing = setUpTracing({
   serviceName: 'invoice-reconciliation',
   file: resolve(`.orbit/invoice-reconciliation-${stamp}.trace.jsonl`),
 });
-const report = await runInvoiceReconciliation({ auditPath, telemetry: { tracer: tracing.tracer } });
+const telemetry = { tracer: tracing.tracer };
+const report: InvoiceRunReport = model
+  ? await runInvoiceReconciliationOnLangGraph({ auditPath, telemetry, model })
+  : await runInvoiceReconciliation({ auditPath, telemetry });
 await tracing.shutdown();
 
 const line = (step: StepReport, index: number) => {
@@ -23,16 +30,35 @@ const line = (step: StepReport, index: number) => {
           : 'tool error';
   const reasons = step.decision.reasons.length ? step.decision.reasons.join(', ') : '-';
   const first = step.paused ? 'pause' : step.decision.decision;
-  return `${String(index + 1).padStart(2)}. ${step.tool.padEnd(22)} conf ${step.confidence.toFixed(2)}  ${first.padEnd(16)} ${reasons.padEnd(44)} ${outcome}${step.approval ? ` (${step.approval})` : ''}`;
+  const confidence = Number.isFinite(step.confidence) ? step.confidence.toFixed(2) : ' -- ';
+  return `${String(index + 1).padStart(2)}. ${step.tool.padEnd(22)} conf ${confidence}  ${first.padEnd(16)} ${reasons.padEnd(44)} ${outcome}${step.approval ? ` (${step.approval})` : ''}`;
 };
 
-console.log("ORBIT demo: invoice reconciliation (the article's incident, prevented)\n");
+console.log("ORBIT demo: invoice reconciliation (the article's incident, prevented)");
+console.log(
+  model
+    ? `runs on:  LangChain createAgent + LangGraph (ORBIT-guarded tools + middleware, MemorySaver checkpointer), ${
+        describeModel(model) === 'scripted (offline)'
+          ? 'offline with a scripted model (set OPENAI_API_KEY to use a real one)'
+          : `with the real model ${describeModel(model)}; the reviewer is still scripted`
+      }\n`
+    : 'runs on:  the ORBIT core alone (the core-only reference, --core), offline and scripted\n',
+);
 console.log(
   `manifest: invoice-reconciliation-v2, maturity level 3, signed (kid ${report.kid}), ${report.digest}`,
 );
 console.log(`run:      ${report.runId}\n`);
 for (const [index, step] of report.steps.entries()) console.log(line(step, index));
-console.log('\nThe 71%-confidence account merge was halted before it ran; nothing ran after it.');
+const halted = report.steps.find((step) => step.status === 'halted');
+if (halted?.tool === 'merge_crm_accounts') {
+  console.log('\nThe 71%-confidence account merge was halted before it ran; nothing ran after it.');
+} else if (halted) {
+  console.log(
+    `\nThe run was halted at ${halted.tool} (${halted.decision.reasons.join(', ')}); nothing ran after it.`,
+  );
+} else {
+  console.log('\nThe run was not halted: the model did not try the account merge this time.');
+}
 if (report.rollback) {
   const r = report.rollback;
   const list = (entries: typeof r.undone) =>

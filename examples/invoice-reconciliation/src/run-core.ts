@@ -1,23 +1,19 @@
-import { readFileSync } from 'node:fs';
 import {
   type AuditSink,
   type CallResult,
   createOrbit,
   type Decision,
   JsonlFileSink,
-  loadManifest,
   type RollbackReport,
   RunHaltedError,
-  signManifest,
   type TelemetryOptions,
   type ToolDefinition,
 } from '@orbit-agents/core';
-import { exportJWK, generateKeyPair } from 'jose';
+import { loadSignedManifest } from './manifest.js';
 import { INVOICE_STEPS, scriptedReviewer } from './scenario.js';
 import { createTools, FakeBilling } from './tools.js';
 
-/** The manifest that ships with the example. */
-export const MANIFEST_URL = new URL('../agent-manifest.yaml', import.meta.url);
+export { MANIFEST_URL } from './manifest.js';
 
 export interface StepReport {
   tool: string;
@@ -46,12 +42,7 @@ export interface InvoiceRunReport {
 export async function runInvoiceReconciliation(
   options: { sink?: AuditSink; auditPath?: string; telemetry?: TelemetryOptions } = {},
 ): Promise<InvoiceRunReport> {
-  const manifestText = readFileSync(MANIFEST_URL, 'utf8');
-  const { privateKey, publicKey } = await generateKeyPair('Ed25519');
-  const kid = 'deploy-key-1';
-  const signature = await signManifest({ manifest: manifestText, privateKey, kid });
-  const trustedKeys = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' }] };
-  const loaded = await loadManifest({ manifest: manifestText, signature, trustedKeys });
+  const loaded = await loadSignedManifest();
 
   const sink = options.sink ?? (options.auditPath ? new JsonlFileSink(options.auditPath) : undefined);
   const approvals = new Map<string, string>();

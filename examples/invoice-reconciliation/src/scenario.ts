@@ -62,8 +62,12 @@ export const INVOICE_STEPS: readonly ScriptedStep[] = [
   },
 ];
 
-/** The scripted reviewer: approves INV-1002, denies INV-1003 (the ambiguous account). */
-export function scriptedReviewer(request: ApprovalRequest): ApprovalAnswer {
+/**
+ * The scripted reviewer: approves INV-1002, denies INV-1003 (the ambiguous account). It reads only the
+ * call's arguments and the hash its answer is bound to, so it answers the core's `ApprovalRequest` and
+ * a LangGraph interrupt alike.
+ */
+export function scriptedReviewer(request: Pick<ApprovalRequest, 'args' | 'action_hash'>): ApprovalAnswer {
   const invoice = (request.args as { invoice_id?: string } | undefined)?.invoice_id;
   if (invoice === 'INV-1002') {
     return {

@@ -1,92 +1,106 @@
 import { setUpTracing } from '@orbit-agents/example-support';
 import { describe, expect, it } from 'vitest';
 import { runInvoiceReconciliation } from './run-core.js';
+import { runInvoiceReconciliationOnLangGraph, scriptedInvoiceModel } from './run-langgraph.js';
 
-describe("the invoice example's trace (real OpenTelemetry SDK, in-memory exporter)", async () => {
-  const tracing = setUpTracing({ serviceName: 'test', memory: true });
-  const report = await runInvoiceReconciliation({ telemetry: { tracer: tracing.tracer } });
-  const spans = tracing.memory!.getFinishedSpans();
-  const byId = new Map(spans.map((span) => [span.spanContext().spanId, span]));
-  const parentOf = (span: (typeof spans)[number]) => byId.get(span.parentSpanContext?.spanId ?? '');
-  const root = spans.find((span) => span.name === 'invoke_agent invoice-reconciliation-v2')!;
+// The same trace whichever way the scenario runs: on the core alone, or on LangChain createAgent + LangGraph.
+const runners = [
+  ['core-only', runInvoiceReconciliation],
+  [
+    'LangGraph',
+    (options: Parameters<typeof runInvoiceReconciliation>[0]) =>
+      runInvoiceReconciliationOnLangGraph({ ...options, model: scriptedInvoiceModel() }),
+  ],
+] as const;
 
-  it("is one tree: the run's invoke_agent span over one execute_tool span per call, and the rollback", () => {
-    expect(root).toBeDefined();
-    expect(root.attributes).toMatchObject({
-      'gen_ai.operation.name': 'invoke_agent',
-      'gen_ai.agent.name': 'invoice-reconciliation-v2',
-      'orbit.run.id': report.runId,
-      'orbit.manifest.digest': report.digest,
-      'orbit.maturity_level': 3,
+describe.each(runners)(
+  "the invoice example's trace (%s; real OpenTelemetry SDK, in-memory exporter)",
+  async (_, run) => {
+    const tracing = setUpTracing({ serviceName: 'test', memory: true });
+    const report = await run({ telemetry: { tracer: tracing.tracer } });
+    const spans = tracing.memory!.getFinishedSpans();
+    const byId = new Map(spans.map((span) => [span.spanContext().spanId, span]));
+    const parentOf = (span: (typeof spans)[number]) => byId.get(span.parentSpanContext?.spanId ?? '');
+    const root = spans.find((span) => span.name === 'invoke_agent invoice-reconciliation-v2')!;
+
+    it("is one tree: the run's invoke_agent span over one execute_tool span per call, and the rollback", () => {
+      expect(root).toBeDefined();
+      expect(root.attributes).toMatchObject({
+        'gen_ai.operation.name': 'invoke_agent',
+        'gen_ai.agent.name': 'invoice-reconciliation-v2',
+        'orbit.run.id': report.runId,
+        'orbit.manifest.digest': report.digest,
+        'orbit.maturity_level': 3,
+      });
+      expect(root.status.code).toBe(2); // ERROR: the run halted
+      const children = spans.filter((span) => parentOf(span) === root).map((span) => span.name);
+      expect(children).toEqual([
+        'execute_tool search_crm_accounts',
+        'execute_tool update_invoice_status',
+        'execute_tool update_invoice_status',
+        'execute_tool update_invoice_status',
+        'execute_tool flag_for_human_review',
+        'execute_tool merge_crm_accounts',
+        'orbit.rollback',
+      ]);
+      expect(new Set(spans.map((span) => span.spanContext().traceId)).size).toBe(1);
     });
-    expect(root.status.code).toBe(2); // ERROR: the run halted
-    const children = spans.filter((span) => parentOf(span) === root).map((span) => span.name);
-    expect(children).toEqual([
-      'execute_tool search_crm_accounts',
-      'execute_tool update_invoice_status',
-      'execute_tool update_invoice_status',
-      'execute_tool update_invoice_status',
-      'execute_tool flag_for_human_review',
-      'execute_tool merge_crm_accounts',
-      'orbit.rollback',
-    ]);
-    expect(new Set(spans.map((span) => span.spanContext().traceId)).size).toBe(1);
-  });
 
-  it("carries each call's decision, reasons, reversibility, confidence and outcome", () => {
-    const calls = spans.filter((span) => span.name.startsWith('execute_tool'));
-    expect(
-      calls.map((span) => [
-        span.attributes['orbit.decision'],
-        span.attributes['orbit.confidence'],
-        span.attributes['orbit.outcome.status'],
-      ]),
-    ).toEqual([
-      ['proceed', 0.97, 'executed'],
-      ['proceed', 0.93, 'executed'],
-      ['proceed_with_log', 0.8, 'executed'],
-      ['block', 0.65, 'not_executed'],
-      ['proceed', 0.5, 'executed'],
-      ['halt', 0.71, 'not_executed'],
-    ]);
-    expect(calls[3]!.attributes['orbit.reasons']).toEqual(['confidence_below_floor', 'approval_denied']);
-    expect(calls[5]!.attributes['orbit.reasons']).toEqual(['tool_explicitly_blocked']);
-    expect(calls[5]!.status.code).toBe(2);
-    for (const span of calls) {
-      expect(span.attributes['gen_ai.operation.name']).toBe('execute_tool');
-      expect(span.attributes['gen_ai.tool.call.id']).toMatch(/^call-\d+$/);
-      expect(span.attributes['orbit.manifest.digest']).toBe(report.digest);
-    }
-    expect(calls[1]!.attributes).toMatchObject({
-      'orbit.reversibility': 'partial',
-      'orbit.records': 1,
-      'orbit.budget.calls_remaining': 99,
+    it("carries each call's decision, reasons, reversibility, confidence and outcome", () => {
+      const calls = spans.filter((span) => span.name.startsWith('execute_tool'));
+      expect(
+        calls.map((span) => [
+          span.attributes['orbit.decision'],
+          span.attributes['orbit.confidence'],
+          span.attributes['orbit.outcome.status'],
+        ]),
+      ).toEqual([
+        ['proceed', 0.97, 'executed'],
+        ['proceed', 0.93, 'executed'],
+        ['proceed_with_log', 0.8, 'executed'],
+        ['block', 0.65, 'not_executed'],
+        ['proceed', 0.5, 'executed'],
+        ['halt', 0.71, 'not_executed'],
+      ]);
+      expect(calls[3]!.attributes['orbit.reasons']).toEqual(['confidence_below_floor', 'approval_denied']);
+      expect(calls[5]!.attributes['orbit.reasons']).toEqual(['tool_explicitly_blocked']);
+      expect(calls[5]!.status.code).toBe(2);
+      for (const span of calls) {
+        expect(span.attributes['gen_ai.operation.name']).toBe('execute_tool');
+        expect(span.attributes['gen_ai.tool.call.id']).toMatch(/^call-\d+$/);
+        expect(span.attributes['orbit.manifest.digest']).toBe(report.digest);
+      }
+      expect(calls[1]!.attributes).toMatchObject({
+        'orbit.reversibility': 'partial',
+        'orbit.records': 1,
+        'orbit.budget.calls_remaining': 99,
+      });
     });
-  });
 
-  it('shows waiting for approval as its own span, with the answer, who gave it and how long it took', () => {
-    const waits = spans.filter((span) => span.name === 'orbit.await_approval update_invoice_status');
-    expect(waits.map((span) => parentOf(span)?.attributes['orbit.confidence'])).toEqual([0.8, 0.65]);
-    expect(waits.map((span) => span.attributes['orbit.approval.answer'])).toEqual(['approve', 'deny']);
-    const approved = parentOf(waits[0]!)!;
-    expect(approved.attributes['orbit.approval.approver']).toBe('maria@finance (scripted)');
-    expect(typeof approved.attributes['orbit.approval.wait_ms']).toBe('number');
-    expect(approved.events.map((event) => event.name)).toContain('orbit.approval.answered');
-  });
+    it('shows waiting for approval as its own span, with the answer, who gave it and how long it took', () => {
+      const waits = spans.filter((span) => span.name === 'orbit.await_approval update_invoice_status');
+      expect(waits.map((span) => parentOf(span)?.attributes['orbit.confidence'])).toEqual([0.8, 0.65]);
+      expect(waits.map((span) => span.attributes['orbit.approval.answer'])).toEqual(['approve', 'deny']);
+      const approved = parentOf(waits[0]!)!;
+      expect(approved.attributes['orbit.approval.approver']).toBe('maria@finance (scripted)');
+      expect(typeof approved.attributes['orbit.approval.wait_ms']).toBe('number');
+      expect(approved.events.map((event) => event.name)).toContain('orbit.approval.answered');
+    });
 
-  it('keeps tool inputs and outputs off spans unless asked', () => {
-    for (const span of spans) {
-      expect(span.attributes['gen_ai.tool.call.arguments']).toBeUndefined();
-      expect(span.attributes['gen_ai.tool.call.result']).toBeUndefined();
-    }
-  });
+    it('keeps tool inputs and outputs off spans unless asked', () => {
+      for (const span of spans) {
+        expect(span.attributes['gen_ai.tool.call.arguments']).toBeUndefined();
+        expect(span.attributes['gen_ai.tool.call.result']).toBeUndefined();
+      }
+    });
 
-  it('shows the rollback, one span event per action', () => {
-    const rollback = spans.find((span) => span.name === 'orbit.rollback')!;
-    expect(rollback.events.map((event) => event.attributes?.['orbit.rollback.result'])).toEqual([
-      'manual_recovery',
-      'manual_recovery',
-      'manual_recovery',
-    ]);
-  });
-});
+    it('shows the rollback, one span event per action', () => {
+      const rollback = spans.find((span) => span.name === 'orbit.rollback')!;
+      expect(rollback.events.map((event) => event.attributes?.['orbit.rollback.result'])).toEqual([
+        'manual_recovery',
+        'manual_recovery',
+        'manual_recovery',
+      ]);
+    });
+  },
+);

@@ -5,4 +5,10 @@ export {
   runResearchOrchestrator,
   type TreeNode,
 } from './run-core.js';
+export {
+  type LangGraphOrchestratorReport,
+  runResearchOrchestratorOnLangGraph,
+  scriptedModels,
+} from './run-langgraph.js';
+export { ScriptedChatModel } from './scripted-model.js';
 export { createTools, FakeWorld } from './tools.js';

@@ -1,16 +1,23 @@
 import { resolve } from 'node:path';
 import type { TokenScope } from '@orbit-agents/core';
 import { setUpTracing } from '@orbit-agents/example-support';
-import { runResearchOrchestrator, type TreeNode } from './run-core.js';
+import { type OrchestratorReport, runResearchOrchestrator, type TreeNode } from './run-core.js';
+import { runResearchOrchestratorOnLangGraph } from './run-langgraph.js';
 
 // Trust is not transitive: every sub-agent acts under a token minted for it, scoped to its task.
+// On the core alone by default; `--langgraph` runs the same scenario on LangChain createAgent + LangGraph
+// (the orchestrator's tools are its sub-agents), offline with scripted models.
+const onLangGraph = process.argv.includes('--langgraph');
 const stamp = Date.now();
 const auditPath = resolve(process.env.ORBIT_AUDIT_PATH ?? `.orbit/research-orchestrator-${stamp}.jsonl`);
 const tracing = setUpTracing({
   serviceName: 'research-orchestrator',
   file: resolve(`.orbit/research-orchestrator-${stamp}.trace.jsonl`),
 });
-const report = await runResearchOrchestrator({ auditPath, telemetry: { tracer: tracing.tracer } });
+const telemetry = { tracer: tracing.tracer };
+const report: OrchestratorReport = onLangGraph
+  ? await runResearchOrchestratorOnLangGraph({ auditPath, telemetry })
+  : await runResearchOrchestrator({ auditPath, telemetry });
 await tracing.shutdown();
 
 const describeScope = (scope: TokenScope) => {
@@ -38,7 +45,12 @@ const print = (node: TreeNode, indent: string) => {
   for (const child of node.children) print(child, `${indent}    `);
 };
 
-console.log('ORBIT demo: research orchestrator (trust is not transitive)\n');
+console.log('ORBIT demo: research orchestrator (trust is not transitive)');
+console.log(
+  onLangGraph
+    ? 'runs on: LangChain createAgent + LangGraph (sub-agents as tools, ORBIT middleware), offline with scripted models\n'
+    : 'runs on: the ORBIT core alone, offline and scripted (--langgraph: on LangChain createAgent + LangGraph)\n',
+);
 console.log('Delegation tree:');
 print(report.tree, '  ');
 console.log('\nRefusals:');

@@ -4,10 +4,21 @@ import { join } from 'node:path';
 import type { AuditEvent } from '@orbit-agents/core';
 import { describe, expect, it } from 'vitest';
 import { runResearchOrchestrator } from './run-core.js';
+import { runResearchOrchestratorOnLangGraph, scriptedModels } from './run-langgraph.js';
 
-describe('the research-orchestrator example: trust is not transitive', async () => {
+// The same story whichever way the scenario runs: on the core alone, or on LangChain createAgent + LangGraph.
+const runners = [
+  ['core-only', runResearchOrchestrator],
+  [
+    'LangGraph',
+    (options: Parameters<typeof runResearchOrchestrator>[0]) =>
+      runResearchOrchestratorOnLangGraph({ ...options, models: scriptedModels() }),
+  ],
+] as const;
+
+describe.each(runners)('the research-orchestrator example (%s): trust is not transitive', async (_, run) => {
   const auditPath = join(mkdtempSync(join(tmpdir(), 'orbit-orch-')), 'audit.jsonl');
-  const report = await runResearchOrchestrator({ auditPath });
+  const report = await run({ auditPath });
   const events: AuditEvent[] = readFileSync(auditPath, 'utf8')
     .split('\n')
     .filter(Boolean)

@@ -1,21 +1,17 @@
-import { readFileSync } from 'node:fs';
 import {
   type AuditSink,
   createOrbit,
   type Decision,
   JsonlFileSink,
-  loadManifest,
   type Run,
   RunHaltedError,
-  signManifest,
   type TelemetryOptions,
   type TokenScope,
-  TrustAuthority,
 } from '@orbit-agents/core';
-import { exportJWK, generateKeyPair } from 'jose';
+import { deploy } from './deploy.js';
 import { createTools, FakeWorld } from './tools.js';
 
-export const MANIFEST_URL = new URL('../agent-manifest.yaml', import.meta.url);
+export { MANIFEST_URL } from './deploy.js';
 
 /** One node of the delegation tree: an agent's run, its token and what happened in it. */
 export interface TreeNode {
@@ -51,27 +47,8 @@ export interface OrchestratorReport {
 export async function runResearchOrchestrator(
   options: { sink?: AuditSink; auditPath?: string; telemetry?: TelemetryOptions } = {},
 ): Promise<OrchestratorReport> {
-  const manifestText = readFileSync(MANIFEST_URL, 'utf8');
   // Deploy: sign the manifest. Start-up: verify it, and set up the trust authority for sub-agent tokens.
-  const deploy = await generateKeyPair('Ed25519');
-  const manifestKey = { ...(await exportJWK(deploy.publicKey)), kid: 'deploy-1', alg: 'EdDSA' };
-  const signature = await signManifest({
-    manifest: manifestText,
-    privateKey: deploy.privateKey,
-    kid: 'deploy-1',
-  });
-  const manifest = await loadManifest({
-    manifest: manifestText,
-    signature,
-    trustedKeys: { keys: [manifestKey] },
-  });
-  const tokens = await generateKeyPair('Ed25519');
-  const tokenKey = { ...(await exportJWK(tokens.publicKey)), kid: 'tokens-1', alg: 'EdDSA' };
-  const trust = new TrustAuthority({
-    signingKey: tokens.privateKey,
-    kid: 'tokens-1',
-    trustedKeys: { keys: [tokenKey] },
-  });
+  const { manifest, trust } = await deploy();
 
   const sink = options.sink ?? (options.auditPath ? new JsonlFileSink(options.auditPath) : undefined);
   const orbit = createOrbit({ manifest, telemetry: options.telemetry, sink, trust });

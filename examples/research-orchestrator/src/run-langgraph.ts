@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import type { BaseMessage } from '@langchain/core/messages';
+import { MemorySaver } from '@langchain/langgraph';
+import { type AuditSink, createOrbit, JsonlFileSink, type TelemetryOptions } from '@orbit-agents/core';
+import { haltOf, ORBIT_RUN_KEY, orbitLangGraph, pendingApprovals } from '@orbit-agents/langgraph';
+import { createAgent } from 'langchain';
+import { z } from 'zod';
+import { TreeRecorder } from './audit-tree.js';
+import { deploy } from './deploy.js';
+import type { OrchestratorReport } from './run-core.js';
+import { type ScriptedCall, ScriptedChatModel } from './scripted-model.js';
+import { createTools, FakeWorld } from './tools.js';
+
+/** One scripted tool call per model turn, with the call ids the core-only reference gives its calls. */
+const turns = (calls: Omit<ScriptedCall, 'id'>[], prefix = 'call-'): ScriptedCall[][] =>
+  calls.map((call, index) => [{ ...call, id: `${prefix}${index + 1}` }]);
+
+/** The scripted models: the same steps as the core-only reference, each agent's from its own model. */
+export function scriptedModels() {
+  return {
+    // It reads, then reasons its way to emailing a rival: outside its token.
+    researcher: new ScriptedChatModel(
+      turns([
+        { name: 'web_search', args: { query: 'rival pricing', confidence: 0.9 } },
+        { name: 'read_document', args: { url: 'https://example.com/pricing', confidence: 0.9 } },
+        {
+          name: 'send_external_email',
+          args: { to: 'sales@rival.example', body: 'Can you confirm your prices?', confidence: 0.96 },
+        },
+      ]),
+      'Rival Pro is $49/seat.',
+    ),
+    // Four updates where its token allows three, then it tries to hand the rest to a helper.
+    dataEntry: new ScriptedChatModel(
+      turns([
+        ...['C-1', 'C-2', 'C-3', 'C-4'].map((contact) => ({
+          name: 'update_crm_record',
+          args: { contact_id: contact, note: 'Rival Pro $49/seat', confidence: 0.9 },
+        })),
+        {
+          name: 'delegate_to_helper',
+          args: { task: 'Record Rival Pro $49/seat on the remaining contacts.' },
+        },
+      ]),
+      'Contacts updated.',
+    ),
+    // The helper is never reached: the data-entry agent may not delegate.
+    helper: new ScriptedChatModel([], 'Nothing to do.'),
+    orchestrator: new ScriptedChatModel(
+      turns(
+        [
+          { name: 'research', args: { task: 'Find what Rival charges per seat.' } },
+          { name: 'pay_rival_invoice', args: { task: 'Pay the Rival Pro trial invoice.' } },
+          { name: 'enter_data', args: { task: 'Record Rival Pro $49/seat on contacts C-1 to C-4.' } },
+          { name: 'research', args: { task: 'Get a second opinion on Rival pricing.' } },
+        ],
+        'orchestrator-call-',
+      ),
+      'Research recorded.',
+    ),
+  };
+}
+
+export interface LangGraphOrchestratorReport extends OrchestratorReport {
+  /** The orchestrator's LangGraph thread (it is also its ORBIT run id). */
+  threadId: string;
+  /** What each sub-agent tool told the orchestrator's model, in order (tool results). */
+  told: { tool: string; status: string | undefined; content: string }[];
+}
+
+const task = z.object({ task: z.string().describe('What the sub-agent should do, in one sentence.') });
+const asInput = ({ task }: { task: string }) => ({ messages: [{ role: 'user' as const, content: task }] });
+
+/**
+ * The research-orchestrator scenario on LangChain `createAgent` + LangGraph. The orchestrator is an
+ * agent whose tools are sub-agents (`orbitLg.subAgent`): each call delegates, ORBIT mints a token
+ * scoped to a manifest profile, and the child agent (no checkpointer of its own: it uses its parent's)
+ * runs under it with the same middleware. Each oversteps and is stopped, as in the core-only reference.
+ *
+ * Where the LangGraph shape differs from the reference:
+ * - The data-entry agent's own delegation is a sub-agent tool of that agent (`delegate_to_helper`),
+ *   decided inside the sub-agent's run: refused with the same decision, but the call id ORBIT gives
+ *   the spawn is `spawn-1` of the data-entry run (the reference's is `spawn-5`: its tool calls take
+ *   the run's sequence numbers, here they carry the model's call ids).
+ * - The third sub-agent is a second call of the `research` tool, so the refused spawn names the
+ *   profile's agent id `researcher` (the reference asks for `researcher-2`).
+ * - A sub-agent's run ends when its tool call returns (here, halted: `failure`), not with the
+ *   orchestrator's run.
+ */
+export async function runResearchOrchestratorOnLangGraph(
+  options: {
+    sink?: AuditSink;
+    auditPath?: string;
+    telemetry?: TelemetryOptions;
+    models?: ReturnType<typeof scriptedModels>;
+  } = {},
+): Promise<LangGraphOrchestratorReport> {
+  const { manifest, trust } = await deploy();
+  const file = !options.sink && options.auditPath ? new JsonlFileSink(options.auditPath) : undefined;
+  const recorder = new TreeRecorder(options.sink ?? file);
+  const orbit = createOrbit({ manifest, telemetry: options.telemetry, sink: recorder, trust });
+  const orbitLg = orbitLangGraph(orbit);
+  const world = new FakeWorld();
+  const tools = createTools(world);
+  // The ORBIT tool definitions as guarded LangChain tools (the model's schema gains `confidence`).
+  const lc = {
+    webSearch: orbitLg.tool(tools.webSearch),
+    readDocument: orbitLg.tool(tools.readDocument),
+    flagForHumanReview: orbitLg.tool(tools.flagForHumanReview),
+    updateCrmRecord: orbitLg.tool(tools.updateCrmRecord),
+    sendExternalEmail: orbitLg.tool(tools.sendExternalEmail),
+  };
+  const models = options.models ?? scriptedModels();
+  const middleware = [orbitLg.middleware()];
+
+  // The sub-agents: plain createAgent agents. Which tools they may use is their token's business.
+  const researcher = createAgent({
+    name: 'researcher',
+    model: models.researcher,
+    tools: [lc.webSearch, lc.readDocument, lc.flagForHumanReview, lc.sendExternalEmail],
+    middleware,
+  });
+  const helper = createAgent({
+    name: 'helper',
+    model: models.helper,
+    tools: [lc.updateCrmRecord],
+    middleware,
+  });
+  const dataEntry = createAgent({
+    name: 'data-entry',
+    model: models.dataEntry,
+    tools: [
+      lc.updateCrmRecord,
+      orbitLg.subAgent(helper, {
+        profile: 'data-entry',
+        agentId: 'helper',
+        name: 'delegate_to_helper',
+        description: 'Hand part of the data entry to a helper agent.',
+        schema: task,
+        input: asInput,
+      }),
+    ],
+    middleware,
+  });
+
+  // The orchestrator: its tools are its sub-agents.
+  const orchestrator = createAgent({
+    name: 'research-orchestrator',
+    model: models.orchestrator,
+    tools: [
+      orbitLg.subAgent(researcher, {
+        profile: 'researcher',
+        agentId: 'researcher',
+        name: 'research',
+        description: 'Delegate web research to a researcher agent.',
+        schema: task,
+        input: asInput,
+      }),
+      // A narrower ask than the profile is fine; this one asks for a tool the orchestrator lacks.
+      orbitLg.subAgent(dataEntry, {
+        profile: 'data-entry',
+        agentId: 'payments',
+        name: 'pay_rival_invoice',
+        description: 'Delegate a payment to a data-entry agent allowed to trigger payments.',
+        schema: task,
+        input: asInput,
+        request: () => ({
+          tools: [
+            { name: 'update_crm_record', max_calls_per_run: 1 },
+            { name: 'trigger_payment', max_calls_per_run: 1 },
+          ],
+        }),
+      }),
+      orbitLg.subAgent(dataEntry, {
+        profile: 'data-entry',
+        agentId: 'data-entry',
+        name: 'enter_data',
+        description: 'Delegate CRM contact updates to a data-entry agent.',
+        schema: task,
+        input: asInput,
+      }),
+    ],
+    middleware,
+    checkpointer: new MemorySaver(),
+  });
+
+  const threadId = randomUUID();
+  const config = { configurable: { thread_id: threadId } };
+  try {
+    const result = await orchestrator.invoke(
+      {
+        messages: [
+          { role: 'user', content: 'Research competitor pricing and record it on our CRM contacts.' },
+        ],
+      },
+      config,
+    );
+    // Nothing in this scenario pauses; a pause here would be a change of the scenario, not a demo step.
+    if (pendingApprovals(result).length > 0) throw new Error('The research orchestrator paused for a human.');
+  } catch (error) {
+    // ORBIT halted the orchestrator's own run (its third sub-agent): the invoke ends here.
+    if (!haltOf(error)) throw error;
+  }
+  const root = orbitLg.runOf(config);
+  await root.end();
+  file?.close();
+
+  // What the orchestrator's model was told by its sub-agent tools (the thread's checkpointed messages).
+  const state = await orchestrator.graph.getState(config);
+  const messages = ((state.values as { messages?: BaseMessage[] }).messages ?? []).filter(
+    (message) => message.getType() === 'tool',
+  );
+  const told = messages.map((message) => ({
+    tool: String(message.name),
+    status: (message as { status?: string }).status,
+    content: typeof message.content === 'string' ? message.content : JSON.stringify(message.content),
+  }));
+
+  const scopeOf = (runId: string) =>
+    runId === root.id ? root.scope : orbitLg.runOf({ context: { [ORBIT_RUN_KEY]: runId } }).scope;
+  const { tree, refusals } = recorder.build(root.id, scopeOf);
+  return { tree, refusals, world, digest: manifest.digest, threadId, told };
+}
