@@ -100,3 +100,17 @@ describe('delegation: an agent used as a tool', () => {
     expect(new Set(childEvents.map((e) => e.run_id))).toEqual(new Set([pending!.value.orbit.run_id]));
   });
 });
+
+describe('the binding keeps what it must, and no more', () => {
+  it('forgets a thread and its sub-agents when the run ends', async () => {
+    const { parent, orbitLg } = await setUp();
+    const config = { configurable: { thread_id: 'forget' } };
+    const first = await parent.invoke(input, config);
+    const childRunId = pendingApprovals(first)[0]!.value.orbit.run_id;
+    const root = orbitLg.runOf(config);
+    await orbitLg.endRun(config);
+    expect(() => orbitLg.runOf({ context: { orbit_run: childRunId } })).toThrow(/did not delegate/);
+    // The thread starts a new run object (taken up again, as after a restart).
+    expect(orbitLg.runOf(config)).not.toBe(root);
+  });
+});

@@ -164,21 +164,31 @@ export class OrbitLangGraph {
     return orbitMiddleware(this);
   }
 
-  /** Ends a thread's run (and its sub-agents' runs): its span, its `run` audit event. */
+  /**
+   * Ends a thread's run (and its sub-agents' runs): its span, its `run` audit event. The binding
+   * forgets them; call it when a thread's work is done, so a long-lived process does not keep every
+   * thread it has seen.
+   */
   async endRun(
     config: RunnableConfig,
     options?: { outcome?: 'success' | 'failure' | 'abandoned' },
   ): Promise<void> {
     const run = this.runOf(config);
     await run.end(options);
+    this.forget(run);
+  }
+
+  private forget(run: Run): void {
     this.runs.delete(run.id);
+    for (const [key, held] of this.runs) if (held === run) this.runs.delete(key);
+    for (const child of this.states.get(run)?.children.values() ?? []) this.forget(child);
   }
 
   /**
    * The tool as the model should see it: a LangChain tool with a zod object schema gains the
    * confidence argument (tool parameters `{ name, description, schema }` used for binding only;
-   * calls still run the tool itself). Guarded
-   * tools, which have it already, and tools of other shapes are returned as they are.
+   * calls still run the tool itself). Guarded tools, which have it already, and tools of other
+   * shapes are returned as they are.
    */
   modelFacing<T>(tool: T): T {
     if (guardsItself(tool)) return tool;
