@@ -36,7 +36,7 @@ export function orbitMiddleware(binding: OrbitLangGraph) {
     },
     wrapModelCall: async (request, handler) => {
       // The model sees each tool's schema with the confidence argument ORBIT reads (its tools run unchanged).
-      const tools = request.tools.map((tool) => binding.modelFacing(tool));
+      const tools = binding.modelFacingTools(request.tools);
       const message = await handler({ ...request, tools });
       const { runtime } = request;
       binding.recordUsage(message as never, { configurable: runtime.configurable, context: runtime.context });

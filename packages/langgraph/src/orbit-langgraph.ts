@@ -13,6 +13,7 @@ import {
   ApprovalError,
   type Decision,
   type DelegationRequest,
+  type GuardRequest,
   type Orbit,
   OrbitError,
   type Run,
@@ -117,6 +118,8 @@ export class OrbitLangGraph {
   private readonly runs = new Map<string, Run>();
   private readonly states = new WeakMap<Run, RunState>();
   private readonly facing = new WeakMap<object, unknown>();
+  private readonly described = new WeakMap<object, Guarded>();
+  private lastTools: { input: readonly unknown[]; output: unknown[] } | undefined;
 
   constructor(orbit: Orbit, options: OrbitLangGraphOptions = {}) {
     this.orbit = orbit;
@@ -204,8 +207,27 @@ export class OrbitLangGraph {
     return facing as T;
   }
 
+  /** `modelFacing` over a model call's tool list; the same list (by its tools) gives the same array. */
+  modelFacingTools<T>(tools: readonly T[]): T[] {
+    const last = this.lastTools;
+    if (last && last.input.length === tools.length && tools.every((tool, i) => tool === last.input[i])) {
+      return last.output as T[];
+    }
+    const output = tools.map((tool) => this.modelFacing(tool));
+    this.lastTools = { input: [...tools], output };
+    return output;
+  }
+
   /** What the decision path needs of a LangChain tool: its zod schema (to validate and re-validate edits) and hints. */
   describeTool(name: string, tool: unknown): Guarded {
+    const known = typeof tool === 'object' && tool !== null ? this.described.get(tool) : undefined;
+    if (known?.name === name) return known;
+    const guarded = this.describe(name, tool);
+    if (typeof tool === 'object' && tool !== null) this.described.set(tool, guarded);
+    return guarded;
+  }
+
+  private describe(name: string, tool: unknown): Guarded {
     const hints = this.options.tools?.[name];
     const schema = (tool as { schema?: unknown } | undefined)?.schema;
     return {
@@ -233,7 +255,7 @@ export class OrbitLangGraph {
     const shape = guarded.shape ?? shapeFromHints(hints);
     const parsed = shape.input.safeParse(args);
     const input = (parsed.success ? parsed.data : args) as Record<string, unknown>;
-    let decision = await run.guardAsync({
+    const request: GuardRequest = {
       tool: call.name,
       args: input,
       confidence,
@@ -241,7 +263,9 @@ export class OrbitLangGraph {
       inputError: parsed.success ? undefined : describeIssue(parsed.error),
       records: parsed.success ? (shape.records?.(input) ?? 0) : 0,
       resource: parsed.success ? shape.resource?.(input) : undefined,
-    });
+    };
+    // In memory the decision is synchronous: no promise, no tick.
+    let decision = run.usesStore ? await run.guardAsync(request) : run.guard(request);
     // A node re-run presents an executed call again: its recorded result answers, nothing runs.
     const replayed = call.id === undefined ? undefined : state.results.get(call.id);
     if (replayed && decision.reasons.includes('already_executed')) return replayed;
@@ -344,7 +368,8 @@ export class OrbitLangGraph {
         guarded,
         modelSchema(this.orbit, original.schema),
         async (args, config, callId) => {
-          const output = await original.invoke(args, config);
+          // Invoked with the tool call, the tool formats its own ToolMessage, as in LangChain's ToolNode.
+          const output = await original.invoke({ name: original.name, args, id: callId, type: 'tool_call' }, config);
           return { message: asMessage(output, callId, original.name), output: contentOf(output) };
         },
       );
@@ -624,7 +649,7 @@ function asMessage(output: unknown, callId: string, name: string): ToolMessage |
     return output as Command;
   }
   const content = typeof output === 'string' ? output : JSON.stringify(output ?? null);
-  return new ToolMessage({ content, tool_call_id: callId, name });
+  return new ToolMessage({ content, tool_call_id: callId, name, status: 'success' });
 }
 
 /** What a LangChain tool returned, as ORBIT records it: a message's content, or the value itself. */

@@ -259,6 +259,11 @@ export class Run {
     }
   }
 
+  /** True when the run keeps its state in a shared store: decide with `guardAsync` (`guard` cannot reach it). */
+  get usesStore(): boolean {
+    return this.settings.store !== undefined;
+  }
+
   /** True once the run has halted: every further call halts too. */
   get halted(): boolean {
     return this.ledger.halted;
@@ -688,7 +693,7 @@ export class Run {
    * runs under the call's span, and its output or error is recorded as the outcome (on a store, the
    * approval is completed and the action joins the compensation log). At most once per call.
    */
-  async perform<Output>(
+  perform<Output>(
     decision: Decision,
     invoke: () => Output | Promise<Output>,
     options: {
@@ -703,9 +708,11 @@ export class Run {
   ): Promise<CallResult<Output>> {
     const record = this.calls.get(decision.call_id);
     if (record?.outcome || record?.running) {
-      throw new OrbitError(
-        'ERR_CALL_DUPLICATE',
-        `Call "${decision.call_id}" already ran in run "${this.id}"; a call runs at most once.`,
+      return Promise.reject(
+        new OrbitError(
+          'ERR_CALL_DUPLICATE',
+          `Call "${decision.call_id}" already ran in run "${this.id}"; a call runs at most once.`,
+        ),
       );
     }
     if (record) {
@@ -899,11 +906,13 @@ export class Run {
     const started = performance.now();
     try {
       const record = this.calls.get(callId);
-      const output = record
-        ? await otelContext.with(trace.setSpan(otelContext.active(), record.span), () =>
-            tool.execute(input, context),
-          )
-        : await tool.execute(input, context);
+      // Without a tracer (an invalid span context) there is no span to make active: skip the context switch.
+      const output =
+        record && trace.isSpanContextValid(record.span.spanContext())
+          ? await otelContext.with(trace.setSpan(otelContext.active(), record.span), () =>
+              tool.execute(input, context),
+            )
+          : await tool.execute(input, context);
       const undo = tool.undo ? () => tool.undo!(input, output, context) : undefined;
       this.recordOutcome(callId, {
         status: 'executed',
@@ -911,7 +920,7 @@ export class Run {
         elapsedMs: performance.now() - started,
         undo,
       });
-      await this.persistExecuted(decision, approval);
+      if (this.settings.store) await this.persistExecuted(decision, approval);
       return { status: 'executed', output, decision, ...(approval ? { approval } : {}) };
     } catch (error) {
       if (suspends?.(error)) {
@@ -920,7 +929,7 @@ export class Run {
         throw error;
       }
       this.recordOutcome(callId, { status: 'error', error, elapsedMs: performance.now() - started });
-      await this.persistExecuted(decision, approval);
+      if (this.settings.store) await this.persistExecuted(decision, approval);
       return { status: 'error', error, decision, ...(approval ? { approval } : {}) };
     }
   }
