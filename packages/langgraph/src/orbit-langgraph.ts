@@ -210,9 +210,7 @@ export class OrbitLangGraph {
   /** `modelFacing` over a model call's tool list; the same list (by its tools) gives the same array. */
   modelFacingTools<T>(tools: readonly T[]): T[] {
     const last = this.lastTools;
-    if (last && last.input.length === tools.length && tools.every((tool, i) => tool === last.input[i])) {
-      return last.output as T[];
-    }
+    if (last && sameItems(last.input, tools)) return last.output as T[];
     const output = tools.map((tool) => this.modelFacing(tool));
     this.lastTools = { input: [...tools], output };
     return output;
@@ -369,7 +367,10 @@ export class OrbitLangGraph {
         modelSchema(this.orbit, original.schema),
         async (args, config, callId) => {
           // Invoked with the tool call, the tool formats its own ToolMessage, as in LangChain's ToolNode.
-          const output = await original.invoke({ name: original.name, args, id: callId, type: 'tool_call' }, config);
+          const output = await original.invoke(
+            { name: original.name, args, id: callId, type: 'tool_call' },
+            config,
+          );
           return { message: asMessage(output, callId, original.name), output: contentOf(output) };
         },
       );
@@ -615,6 +616,12 @@ function shapeFromHints(hints: ToolHints | undefined): ToolShape {
     ...(hints?.records ? { records: hints.records } : {}),
     ...(hints?.resource ? { resource: hints.resource } : {}),
   } as ToolShape;
+}
+
+function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function isZod(schema: unknown): schema is z.ZodType {

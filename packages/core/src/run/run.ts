@@ -195,6 +195,8 @@ export class Run {
   private readonly approvals: CallTable<{ request: ApprovalRequest; answered: boolean; requestedAt: number }>;
   private sequence = 0;
   private readonly resumed: boolean;
+  /** A tracer is set: the run's span has a valid context (it may still be sampled out). */
+  private readonly traced: boolean;
 
   constructor(
     settings: RunSettings,
@@ -234,6 +236,7 @@ export class Run {
       options.parentSpan,
       SpanKind.INTERNAL,
     );
+    this.traced = trace.isSpanContextValid(this.span.spanContext());
     if (this.span.isRecording()) {
       this.span.setAttributes({
         [ATTR.GEN_AI_OPERATION_NAME]: 'invoke_agent',
@@ -310,8 +313,10 @@ export class Run {
         `Call "${callId}" is being decided already in run "${this.id}"; a call runs at most once.`,
       );
     }
+    // Only a caller's call id (a framework's) names the same call in another process; generated ones are local.
     const known =
-      this.known(callId, request) ?? (this.resumed ? await this.recover(callId, request) : undefined);
+      this.known(callId, request) ??
+      (this.resumed && request.callId !== undefined ? await this.recover(callId, request) : undefined);
     if (known) return known;
     const gate = this.gateOf(request);
     this.deciding.add(callId);
@@ -908,7 +913,7 @@ export class Run {
       const record = this.calls.get(callId);
       // Without a tracer (an invalid span context) there is no span to make active: skip the context switch.
       const output =
-        record && trace.isSpanContextValid(record.span.spanContext())
+        record && this.traced
           ? await otelContext.with(trace.setSpan(otelContext.active(), record.span), () =>
               tool.execute(input, context),
             )
