@@ -6,7 +6,8 @@ import { runResearchOrchestratorOnLangGraph } from './run-langgraph.js';
 
 // Trust is not transitive: every sub-agent acts under a token minted for it, scoped to its task.
 // On the core alone by default; `--langgraph` runs the same scenario on LangChain createAgent + LangGraph
-// (the orchestrator's tools are its sub-agents), offline with scripted models.
+// (the orchestrator's tools are its sub-agents), offline with scripted models, or real ones when
+// OPENAI_API_KEY is set.
 const onLangGraph = process.argv.includes('--langgraph');
 const stamp = Date.now();
 const auditPath = resolve(process.env.ORBIT_AUDIT_PATH ?? `.orbit/research-orchestrator-${stamp}.jsonl`);
@@ -48,7 +49,7 @@ const print = (node: TreeNode, indent: string) => {
 console.log('ORBIT demo: research orchestrator (trust is not transitive)');
 console.log(
   onLangGraph
-    ? 'runs on: LangChain createAgent + LangGraph (sub-agents as tools, ORBIT middleware), offline with scripted models\n'
+    ? `runs on: LangChain createAgent + LangGraph (sub-agents as tools, ORBIT middleware), ${process.env.OPENAI_API_KEY ? `with ${process.env.OPENAI_MODEL ?? 'gpt-4o-mini'}` : 'offline with scripted models (set OPENAI_API_KEY to use a real one)'}\n`
     : 'runs on: the ORBIT core alone, offline and scripted (--langgraph: on LangChain createAgent + LangGraph)\n',
 );
 console.log('Delegation tree:');

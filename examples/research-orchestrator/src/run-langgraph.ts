@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { BaseMessage } from '@langchain/core/messages';
 import { MemorySaver } from '@langchain/langgraph';
+import { ChatOpenAI } from '@langchain/openai';
 import { type AuditSink, createOrbit, JsonlFileSink, type TelemetryOptions } from '@orbit-agents/core';
-import { haltOf, ORBIT_RUN_KEY, orbitLangGraph, pendingApprovals } from '@orbit-agents/langgraph';
+import { haltOf, ORBIT_RUN_KEY, orbitLangGraph, pendingApprovals, resumeWith } from '@orbit-agents/langgraph';
 import { createAgent } from 'langchain';
 import { z } from 'zod';
 import { TreeRecorder } from './audit-tree.js';
@@ -61,6 +63,37 @@ export function scriptedModels() {
   };
 }
 
+/** The chat model of each agent of the scenario. */
+export type OrchestratorModels = Record<
+  'researcher' | 'dataEntry' | 'helper' | 'orchestrator',
+  BaseChatModel
+>;
+
+/**
+ * The models the demo runs with: real ones (`OPENAI_MODEL`, default `gpt-4o-mini`) when `OPENAI_API_KEY`
+ * is set, the scripted ones otherwise. A real model chooses its own steps: ORBIT's decisions then
+ * follow from what it does, not from the scripted reference.
+ */
+export function defaultModels(): OrchestratorModels {
+  if (!process.env.OPENAI_API_KEY) return scriptedModels();
+  const model = () => new ChatOpenAI({ model: process.env.OPENAI_MODEL ?? 'gpt-4o-mini' });
+  return { researcher: model(), dataEntry: model(), helper: model(), orchestrator: model() };
+}
+
+/** What each agent is told (the scripted models ignore it). */
+const PROMPTS = {
+  orchestrator:
+    'You coordinate market research. Delegate web research with `research` and CRM updates with `enter_data`; each sub-agent works under a token scoped to its task. Read refusals: do not retry a refused call.',
+  researcher:
+    'You research competitor pricing on the web. Every tool takes a "confidence" argument: your honest probability (0 to 1) that the call is right.',
+  dataEntry:
+    'You record findings on CRM contacts with update_crm_record. Every tool takes a "confidence" argument: your honest probability (0 to 1) that the call is right.',
+  helper: 'You help with CRM data entry.',
+};
+
+/** More resumes than the scenario can need: a model that keeps pausing is stopped, not followed forever. */
+const MAX_INVOCATIONS = 20;
+
 export interface LangGraphOrchestratorReport extends OrchestratorReport {
   /** The orchestrator's LangGraph thread (it is also its ORBIT run id). */
   threadId: string;
@@ -92,7 +125,8 @@ export async function runResearchOrchestratorOnLangGraph(
     sink?: AuditSink;
     auditPath?: string;
     telemetry?: TelemetryOptions;
-    models?: ReturnType<typeof scriptedModels>;
+    /** Default: `defaultModels()` (scripted unless `OPENAI_API_KEY` is set). */
+    models?: OrchestratorModels;
   } = {},
 ): Promise<LangGraphOrchestratorReport> {
   const { manifest, trust } = await deploy();
@@ -110,25 +144,28 @@ export async function runResearchOrchestratorOnLangGraph(
     updateCrmRecord: orbitLg.tool(tools.updateCrmRecord),
     sendExternalEmail: orbitLg.tool(tools.sendExternalEmail),
   };
-  const models = options.models ?? scriptedModels();
+  const models = options.models ?? defaultModels();
   const middleware = [orbitLg.middleware()];
 
   // The sub-agents: plain createAgent agents. Which tools they may use is their token's business.
   const researcher = createAgent({
     name: 'researcher',
     model: models.researcher,
+    systemPrompt: PROMPTS.researcher,
     tools: [lc.webSearch, lc.readDocument, lc.flagForHumanReview, lc.sendExternalEmail],
     middleware,
   });
   const helper = createAgent({
     name: 'helper',
     model: models.helper,
+    systemPrompt: PROMPTS.helper,
     tools: [lc.updateCrmRecord],
     middleware,
   });
   const dataEntry = createAgent({
     name: 'data-entry',
     model: models.dataEntry,
+    systemPrompt: PROMPTS.dataEntry,
     tools: [
       lc.updateCrmRecord,
       orbitLg.subAgent(helper, {
@@ -147,6 +184,7 @@ export async function runResearchOrchestratorOnLangGraph(
   const orchestrator = createAgent({
     name: 'research-orchestrator',
     model: models.orchestrator,
+    systemPrompt: PROMPTS.orchestrator,
     tools: [
       orbitLg.subAgent(researcher, {
         profile: 'researcher',
@@ -187,7 +225,7 @@ export async function runResearchOrchestratorOnLangGraph(
   const threadId = randomUUID();
   const config = { configurable: { thread_id: threadId } };
   try {
-    const result = await orchestrator.invoke(
+    let result = await orchestrator.invoke(
       {
         messages: [
           { role: 'user', content: 'Research competitor pricing and record it on our CRM contacts.' },
@@ -195,8 +233,19 @@ export async function runResearchOrchestratorOnLangGraph(
       },
       config,
     );
-    // Nothing in this scenario pauses; a pause here would be a change of the scenario, not a demo step.
-    if (pendingApprovals(result).length > 0) throw new Error('The research orchestrator paused for a human.');
+    // The scripted scenario never pauses. A real model may: nobody is on duty in the demo, so each
+    // pause is rejected (the model is told), and the run goes on.
+    for (let invocations = 1; pendingApprovals(result).length > 0; invocations++) {
+      if (invocations >= MAX_INVOCATIONS) throw new Error(`Still pausing after ${invocations} invocations.`);
+      result = await orchestrator.invoke(
+        resumeWith(result, () => ({
+          type: 'reject',
+          approver: 'demo (no human on duty)',
+          message: 'No human is on duty in this demo; flag it instead.',
+        })),
+        config,
+      );
+    }
   } catch (error) {
     // ORBIT halted the orchestrator's own run (its third sub-agent): the invoke ends here.
     if (!haltOf(error)) throw error;
