@@ -34,6 +34,50 @@ describe('calls a framework runs (guardAsync, resolveApproval, perform)', () => 
     expect(ran).toBe(0);
   });
 
+  it('a refusal or a halt presented again is reported again (a framework replaying the call)', async () => {
+    const { orbit } = await orbitOf();
+    const run = orbit.startRun();
+    const blocked = await run.guardAsync({
+      tool: 'update',
+      args: {},
+      confidence: 0.99,
+      callId: 'b',
+      inputError: 'bad',
+    });
+    expect((await run.perform(blocked, () => 'never')).status).toBe('refused');
+    const again = await run.guardAsync({
+      tool: 'update',
+      args: {},
+      confidence: 0.99,
+      callId: 'b',
+      inputError: 'bad',
+    });
+    expect((await run.perform(again, () => 'never')).status).toBe('refused');
+    const halt = await run.guardAsync({ tool: 'merge', args: {}, confidence: 0.99, callId: 'h' });
+    await expect(run.perform(halt, () => 'never')).rejects.toBeInstanceOf(RunHaltedError);
+    await expect(run.perform(halt, () => 'never')).rejects.toBeInstanceOf(RunHaltedError);
+  });
+
+  it('an answer after the approval timeout is a timeout, not an approval', async () => {
+    let now = Date.parse('2026-11-25T10:00:00Z');
+    const { orbit, sink } = await orbitOf({}, { now: () => now, approvalTimeoutMs: 60_000 });
+    const run = orbit.startRun();
+    const paused = await run.guardAsync({ tool: 'send', args: { id: 'x' }, confidence: 0.5, callId: 'c1' });
+    now += 2 * 24 * 3_600_000;
+    const answered = await run.resolveApproval(
+      paused.approval!.approval_id,
+      approve(paused.approval!.action_hash),
+    );
+    expect(answered.decision).toMatchObject({
+      decision: 'block',
+      reasons: expect.arrayContaining(['approval_timeout']),
+    });
+    expect(sink.events.filter((e) => e.event === 'approval').map((e) => e.approval)).toEqual([
+      'requested',
+      'timeout',
+    ]);
+  });
+
   it('a suspending error leaves the call open: no outcome, and it may be performed again', async () => {
     const { orbit, sink } = await orbitOf();
     const run = orbit.startRun();

@@ -195,6 +195,10 @@ export class Run {
   private readonly approvals: CallTable<{ request: ApprovalRequest; answered: boolean; requestedAt: number }>;
   private sequence = 0;
   private readonly resumed: boolean;
+  /** What the store held for this run when it was taken up (read on first need). */
+  private recovery:
+    | Promise<{ approvals: Map<string, StoredApproval>; actions: Map<string, StoredAction> }>
+    | undefined;
   /** A tracer is set: the run's span has a valid context (it may still be sampled out). */
   private readonly traced: boolean;
 
@@ -622,18 +626,28 @@ export class Run {
     let stored: StoredApproval | undefined;
     let executed: StoredAction | undefined;
     try {
-      const all = await store.listApprovals(this.root.id, {
-        runId: this.id,
-        statuses: ['pending', 'approved', 'denied', 'edited', 'timeout', 'executing', 'done'],
-      });
-      stored = all.find((approval) => approval.request.call_id === callId);
-      if (!stored) {
-        executed = (await store.listActions(this.root.id, this.id)).find(
-          (action) => action.callId === callId,
-        );
+      // Read once per take-up: what other processes did before this one took the run up.
+      this.recovery ??= Promise.all([
+        store.listApprovals(this.root.id, {
+          runId: this.id,
+          statuses: ['pending', 'approved', 'denied', 'edited', 'timeout', 'executing', 'done'],
+        }),
+        store.listActions(this.root.id, this.id),
+      ]).then(([approvals, actions]) => ({
+        approvals: new Map(approvals.map((approval) => [approval.request.call_id, approval])),
+        actions: new Map(actions.map((action) => [action.callId, action])),
+      }));
+      const recovery = await this.recovery;
+      stored = recovery.approvals.get(callId);
+      if (stored) {
+        // Its state now: another process may have answered or run it since the take-up.
+        stored = (await store.getApproval(this.root.id, stored.request.approval_id)) ?? stored;
+      } else {
+        executed = recovery.actions.get(callId);
       }
     } catch (error) {
       // Without the store nothing can be decided safely either: the decision path fails closed next.
+      this.recovery = undefined;
       this.settings.onStoreError(error);
       return undefined;
     }
@@ -673,9 +687,20 @@ export class Run {
     answer: ApprovalAnswer | unknown,
     tool?: ToolShape,
   ): Promise<{ decision: Decision; args: unknown }> {
-    const request = this.approvals.get(approvalId)?.request;
-    const record = request ? this.calls.get(request.call_id) : undefined;
+    const pending = this.approvals.get(approvalId);
+    const record = pending ? this.calls.get(pending.request.call_id) : undefined;
     if (record?.effective) return { decision: record.effective, args: record.args };
+    // An answer after the deadline is too late: the request timed out, as if nobody had answered.
+    if (
+      pending &&
+      !pending.answered &&
+      this.settings.now() - pending.requestedAt > this.settings.approvalTimeoutMs
+    ) {
+      const expired = this.settings.store
+        ? await this.expireAsync(approvalId, tool)
+        : this.expireApproval(approvalId);
+      return { decision: expired, args: record?.args };
+    }
     let answered: { decision: Decision; args: unknown };
     try {
       answered = await this.answerAsync(approvalId, answer, tool);
@@ -712,7 +737,9 @@ export class Run {
     } = {},
   ): Promise<CallResult<Output>> {
     const record = this.calls.get(decision.call_id);
-    if (record?.outcome || record?.running) {
+    const runs = decision.decision === 'proceed' || decision.decision === 'proceed_with_log';
+    // A refusal or a halt is reported as often as it is presented; a call runs at most once.
+    if (runs && (record?.outcome || record?.running)) {
       return Promise.reject(
         new OrbitError(
           'ERR_CALL_DUPLICATE',
@@ -720,7 +747,7 @@ export class Run {
         ),
       );
     }
-    if (record) {
+    if (record && runs) {
       record.running = true;
       this.calls.pin(decision.call_id, record);
     }
