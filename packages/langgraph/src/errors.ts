@@ -14,6 +14,10 @@ import { RunHaltedError } from '@orbit-agents/core';
 export function haltOf(error: unknown): RunHaltedError | undefined {
   for (let current = error, depth = 0; current && depth < 10; depth++) {
     if (current instanceof RunHaltedError) return current;
+    // Another copy of @orbit-agents/core (a second install) has its own class: know it by its shape.
+    if ((current as Error).name === 'RunHaltedError' && 'decision' in (current as object)) {
+      return current as RunHaltedError;
+    }
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;

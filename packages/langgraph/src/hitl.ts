@@ -126,7 +126,7 @@ export function toApprovalAnswer(
   value: unknown,
   request: ApprovalRequest,
   defaultApprover: string,
-): { answer: ApprovalAnswer } | { error: string } {
+): { answer: ApprovalAnswer; bound: boolean } | { error: string } {
   const decisions = (value as { decisions?: unknown } | null)?.decisions;
   const decision = (Array.isArray(decisions) ? (decisions.length === 1 ? decisions[0] : undefined) : value) as
     | OrbitHITLDecision
@@ -146,9 +146,12 @@ export function toApprovalAnswer(
     action_hash: decision.action_hash ?? request.action_hash,
     approver: decision.approver ?? defaultApprover,
   };
+  // The answer names the request it was given for (else it is taken as this request's).
+  const bound = decision.action_hash !== undefined;
   switch (decision.type) {
     case 'approve':
       return {
+        bound,
         answer: {
           type: 'approve',
           ...base,
@@ -158,6 +161,7 @@ export function toApprovalAnswer(
       };
     case 'reject':
       return {
+        bound,
         answer: {
           type: 'deny',
           ...base,
@@ -173,6 +177,7 @@ export function toApprovalAnswer(
         };
       }
       return {
+        bound,
         answer: {
           type: 'edit',
           ...base,

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { type BaseMessage, isAIMessage, ToolMessage } from '@langchain/core/messages';
 import type { ToolCall } from '@langchain/core/messages/tool';
 import type { RunnableConfig } from '@langchain/core/runnables';
@@ -7,10 +8,10 @@ import {
   type StructuredToolInterface,
   type ToolRuntime,
 } from '@langchain/core/tools';
-import { type Command, END, interrupt, isGraphBubbleUp, Send } from '@langchain/langgraph';
+import { type Command, END, getConfig, interrupt, isGraphBubbleUp, Send } from '@langchain/langgraph';
 import { ToolNode } from '@langchain/langgraph/prebuilt';
 import {
-  ApprovalError,
+  type ApprovalError,
   type Decision,
   type DelegationRequest,
   type GuardRequest,
@@ -76,8 +77,10 @@ type Invocable<Input, Output> = {
 interface RunState {
   /** Results of executed calls, to answer a node re-run (prebuilt ToolNode, `version: "v1"`). */
   results: Map<string, ToolMessage | Command>;
-  /** Sub-agent runs by the delegating call (or sub-graph task): a replay reuses the run and its token. */
-  children: Map<string, Run>;
+  /** Delegations by the delegating call (or sub-graph task): a replay, even a concurrent one, reuses the run and its token. */
+  children: Map<string, Promise<Run | ToolMessage>>;
+  /** The sub-agent runs this run delegated to. */
+  runs: Run[];
   /** Model messages whose usage was counted. */
   usage: Set<string>;
 }
@@ -87,6 +90,8 @@ interface Guarded {
   readonly shape: ToolShape | undefined;
   readonly description: string | undefined;
   readonly undo: ((args: never, output: unknown, context: ToolContext) => unknown) | undefined;
+  /** A LangChain tool parses its own arguments: it gets the model's (or the editor's), not ORBIT's parsed copy. */
+  readonly parsesItself: boolean;
 }
 
 /** A tool call's result: the message LangGraph gets, and the tool's own output ORBIT records. */
@@ -119,6 +124,8 @@ export class OrbitLangGraph {
   private readonly states = new WeakMap<Run, RunState>();
   private readonly facing = new WeakMap<object, unknown>();
   private readonly described = new WeakMap<object, Guarded>();
+  /** The sub-agent run a delegated invoke acts under, also where a nested invoke replaces `context`. */
+  private readonly delegated = new AsyncLocalStorage<string>();
   private lastTools: { input: readonly unknown[]; output: unknown[] } | undefined;
 
   constructor(orbit: Orbit, options: OrbitLangGraphOptions = {}) {
@@ -131,10 +138,11 @@ export class OrbitLangGraph {
    * thread's (`configurable.thread_id`), taken up from the store when this process has not seen it.
    */
   runOf(config: RunnableConfig & { context?: unknown }): Run {
-    const named = (config.context as Record<string, unknown> | undefined)?.[ORBIT_RUN_KEY];
+    const named =
+      (config.context as Record<string, unknown> | undefined)?.[ORBIT_RUN_KEY] ?? this.delegated.getStore();
     if (named !== undefined) {
       const run = typeof named === 'string' ? this.runs.get(named) : undefined;
-      if (!run) {
+      if (!run || run.hasEnded) {
         throw new OrbitError(
           'ERR_RUN_UNKNOWN',
           `context.${ORBIT_RUN_KEY} names run ${JSON.stringify(named)}, which this process did not delegate to; sub-agents run under a token minted by subAgent() or subGraph().`,
@@ -150,6 +158,11 @@ export class OrbitLangGraph {
       );
     }
     let run = this.runs.get(runId);
+    if (run?.hasEnded) {
+      // Ended with run.end() rather than endRun(): the thread's next call takes its run up anew.
+      this.forget(run);
+      run = undefined;
+    }
     if (!run) {
       run = this.orbit.resumeRun(runId);
       this.runs.set(runId, run);
@@ -184,7 +197,7 @@ export class OrbitLangGraph {
   private forget(run: Run): void {
     this.runs.delete(run.id);
     for (const [key, held] of this.runs) if (held === run) this.runs.delete(key);
-    for (const child of this.states.get(run)?.children.values() ?? []) this.forget(child);
+    for (const child of this.states.get(run)?.runs ?? []) this.forget(child);
   }
 
   /**
@@ -199,9 +212,14 @@ export class OrbitLangGraph {
     if (!(schema instanceof z.ZodObject)) return tool;
     let facing = this.facing.get(tool as object);
     if (!facing) {
-      const { name, description } = tool as unknown as StructuredToolInterface;
+      const { name, description, extras } = tool as unknown as StructuredToolInterface & { extras?: unknown };
       // Plain tool parameters, not a tool object: createAgent refuses replaced tool instances.
-      facing = { name, description, schema: this.orbit.confidence.modelInputSchema(schema) };
+      facing = {
+        name,
+        description,
+        schema: this.orbit.confidence.modelInputSchema(schema),
+        ...(extras === undefined ? {} : { extras }),
+      };
       this.facing.set(tool as object, facing);
     }
     return facing as T;
@@ -233,6 +251,7 @@ export class OrbitLangGraph {
       shape: { ...shapeFromHints(hints), ...(isZod(schema) ? { input: schema } : {}) },
       description: (tool as { description?: string } | undefined)?.description,
       undo: hints?.undo,
+      parsesItself: true,
     };
   }
 
@@ -244,7 +263,7 @@ export class OrbitLangGraph {
     call: ToolCall,
     config: RunnableConfig & { context?: unknown },
     guarded: Guarded,
-    execute: (args: Record<string, unknown>) => Promise<Executed>,
+    execute: (args: Record<string, unknown>, callId: string) => Promise<Executed>,
   ): Promise<ToolMessage | Command> {
     const run = this.runOf(config);
     const state = this.stateOf(run);
@@ -264,15 +283,18 @@ export class OrbitLangGraph {
     };
     // In memory the decision is synchronous: no promise, no tick.
     let decision = run.usesStore ? await run.guardAsync(request) : run.guard(request);
+    // Several calls in one LangGraph task (createAgent "v1", a ToolNode without routeToolCalls): the
+    // node re-runs them all on resume, and interrupts are matched to answers by their order in it.
+    const shared = inSharedTask();
     // A node re-run presents an executed call again: its recorded result answers, nothing runs.
     const replayed = call.id === undefined ? undefined : state.results.get(call.id);
     if (replayed && decision.reasons.includes('already_executed')) return replayed;
-    let settled = input;
+    let settled = guarded.parsesItself ? (args as Record<string, unknown>) : input;
     const approval = decision.approval;
     if (decision.decision === 'pause' && approval) {
-      const answered = await this.ask(run, decision, shape);
+      const answered = await this.ask(run, decision, shape, shared);
       decision = answered.decision;
-      settled = answered.args as Record<string, unknown>;
+      settled = (guarded.parsesItself ? (answered.edited ?? args) : answered.args) as Record<string, unknown>;
     }
     const undo = guarded.undo ?? hints?.undo;
     const id = call.id ?? decision.call_id;
@@ -282,7 +304,7 @@ export class OrbitLangGraph {
     const result = await run.perform(
       decision,
       async () => {
-        const done = await execute(settled);
+        const done = await execute(settled, id);
         message = done.message;
         return done.output;
       },
@@ -293,7 +315,7 @@ export class OrbitLangGraph {
       },
     );
     if (result.status === 'executed') {
-      if (call.id !== undefined) this.remember(state, call.id, message!);
+      if (shared && call.id !== undefined) this.remember(state, call.id, message!);
       return message!;
     }
     if (result.status === 'refused') {
@@ -304,8 +326,11 @@ export class OrbitLangGraph {
         status: 'error',
       });
     }
-    if (this.options.toolErrors === 'throw') throw result.error;
-    return errorMessage(call.name, id, result.error);
+    // A halt inside the tool (a guarded call it made) ends the invoke; it is not the tool's error.
+    if (haltOf(result.error) || this.options.toolErrors === 'throw') throw result.error;
+    const failed = errorMessage(call.name, id, result.error);
+    if (shared && call.id !== undefined) this.remember(state, call.id, failed);
+    return failed;
   }
 
   /** Asks a human through `interrupt()`, until an answer is valid; the same answers replay on a node re-run. */
@@ -313,21 +338,29 @@ export class OrbitLangGraph {
     run: Run,
     decision: Decision,
     shape: ToolShape,
-  ): Promise<{ decision: Decision; args: unknown }> {
+    shared: boolean,
+  ): Promise<{ decision: Decision; args: unknown; edited?: unknown }> {
     const approval = decision.approval!;
+    const schema = jsonSchemaOf(shape.input);
     let error: string | undefined;
     for (;;) {
-      const value: unknown = interrupt(interruptValue(decision, approval, run.depth, undefined, error));
+      const value: unknown = interrupt(interruptValue(decision, approval, run.depth, schema, error));
       const parsed = toApprovalAnswer(value, approval, this.options.approver ?? 'langgraph:resume');
       if ('error' in parsed) {
         error = parsed.error;
         continue;
       }
+      if (shared && !parsed.bound) {
+        // An answer found by its position in the node could be another call's: it must say which it is for.
+        error = `This node runs several tool calls in one task, so an answer must carry the request's action_hash (resumeWith adds it): ${approval.action_hash}. Or route each call to its own task (createAgent "v2", routeToolCalls).`;
+        continue;
+      }
       try {
-        return await run.resolveApproval(approval.approval_id, parsed.answer, shape);
+        const resolved = await run.resolveApproval(approval.approval_id, parsed.answer, shape);
+        return parsed.answer.type === 'edit' ? { ...resolved, edited: parsed.answer.args } : resolved;
       } catch (caught) {
-        if (!(caught instanceof ApprovalError && caught.code === 'ERR_APPROVAL_HASH_MISMATCH')) throw caught;
-        error = caught.message;
+        if ((caught as ApprovalError | undefined)?.code !== 'ERR_APPROVAL_HASH_MISMATCH') throw caught;
+        error = (caught as Error).message;
       }
     }
   }
@@ -387,16 +420,24 @@ export class OrbitLangGraph {
         ? (args: never, output: unknown, context: ToolContext) =>
             definition.undo!(args as Input, output as Output, context)
         : undefined,
+      parsesItself: false,
     };
+    // Run as a LangChain tool once ORBIT has decided, so callbacks (LangSmith, streamEvents) see it.
+    const runner = lcTool(
+      async (args: Record<string, unknown>, config: ToolRuntime) => {
+        const run = this.runOf(config);
+        const callId = (config.metadata?.orbit_call_id as string | undefined) ?? '';
+        return definition.execute(args as Input, { runId: run.id, callId, agentId: run.agentId }) as never;
+      },
+      { name: definition.name, description: definition.description ?? definition.name, schema: ANY_OBJECT },
+    );
     return this.selfGuarded(
       guarded,
       this.orbit.modelInputSchema(definition),
       async (args, config, callId) => {
-        const run = this.runOf(config);
-        const output = await definition.execute(args as Input, {
-          runId: run.id,
-          callId,
-          agentId: run.agentId,
+        const output: unknown = await runner.invoke(args, {
+          ...config,
+          metadata: { ...config.metadata, orbit_call_id: callId },
         });
         return { message: asMessage(output, callId, definition.name), output };
       },
@@ -454,10 +495,12 @@ export class OrbitLangGraph {
         const delegated = await this.delegate(runtime, callId, spec, args, spec.name);
         if (delegated instanceof ToolMessage) return delegated;
         try {
-          const result = await agent.invoke(spec.input(args), {
-            context: { ...spec.context?.(args), [ORBIT_RUN_KEY]: delegated.id },
-            ...(runtime.signal ? { signal: runtime.signal } : {}),
-          });
+          const result = await this.delegated.run(delegated.id, () =>
+            agent.invoke(spec.input(args), {
+              context: { ...spec.context?.(args), [ORBIT_RUN_KEY]: delegated.id },
+              ...(runtime.signal ? { signal: runtime.signal } : {}),
+            }),
+          );
           await delegated.end({ outcome: 'success' });
           const content = spec.output ? spec.output(result) : lastText(result);
           return new ToolMessage({ content, tool_call_id: callId, name: spec.name });
@@ -483,13 +526,19 @@ export class OrbitLangGraph {
     return async (state, config) => {
       const key = `node:${String(config.configurable?.checkpoint_ns ?? spec.profile)}`;
       const delegated = await this.delegate(config, key, spec, state, spec.profile);
+      // A node has no model to tell: a refused delegation ends the invoke (a halt, as RunHaltedError).
       if (delegated instanceof ToolMessage)
-        throw new OrbitError('ERR_ARGUMENT_INVALID', String(delegated.content));
-      const result = await graph.invoke(state, {
-        context: { ...spec.context?.(state), [ORBIT_RUN_KEY]: delegated.id },
-      });
-      await delegated.end({ outcome: 'success' });
-      return result;
+        throw new OrbitError('ERR_TOKEN_REFUSED', String(delegated.content));
+      try {
+        const result = await this.delegated.run(delegated.id, () =>
+          graph.invoke(state, { context: { ...spec.context?.(state), [ORBIT_RUN_KEY]: delegated.id } }),
+        );
+        await delegated.end({ outcome: 'success' });
+        return result;
+      } catch (error) {
+        if (!isGraphBubbleUp(error)) await delegated.end({ outcome: 'failure' });
+        throw error;
+      }
     };
   }
 
@@ -503,8 +552,23 @@ export class OrbitLangGraph {
   ): Promise<Run | ToolMessage> {
     const parent = this.runOf(config);
     const state = this.stateOf(parent);
-    const known = state.children.get(key);
-    if (known) return known;
+    let delegation = state.children.get(key);
+    if (!delegation) {
+      // Kept before it settles: a concurrent replay of the same call waits for this one.
+      delegation = this.delegateOnce(parent, state, key, spec, args, name);
+      state.children.set(key, delegation);
+    }
+    return delegation;
+  }
+
+  private async delegateOnce<Args>(
+    parent: Run,
+    state: RunState,
+    key: string,
+    spec: SubAgentOptions<Args>,
+    args: Args,
+    name: string,
+  ): Promise<Run | ToolMessage> {
     const result = await parent.delegate({
       ...spec.request?.(args),
       profile: spec.profile,
@@ -519,7 +583,7 @@ export class OrbitLangGraph {
         status: 'error',
       });
     }
-    state.children.set(key, result.run);
+    state.runs.push(result.run);
     this.runs.set(result.run.id, result.run);
     return result.run;
   }
@@ -532,6 +596,11 @@ export class OrbitLangGraph {
   ): Promise<ToolMessage> {
     const halt = haltOf(error);
     await child.end({ outcome: 'failure' });
+    if (halt?.decision.reasons.includes('approval_denied')) {
+      // A person stopped the run (a denial with stop_run): the whole tree stops, not just the sub-agent.
+      child.root.stop();
+      throw halt;
+    }
     const content = halt
       ? JSON.stringify({
           ...toRefusal(halt.decision),
@@ -544,7 +613,7 @@ export class OrbitLangGraph {
   private stateOf(run: Run): RunState {
     let state = this.states.get(run);
     if (!state) {
-      state = { results: new Map(), children: new Map(), usage: new Set() };
+      state = { results: new Map(), children: new Map(), runs: [], usage: new Set() };
       this.states.set(run, state);
     }
     return state;
@@ -592,9 +661,7 @@ class OrbitTool extends StructuredTool {
     const args = (input?.type === 'tool_call' ? input.args : input) as Record<string, unknown>;
     const call: ToolCall = { name: this.name, args, id: toolCall?.id, type: 'tool_call' };
     const { toolCall: _omitted, ...rest } = config;
-    return this.binding.guardCall(call, rest, this.guarded, (settled) =>
-      this.runTool(settled, rest, toolCall?.id ?? ''),
-    );
+    return this.binding.guardCall(call, rest, this.guarded, (settled, id) => this.runTool(settled, rest, id));
   }
 
   protected override async _call(): Promise<never> {
@@ -616,6 +683,27 @@ function shapeFromHints(hints: ToolHints | undefined): ToolShape {
     ...(hints?.records ? { records: hints.records } : {}),
     ...(hints?.resource ? { resource: hints.resource } : {}),
   } as ToolShape;
+}
+
+/** True unless the current LangGraph task runs one call only (a `Send`: createAgent "v2", routeToolCalls). */
+function inSharedTask(): boolean {
+  let path: unknown;
+  try {
+    path = getConfig()?.metadata?.langgraph_path;
+  } catch {
+    path = undefined;
+  }
+  return !(Array.isArray(path) && path[0] === '__pregel_push');
+}
+
+/** The JSON schema of a tool's input, for HITL edit forms (none for a free-form input). */
+function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> | undefined {
+  if (schema === ANY_OBJECT) return undefined;
+  try {
+    return z.toJSONSchema(schema, { unrepresentable: 'any' }) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
 }
 
 function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {

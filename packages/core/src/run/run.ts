@@ -271,6 +271,11 @@ export class Run {
     return this.settings.store !== undefined;
   }
 
+  /** True once `end()` was called: the run has recorded its end and its span is closed. */
+  get hasEnded(): boolean {
+    return this.ended;
+  }
+
   /** True once the run has halted: every further call halts too. */
   get halted(): boolean {
     return this.ledger.halted;
