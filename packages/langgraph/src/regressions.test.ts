@@ -1,0 +1,366 @@
+// Regressions found in review: each test names the behaviour it guards.
+import type { StructuredToolInterface } from '@langchain/core/tools';
+
+import { Command, MemorySaver } from '@langchain/langgraph';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { defineTool, TrustAuthority } from '@orbit-agents/core';
+import { createAgent, type ToolRuntime, tool } from 'langchain';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { decisionsOf, orbitOf, type ScriptedCall, ScriptedChatModel } from '../test/support.js';
+import { haltOf } from './errors.js';
+import { orbitLangGraph } from './orbit-langgraph.js';
+import { pendingApprovals, resumeWith } from './resume.js';
+
+const input = { messages: [{ role: 'user', content: 'go' }] };
+
+function logging(executed: string[], names = ['read', 'draft', 'update', 'send']) {
+  return names.map((name) =>
+    tool(
+      async ({ id }: { id: string }) => {
+        executed.push(`${name}:${id}`);
+        return `${name} ok ${id}`;
+      },
+      { name, description: name, schema: z.object({ id: z.string() }) },
+    ),
+  );
+}
+
+async function agentOf(
+  turns: ScriptedCall[][],
+  options: { version?: 'v1' | 'v2'; extraTools?: StructuredToolInterface[] } = {},
+  orbitOptions = {},
+) {
+  const { orbit, sink } = await orbitOf({}, orbitOptions);
+  const orbitLg = orbitLangGraph(orbit);
+  const executed: string[] = [];
+  const agent = createAgent({
+    model: new ScriptedChatModel(turns),
+    tools: [...logging(executed), ...(options.extraTools ?? [])],
+    middleware: [orbitLg.middleware()],
+    checkpointer: new MemorySaver(),
+    ...(options.version ? { version: options.version } : {}),
+  });
+  return { agent, orbitLg, sink, executed };
+}
+
+const toolIds = (messages: { getType(): string }[]) =>
+  messages
+    .filter((m) => m.getType() === 'tool')
+    .map((m) => (m as unknown as { tool_call_id: string }).tool_call_id)
+    .sort();
+
+describe('several calls in one LangGraph task (createAgent "v1")', () => {
+  it('refuses answers that do not name their request, so a rejection never reaches another call', async () => {
+    const { agent, executed, sink } = await agentOf(
+      [
+        [
+          { name: 'send', args: { id: 'A', confidence: 0.5 }, id: 'cA' },
+          { name: 'update', args: { id: 'B', confidence: 0.5 }, id: 'cB' },
+        ],
+      ],
+      { version: 'v1' },
+    );
+    const config = { configurable: { thread_id: 'v1-plain' } };
+    let result = await agent.invoke(input, config);
+    // A LangChain HITL UI answers without the hash: approve send, reject update, keyed by interrupt id.
+    for (let turn = 0; turn < 3 && pendingApprovals(result).length > 0; turn++) {
+      const resume: Record<string, unknown> = {};
+      for (const p of pendingApprovals(result)) {
+        resume[p.id] = {
+          decisions: [p.value.orbit.tool === 'send' ? { type: 'approve' } : { type: 'reject' }],
+        };
+      }
+      result = await agent.invoke(new Command({ resume }), config);
+    }
+    expect(executed).toEqual([]);
+    expect(pendingApprovals(result)[0]!.value.orbit.error).toMatch(/action_hash/);
+    // Answers that name their request converge: send runs, update never does.
+    for (let turn = 0; turn < 4 && pendingApprovals(result).length > 0; turn++) {
+      result = await agent.invoke(
+        resumeWith(result, (p) => (p.value.orbit.tool === 'send' ? { type: 'approve' } : { type: 'reject' })),
+        config,
+      );
+    }
+    expect(pendingApprovals(result)).toEqual([]);
+    expect(executed).toEqual(['send:A']);
+    expect(
+      sink.events.filter((e) => e.event === 'approval' && e.call_id === 'cB').map((e) => e.approval),
+    ).toEqual(['requested', 'deny']);
+  });
+
+  it('replays blocked and failed siblings as they were, without crashing the resume', async () => {
+    const explode = tool(
+      async () => {
+        throw new Error('tool exploded');
+      },
+      { name: 'explode', description: 'fails', schema: z.object({ id: z.string() }) },
+    );
+    const { agent, executed } = await agentOf(
+      [
+        [
+          { name: 'update', args: { id: 42, confidence: 0.99 }, id: 'c-bad' },
+          { name: 'explode', args: { id: 'x', confidence: 0.99 }, id: 'c-err' },
+          { name: 'send', args: { id: 'A', confidence: 0.5 }, id: 'c-send' },
+        ],
+      ],
+      { version: 'v1', extraTools: [explode] },
+    );
+    const config = { configurable: { thread_id: 'v1-siblings' } };
+    const first = await agent.invoke(input, config);
+    const second = await agent.invoke(
+      resumeWith(first, () => ({ type: 'approve' })),
+      config,
+    );
+    expect(pendingApprovals(second)).toEqual([]);
+    expect(executed).toEqual(['send:A']);
+    expect(toolIds(second.messages)).toEqual(['c-bad', 'c-err', 'c-send']);
+    const bad = second.messages.find(
+      (m) => (m as unknown as { tool_call_id?: string }).tool_call_id === 'c-bad',
+    )!;
+    expect(JSON.parse(String(bad.content)).reasons).toContain('input_invalid');
+  });
+
+  it('the first decision of a call with invalid arguments is a block the model can read (middleware path)', async () => {
+    const { agent, executed, sink } = await agentOf([
+      [{ name: 'update', args: { id: 42, confidence: 0.99 }, id: 'c1' }],
+    ]);
+    const result = await agent.invoke(input, { configurable: { thread_id: 'bad-args' } });
+    expect(executed).toEqual([]);
+    expect(decisionsOf(sink)).toEqual([
+      expect.objectContaining({ decision: 'block', reasons: ['input_invalid'] }),
+    ]);
+    expect(result.messages.at(-1)!.content).toBe('done');
+  });
+});
+
+describe('sub-agents', () => {
+  async function supervisor(
+    childTools: StructuredToolInterface[],
+    childTurns: ScriptedCall[][],
+    orbitOptions = {},
+  ) {
+    const { orbit, sink } = await orbitOf({}, orbitOptions);
+    const orbitLg = orbitLangGraph(orbit);
+    const child = createAgent({
+      model: new ScriptedChatModel(childTurns),
+      tools: childTools,
+      middleware: [orbitLg.middleware()],
+    });
+    const research = orbitLg.subAgent(child, {
+      profile: 'researcher',
+      name: 'research',
+      description: 'research',
+      schema: z.object({ task: z.string() }),
+      input: ({ task }) => ({ messages: [{ role: 'user', content: task }] }),
+    });
+    return { orbitLg, sink, child, research, orbit };
+  }
+
+  it('a nested invoke that replaces context still acts under the sub-agent run, never the root run', async () => {
+    const executed: string[] = [];
+    const { orbit } = await orbitOf();
+    void orbit;
+    const helperTools = logging(executed, ['update']);
+    // The helper is invoked by a plain tool of the researcher, with a context of its own.
+    let helper: ReturnType<typeof createAgent> | undefined;
+    const askHelper = tool(
+      async ({ task }: { task: string }) => {
+        const out = await helper!.invoke(
+          { messages: [{ role: 'user', content: task }] },
+          { context: { userId: 'u1' } },
+        );
+        return String(out.messages.at(-1)!.content);
+      },
+      { name: 'read', description: 'asks a helper', schema: z.object({ task: z.string() }) },
+    );
+    const { orbitLg, sink, research } = await supervisor(
+      [askHelper],
+      [[{ name: 'read', args: { task: 'update it', confidence: 0.99 }, id: 'k-read' }]],
+    );
+    helper = createAgent({
+      model: new ScriptedChatModel([
+        [{ name: 'update', args: { id: 'U', confidence: 0.99 }, id: 'h-update' }],
+      ]),
+      tools: helperTools,
+      middleware: [orbitLg.middleware()],
+    });
+    const parent = createAgent({
+      model: new ScriptedChatModel([[{ name: 'research', args: { task: 't' }, id: 'p1' }]]),
+      tools: [research],
+      middleware: [orbitLg.middleware()],
+      checkpointer: new MemorySaver(),
+    });
+    await parent.invoke(input, { configurable: { thread_id: 'nested' } });
+    expect(executed).toEqual([]);
+    const update = sink.events.find((e) => e.event === 'decision' && e.tool === 'update')!;
+    expect(update).toMatchObject({ agent_id: 'researcher', decision: 'halt' });
+  });
+
+  it("a person's stop_run inside a sub-agent stops the whole run", async () => {
+    const executed: string[] = [];
+    const { orbitLg, research } = await supervisor(logging(executed, ['read', 'send']), [
+      [{ name: 'send', args: { id: 'S', confidence: 0.5 }, id: 'k-send' }],
+    ]);
+    const parent = createAgent({
+      model: new ScriptedChatModel([
+        [{ name: 'research', args: { task: 't' }, id: 'p1' }],
+        [{ name: 'draft', args: { id: 'after-stop', confidence: 0.99 }, id: 'p2' }],
+      ]),
+      tools: [research, ...logging(executed, ['draft'])],
+      middleware: [orbitLg.middleware()],
+      checkpointer: new MemorySaver(),
+    });
+    const config = { configurable: { thread_id: 'stop-in-child' } };
+    const first = await parent.invoke(input, config);
+    const error = await parent
+      .invoke(
+        resumeWith(first, () => ({ type: 'reject', stop_run: true, message: 'stop everything' })),
+        config,
+      )
+      .catch((e: unknown) => e);
+    expect(haltOf(error)?.decision.reasons).toContain('approval_denied');
+    expect(orbitLg.runOf(config).halted).toBe(true);
+    expect(executed).toEqual([]);
+  });
+
+  it('keeps every minted token out of checkpoints, interrupts, audit events and spans', async () => {
+    const tokens: string[] = [];
+    const authority = await TrustAuthority.ephemeral();
+    const mint = authority.mint.bind(authority);
+    authority.mint = async (claims) => {
+      const minted = await mint(claims);
+      tokens.push(minted.token);
+      return minted;
+    };
+    const exporter = new InMemorySpanExporter();
+    const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer(
+      't',
+    );
+    const executed: string[] = [];
+    const { orbitLg, research, sink } = await supervisor(
+      logging(executed, ['read', 'send']),
+      [[{ name: 'send', args: { id: 'S', confidence: 0.5 }, id: 'k-send' }]],
+      { trust: authority, telemetry: { tracer } },
+    );
+    const checkpointer = new MemorySaver();
+    const parent = createAgent({
+      model: new ScriptedChatModel([[{ name: 'research', args: { task: 't' }, id: 'p1' }]]),
+      tools: [research],
+      middleware: [orbitLg.middleware()],
+      checkpointer,
+    });
+    const config = { configurable: { thread_id: 'tokens' } };
+    const first = await parent.invoke(input, config);
+    await parent.invoke(
+      resumeWith(first, () => ({ type: 'approve' })),
+      config,
+    );
+    await orbitLg.endRun(config);
+    expect(tokens).toHaveLength(1);
+    const saved: unknown[] = [];
+    for await (const tuple of checkpointer.list({ configurable: { thread_id: 'tokens' } })) saved.push(tuple);
+    const everything = [
+      JSON.stringify(saved),
+      JSON.stringify(first),
+      JSON.stringify(sink.events),
+      JSON.stringify(exporter.getFinishedSpans().map((span) => [span.attributes, span.events])),
+    ].join('\n');
+    expect(everything.length).toBeGreaterThan(1000);
+    for (const token of tokens) {
+      expect(everything).not.toContain(token);
+      expect(everything).not.toContain(token.split('.')[2]!);
+    }
+  });
+});
+
+describe('arguments and answers', () => {
+  it("a LangChain tool parses the model's arguments itself, once (transforms apply once)", async () => {
+    const seen: unknown[] = [];
+    const shout = tool(
+      async ({ id }: { id: string }) => {
+        seen.push(id);
+        return id;
+      },
+      {
+        name: 'read',
+        description: 'shouts',
+        schema: z.object({ id: z.string().transform((s) => `${s.toUpperCase()}!`) }),
+      },
+    );
+    const { orbit } = await orbitOf();
+    const orbitLg = orbitLangGraph(orbit);
+    const agent = createAgent({
+      model: new ScriptedChatModel([[{ name: 'read', args: { id: 'abc', confidence: 0.99 }, id: 'c1' }]]),
+      tools: [shout],
+      middleware: [orbitLg.middleware()],
+      checkpointer: new MemorySaver(),
+    });
+    await agent.invoke(input, { configurable: { thread_id: 'transform' } });
+    expect(seen).toEqual(['ABC!']);
+  });
+
+  it('an answer after the approval timeout is a timeout: the call does not run', async () => {
+    let now = Date.parse('2026-11-25T10:00:00Z');
+    const { agent, executed } = await agentOf(
+      [[{ name: 'send', args: { id: 'late', confidence: 0.5 }, id: 'c1' }]],
+      {},
+      { now: () => now, approvalTimeoutMs: 60_000 },
+    );
+    const config = { configurable: { thread_id: 'late' } };
+    const first = await agent.invoke(input, config);
+    now += 2 * 24 * 3_600_000;
+    const second = await agent.invoke(
+      resumeWith(first, () => ({ type: 'approve' })),
+      config,
+    );
+    expect(executed).toEqual([]);
+    const message = second.messages.find((m) => m.getType() === 'tool')!;
+    expect(JSON.parse(String(message.content)).reasons).toContain('approval_timeout');
+  });
+
+  it('a halt inside a tool (a guarded call it makes) ends the invoke', async () => {
+    const { orbit } = await orbitOf();
+    const orbitLg = orbitLangGraph(orbit);
+    const [merge] = orbitLg.guardTools([
+      tool(async () => 'merged', { name: 'merge', description: 'merge', schema: z.object({}) }),
+    ]);
+    const wrapper = tool(
+      async (_args: { id: string }, runtime: ToolRuntime) =>
+        merge!.invoke({ name: 'merge', args: { confidence: 0.99 }, id: 'inner', type: 'tool_call' }, runtime),
+      { name: 'read', description: 'reads, then merges', schema: z.object({ id: z.string() }) },
+    );
+    const agent = createAgent({
+      model: new ScriptedChatModel([[{ name: 'read', args: { id: 'x', confidence: 0.99 }, id: 'c1' }]]),
+      tools: [wrapper],
+      middleware: [orbitLg.middleware()],
+      checkpointer: new MemorySaver(),
+    });
+    const error = await agent
+      .invoke(input, { configurable: { thread_id: 'inner-halt' } })
+      .catch((e: unknown) => e);
+    expect(haltOf(error)?.decision.reasons).toEqual(['tool_explicitly_blocked']);
+  });
+
+  it('ORBIT tool definitions emit LangChain callbacks (streamEvents sees them)', async () => {
+    const { orbit } = await orbitOf();
+    const orbitLg = orbitLangGraph(orbit);
+    const read = orbitLg.tool(
+      defineTool({ name: 'read', input: z.object({ id: z.string() }), execute: ({ id }) => `ok ${id}` }),
+    );
+    const agent = createAgent({
+      model: new ScriptedChatModel([[{ name: 'read', args: { id: 'x', confidence: 0.99 }, id: 'c1' }]]),
+      tools: [read],
+      middleware: [orbitLg.middleware()],
+      checkpointer: new MemorySaver(),
+    });
+    const events: string[] = [];
+    for await (const event of agent.streamEvents(input, {
+      configurable: { thread_id: 'events' },
+      version: 'v2',
+    })) {
+      if (event.event.startsWith('on_tool')) events.push(`${event.event}:${event.name}`);
+    }
+    expect(events).toEqual(['on_tool_start:read', 'on_tool_end:read']);
+  });
+});
