@@ -222,3 +222,43 @@ describe('ORBIT tool definitions as LangChain tools', () => {
     ]);
   });
 });
+
+describe('a call to a tool the node does not have', () => {
+  for (const perCall of [true, false]) {
+    it(`is decided, not crashed on (${perCall ? 'one Send per call' : 'one node for all calls'})`, async () => {
+      const { orbit, sink } = await orbitOf();
+      const orbitLg = orbitLangGraph(orbit);
+      const executed: string[] = [];
+      const onlyRead = lcTools(executed).filter((t) => t.name === 'read');
+      const model = new ScriptedChatModel([
+        [
+          { name: 'read', args: { id: 'r', confidence: 0.99 }, id: 'c-read' },
+          { name: 'draft', args: { id: 'd', confidence: 0.99 }, id: 'c-draft' },
+        ],
+        [{ name: 'wipe_database', args: {}, id: 'c-wipe' }],
+      ]);
+      const graph = new StateGraph(MessagesAnnotation)
+        .addNode('agent', async (state) => ({ messages: [await model.invoke(state.messages)] }))
+        .addNode('tools', orbitLg.toolNode(onlyRead))
+        .addEdge(START, 'agent')
+        .addEdge('tools', 'agent');
+      if (perCall) graph.addConditionalEdges('agent', orbitLg.routeToolCalls('tools'), ['tools', END]);
+      else graph.addConditionalEdges('agent', toolsCondition, ['tools', END]);
+      const app = graph.compile({ checkpointer: new MemorySaver() });
+      const error = await app
+        .invoke(input, { configurable: { thread_id: `unknown-${perCall}` } })
+        .catch((e: unknown) => e);
+      // draft is in the manifest but not in the node: decided, then an error message; wipe_database halts.
+      expect((error as Error).name).toBe('RunHaltedError');
+      expect(executed).toEqual(['read:r']);
+      expect(decisionsOf(sink).map((d) => [d.tool, d.decision])).toEqual([
+        ['read', 'proceed'],
+        ['draft', 'proceed'],
+        ['wipe_database', 'halt'],
+      ]);
+      expect(sink.events.find((e) => e.event === 'outcome' && e.call_id === 'c-draft')).toMatchObject({
+        status: 'error',
+      });
+    });
+  }
+});
