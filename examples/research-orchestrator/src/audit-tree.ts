@@ -20,11 +20,17 @@ interface RunTrace {
 export class TreeRecorder implements AuditSink {
   private readonly runs = new Map<string, RunTrace>();
   private readonly calls = new Map<string, CallTrace>();
+  /** The scope each minted token carries, by token id. */
+  private readonly scopes = new Map<string, TokenScope>();
 
   constructor(private readonly next?: AuditSink) {}
 
   write(event: AuditEvent): void {
     this.next?.write(event);
+    if (event.event === 'token' && event.token === 'minted' && typeof event.token_id === 'string') {
+      this.scopes.set(event.token_id, event.scope as TokenScope);
+      return;
+    }
     if (event.event === 'run' && event.run === 'started') {
       if (!this.runs.has(event.run_id)) this.runs.set(event.run_id, { started: event, entries: [] });
       return;
@@ -54,11 +60,13 @@ export class TreeRecorder implements AuditSink {
     return this.next?.flush?.();
   }
 
-  /** The tree under `rootRunId`, and every refusal in the tree in the order the calls were decided. */
-  build(
-    rootRunId: string,
-    scopeOf: (runId: string) => TokenScope,
-  ): { tree: TreeNode; refusals: RefusalReport[] } {
+  /**
+   * The tree under `rootRunId`, and every refusal in the tree in the order the calls were decided.
+   * A sub-agent's scope is its token's (from the `token` event); the root's is given.
+   */
+  build(rootRunId: string, rootScope: TokenScope): { tree: TreeNode; refusals: RefusalReport[] } {
+    const scopeOf = (runId: string, tokenId: string | undefined) =>
+      runId === rootRunId || tokenId === undefined ? rootScope : this.scopes.get(tokenId)!;
     const nodeOf = (runId: string): TreeNode => {
       const { started, entries } = this.runs.get(runId)!;
       const node: TreeNode = {
@@ -66,7 +74,7 @@ export class TreeRecorder implements AuditSink {
         runId,
         tokenId: started.token_id,
         depth: started.depth ?? 0,
-        scope: scopeOf(runId),
+        scope: scopeOf(runId, started.token_id),
         events: entries.map((entry) => {
           if ('told' in entry) return entry.told;
           const final = finalOf(entry);

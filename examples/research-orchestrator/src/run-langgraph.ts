@@ -4,7 +4,7 @@ import type { BaseMessage } from '@langchain/core/messages';
 import { MemorySaver } from '@langchain/langgraph';
 import { ChatOpenAI } from '@langchain/openai';
 import { type AuditSink, createOrbit, JsonlFileSink, type TelemetryOptions } from '@orbit-agents/core';
-import { haltOf, ORBIT_RUN_KEY, orbitLangGraph, pendingApprovals, resumeWith } from '@orbit-agents/langgraph';
+import { haltOf, orbitLangGraph, pendingApprovals, resumeWith } from '@orbit-agents/langgraph';
 import { createAgent } from 'langchain';
 import { z } from 'zod';
 import { TreeRecorder } from './audit-tree.js';
@@ -265,8 +265,6 @@ export async function runResearchOrchestratorOnLangGraph(
     content: typeof message.content === 'string' ? message.content : JSON.stringify(message.content),
   }));
 
-  const scopeOf = (runId: string) =>
-    runId === root.id ? root.scope : orbitLg.runOf({ context: { [ORBIT_RUN_KEY]: runId } }).scope;
-  const { tree, refusals } = recorder.build(root.id, scopeOf);
+  const { tree, refusals } = recorder.build(root.id, root.scope);
   return { tree, refusals, world, digest: manifest.digest, threadId, told };
 }
