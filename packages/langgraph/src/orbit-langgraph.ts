@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { AIMessage, type BaseMessage, isAIMessage, ToolMessage } from '@langchain/core/messages';
+import { type BaseMessage, isAIMessage, ToolMessage } from '@langchain/core/messages';
 import type { ToolCall } from '@langchain/core/messages/tool';
 import type { RunnableConfig } from '@langchain/core/runnables';
 import {
@@ -8,7 +8,15 @@ import {
   type StructuredToolInterface,
   type ToolRuntime,
 } from '@langchain/core/tools';
-import { type Command, END, getConfig, interrupt, isGraphBubbleUp, Send } from '@langchain/langgraph';
+import {
+  type Command,
+  END,
+  getConfig,
+  interrupt,
+  isGraphBubbleUp,
+  type LangGraphRunnableConfig,
+  Send,
+} from '@langchain/langgraph';
 import { ToolNode } from '@langchain/langgraph/prebuilt';
 import {
   type ApprovalError,
@@ -459,32 +467,8 @@ export class OrbitLangGraph {
    * graph undecided. Route to it with `routeToolCalls` so that each call is its own task (a resume
    * re-runs only the paused call).
    */
-  toolNode(
-    tools: readonly StructuredToolInterface[],
-    options: { name?: string } = {},
-  ): (input: ToolNodeInput, config: RunnableConfig) => Promise<{ messages: BaseMessage[] }> {
-    const guarded = this.guardTools(tools);
-    const names = new Set(guarded.map((tool) => tool.name));
-    const inner = new ToolNode(guarded, { handleToolErrors: false, ...options });
-    const notFound = (call: ToolCall, config: RunnableConfig) =>
-      this.guardCall(call, config, this.describeTool(call.name, undefined), async () => {
-        throw new Error(`Tool "${call.name}" is not in this tool node.`);
-      });
-    return async (input, config) => {
-      const calls = input.lg_tool_call ? [input.lg_tool_call] : pendingCalls(input.messages);
-      const unknown = calls.filter((call) => !names.has(call.name));
-      if (unknown.length === 0) return inner.invoke(input, config);
-      const known = calls.filter((call) => names.has(call.name));
-      let ran: BaseMessage[] = [];
-      if (!input.lg_tool_call && known.length > 0) {
-        const last = input.messages.at(-1) as AIMessage;
-        const narrowed = new AIMessage({ content: last.content, id: last.id, tool_calls: known });
-        const messages = [...input.messages.slice(0, -1), narrowed];
-        ran = (await inner.invoke({ ...input, messages }, config)).messages;
-      }
-      const refused = (await Promise.all(unknown.map((call) => notFound(call, config)))) as BaseMessage[];
-      return { messages: [...ran, ...refused] };
-    };
+  toolNode(tools: readonly StructuredToolInterface[], options: { name?: string } = {}): ToolNode {
+    return new OrbitToolNode(this, this.guardTools(tools), { handleToolErrors: false, ...options });
   }
 
   /**
@@ -698,6 +682,34 @@ class OrbitTool extends StructuredTool {
   }
 }
 
+/**
+ * The prebuilt `ToolNode` over guarded tools, with one change: a call to a tool it does not have is
+ * decided by ORBIT (outside the manifest, it halts) instead of failing the graph undecided.
+ */
+class OrbitToolNode extends ToolNode {
+  private readonly binding: OrbitLangGraph;
+
+  constructor(
+    binding: OrbitLangGraph,
+    tools: StructuredToolInterface[],
+    options: { name?: string; handleToolErrors: boolean },
+  ) {
+    super(tools, options);
+    this.binding = binding;
+  }
+
+  protected override runTool(
+    call: ToolCall,
+    config: LangGraphRunnableConfig,
+    state: unknown,
+  ): Promise<ToolMessage | Command> {
+    if (this.tools.some((tool) => tool.name === call.name)) return super.runTool(call, config, state);
+    return this.binding.guardCall(call, config, this.binding.describeTool(call.name, undefined), async () => {
+      throw new Error(`Tool "${call.name}" is not in this tool node.`);
+    });
+  }
+}
+
 /** Binds an ORBIT deployment to LangGraph and LangChain. */
 export function orbitLangGraph(orbit: Orbit, options?: OrbitLangGraphOptions): OrbitLangGraph {
   return new OrbitLangGraph(orbit, options);
@@ -709,17 +721,6 @@ function shapeFromHints(hints: ToolHints | undefined): ToolShape {
     ...(hints?.records ? { records: hints.records } : {}),
     ...(hints?.resource ? { resource: hints.resource } : {}),
   } as ToolShape;
-}
-
-/** What a tool node gets: the graph state, or one call of it (a `Send` from `routeToolCalls`). */
-export interface ToolNodeInput {
-  messages: BaseMessage[];
-  lg_tool_call?: ToolCall;
-}
-
-function pendingCalls(messages: BaseMessage[]): ToolCall[] {
-  const last = messages.at(-1);
-  return last && isAIMessage(last) ? (last.tool_calls ?? []) : [];
 }
 
 /** True unless the current LangGraph task runs one call only (a `Send`: createAgent "v2", routeToolCalls). */
