@@ -1,3 +1,4 @@
+export { ScriptedChatModel } from '@orbit-agents/example-support/scripted-model';
 export {
   type InvoiceRunReport,
   MANIFEST_URL,
@@ -14,5 +15,4 @@ export {
   scriptedInvoiceModel,
 } from './run-langgraph.js';
 export { INVOICE_STEPS, type ScriptedStep, scriptedReviewer } from './scenario.js';
-export { ScriptedChatModel } from './scripted-model.js';
 export { createTools, FakeBilling } from './tools.js';

@@ -10,6 +10,7 @@ import {
   type TelemetryOptions,
   type ToolDefinition,
 } from '@orbit-agents/core';
+import { ScriptedChatModel } from '@orbit-agents/example-support/scripted-model';
 import {
   haltOf,
   type OrbitHITLDecision,
@@ -23,7 +24,6 @@ import { StepRecorder } from './audit-steps.js';
 import { loadSignedManifest } from './manifest.js';
 import type { InvoiceRunReport } from './run-core.js';
 import { INVOICE_STEPS, scriptedReviewer } from './scenario.js';
-import { ScriptedChatModel } from './scripted-model.js';
 import { createTools, FakeBilling } from './tools.js';
 
 /** What the agent is asked to do (the scripted model and a real one get the same task). */

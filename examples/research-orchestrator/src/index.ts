@@ -1,3 +1,4 @@
+export { ScriptedChatModel } from '@orbit-agents/example-support/scripted-model';
 export {
   MANIFEST_URL,
   type OrchestratorReport,
@@ -10,5 +11,4 @@ export {
   runResearchOrchestratorOnLangGraph,
   scriptedModels,
 } from './run-langgraph.js';
-export { ScriptedChatModel } from './scripted-model.js';
 export { createTools, FakeWorld } from './tools.js';

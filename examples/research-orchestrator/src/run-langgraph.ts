@@ -4,13 +4,13 @@ import type { BaseMessage } from '@langchain/core/messages';
 import { MemorySaver } from '@langchain/langgraph';
 import { ChatOpenAI } from '@langchain/openai';
 import { type AuditSink, createOrbit, JsonlFileSink, type TelemetryOptions } from '@orbit-agents/core';
+import { type ScriptedCall, ScriptedChatModel } from '@orbit-agents/example-support/scripted-model';
 import { haltOf, orbitLangGraph, pendingApprovals, resumeWith } from '@orbit-agents/langgraph';
 import { createAgent } from 'langchain';
 import { z } from 'zod';
 import { TreeRecorder } from './audit-tree.js';
 import { deploy } from './deploy.js';
 import type { OrchestratorReport } from './run-core.js';
-import { type ScriptedCall, ScriptedChatModel } from './scripted-model.js';
 import { createTools, FakeWorld } from './tools.js';
 
 /** One scripted tool call per model turn, with the call ids the core-only reference gives its calls. */
