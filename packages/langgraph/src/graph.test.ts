@@ -248,16 +248,16 @@ describe('a call to a tool the node does not have', () => {
       const error = await app
         .invoke(input, { configurable: { thread_id: `unknown-${perCall}` } })
         .catch((e: unknown) => e);
-      // draft is in the manifest but not in the node: decided, then an error message; wipe_database halts.
+      // draft is in the manifest but not in the node: blocked (never paused); wipe_database halts.
       expect((error as Error).name).toBe('RunHaltedError');
       expect(executed).toEqual(['read:r']);
-      expect(decisionsOf(sink).map((d) => [d.tool, d.decision])).toEqual([
-        ['read', 'proceed'],
-        ['draft', 'proceed'],
-        ['wipe_database', 'halt'],
+      expect(decisionsOf(sink).map((d) => [d.tool, d.decision, d.reasons])).toEqual([
+        ['read', 'proceed', []],
+        ['draft', 'block', ['input_invalid']],
+        ['wipe_database', 'halt', ['tool_not_in_manifest']],
       ]);
       expect(sink.events.find((e) => e.event === 'outcome' && e.call_id === 'c-draft')).toMatchObject({
-        status: 'error',
+        status: 'not_executed',
       });
     });
   }

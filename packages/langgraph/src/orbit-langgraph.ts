@@ -20,6 +20,7 @@ import {
 import { ToolNode } from '@langchain/langgraph/prebuilt';
 import {
   type ApprovalError,
+  type CallResult,
   type Decision,
   type DelegationRequest,
   type GuardRequest,
@@ -91,6 +92,8 @@ interface RunState {
   runs: Run[];
   /** Model messages whose usage was counted. */
   usage: Set<string>;
+  /** How many answers each paused call took from `interrupt()` (a re-run takes the same positions). */
+  asks: Map<string, number>;
 }
 
 interface Guarded {
@@ -134,6 +137,8 @@ export class OrbitLangGraph {
   private readonly described = new WeakMap<object, Guarded>();
   /** The sub-agent run a delegated invoke acts under, also where a nested invoke replaces `context`. */
   private readonly delegated = new AsyncLocalStorage<string>();
+  /** The guarded call ids of recent LangGraph tasks (a task with more than one is shared). */
+  private readonly taskCalls = new Map<string, Set<string>>();
   private lastTools: { input: readonly unknown[]; output: unknown[] } | undefined;
 
   constructor(orbit: Orbit, options: OrbitLangGraphOptions = {}) {
@@ -178,6 +183,35 @@ export class OrbitLangGraph {
     return run;
   }
 
+  /**
+   * True when the current LangGraph task has guarded (or may guard) more than this one call: not a
+   * `Send` task, or one where another guarded call ran already.
+   */
+  private sharedTask(callId: string | undefined): boolean {
+    let configurable: Record<string, unknown> | undefined;
+    let path: unknown;
+    try {
+      const config = getConfig();
+      configurable = config?.configurable;
+      path = config?.metadata?.langgraph_path;
+    } catch {
+      return true;
+    }
+    if (!(Array.isArray(path) && path[0] === '__pregel_push')) return true;
+    const task = configurable?.__pregel_task_id ?? configurable?.checkpoint_ns;
+    if (typeof task !== 'string' || callId === undefined) return true;
+    let calls = this.taskCalls.get(task);
+    if (!calls) {
+      calls = new Set();
+      this.taskCalls.set(task, calls);
+      if (this.taskCalls.size > (this.options.replayCache ?? 1000)) {
+        this.taskCalls.delete(this.taskCalls.keys().next().value!);
+      }
+    }
+    calls.add(callId);
+    return calls.size > 1;
+  }
+
   /** True when an error is (or wraps) ORBIT's halt: it must end the invoke, never become a message. */
   haltsOn(error: unknown): boolean {
     return haltOf(error) !== undefined;
@@ -204,7 +238,6 @@ export class OrbitLangGraph {
 
   private forget(run: Run): void {
     this.runs.delete(run.id);
-    for (const [key, held] of this.runs) if (held === run) this.runs.delete(key);
     for (const child of this.states.get(run)?.runs ?? []) this.forget(child);
   }
 
@@ -291,39 +324,67 @@ export class OrbitLangGraph {
     };
     // In memory the decision is synchronous: no promise, no tick.
     let decision = run.usesStore ? await run.guardAsync(request) : run.guard(request);
-    // Several calls in one LangGraph task (createAgent "v1", a ToolNode without routeToolCalls): the
-    // node re-runs them all on resume, and interrupts are matched to answers by their order in it.
-    const shared = inSharedTask();
+    // Several guarded calls in one LangGraph task (createAgent "v1", a ToolNode without
+    // routeToolCalls, a tool that makes guarded calls itself): the node re-runs them all on resume,
+    // and interrupts are matched to answers by their order in it.
+    const shared = this.sharedTask(call.id);
     // A node re-run presents an executed call again: its recorded result answers, nothing runs.
     const replayed = call.id === undefined ? undefined : state.results.get(call.id);
     if (replayed && decision.reasons.includes('already_executed')) return replayed;
     let settled = guarded.parsesItself ? (args as Record<string, unknown>) : input;
     const approval = decision.approval;
+    const pick = (answered: { args: unknown; editedArgs?: unknown }) =>
+      (guarded.parsesItself ? (answered.editedArgs ?? args) : answered.args) as Record<string, unknown>;
     if (decision.decision === 'pause' && approval) {
-      const answered = await this.ask(run, decision, shape, shared);
+      const answered = await this.ask(run, state, call.id, decision, shape, shared);
       decision = answered.decision;
-      settled = (guarded.parsesItself ? (answered.edited ?? args) : answered.args) as Record<string, unknown>;
+      settled = pick(answered);
+    } else if (call.id !== undefined) {
+      // Answered before (the node re-runs after the tool suspended): the answer's arguments, and the
+      // answers' interrupt positions taken again, so the tool's own interrupts get their own values.
+      const answered = run.answeredArgs(call.id);
+      if (answered) {
+        settled = pick(answered);
+        for (let i = 0; i < (state.asks.get(call.id) ?? 0); i++) interrupt(undefined);
+      }
     }
     const undo = guarded.undo ?? hints?.undo;
     const id = call.id ?? decision.call_id;
     const context: ToolContext = { runId: run.id, callId: id, agentId: run.agentId };
     let message: ToolMessage | Command | undefined;
     // ORBIT records the tool's own output (audit, redaction, undo); LangGraph gets the message.
-    const result = await run.perform(
-      decision,
-      async () => {
-        const done = await execute(settled, id);
-        message = done.message;
-        return done.output;
-      },
-      {
-        ...(approval ? { approval } : {}),
-        suspends: isGraphBubbleUp,
-        ...(undo ? { undo: (output: unknown) => undo(settled as never, output, context) } : {}),
-      },
-    );
+    let result: CallResult;
+    try {
+      result = await run.perform(
+        decision,
+        async () => {
+          const done = await execute(settled, id);
+          message = done.message;
+          return done.output;
+        },
+        {
+          ...(approval ? { approval } : {}),
+          suspends: isGraphBubbleUp,
+          ...(undo ? { undo: (output: unknown) => undo(settled as never, output, context) } : {}),
+        },
+      );
+    } catch (error) {
+      if ((error as OrbitError | undefined)?.code !== 'ERR_CALL_DUPLICATE') throw error;
+      // Presented again while it runs (a concurrent replay in this process): refused, it runs once.
+      const refusal = toRefusal({
+        ...decision,
+        decision: 'block',
+        reasons: [...decision.reasons, 'already_executed'],
+      });
+      return new ToolMessage({
+        content: JSON.stringify(refusal),
+        tool_call_id: id,
+        name: call.name,
+        status: 'error',
+      });
+    }
     if (result.status === 'executed') {
-      if (shared && call.id !== undefined) this.remember(state, call.id, message!);
+      if (call.id !== undefined) this.remember(state, call.id, message!);
       return message!;
     }
     if (result.status === 'refused') {
@@ -337,22 +398,25 @@ export class OrbitLangGraph {
     // A halt inside the tool (a guarded call it made) ends the invoke; it is not the tool's error.
     if (haltOf(result.error) || this.options.toolErrors === 'throw') throw result.error;
     const failed = errorMessage(call.name, id, result.error);
-    if (shared && call.id !== undefined) this.remember(state, call.id, failed);
+    if (call.id !== undefined) this.remember(state, call.id, failed);
     return failed;
   }
 
   /** Asks a human through `interrupt()`, until an answer is valid; the same answers replay on a node re-run. */
   private async ask(
     run: Run,
+    state: RunState,
+    callId: string | undefined,
     decision: Decision,
     shape: ToolShape,
     shared: boolean,
-  ): Promise<{ decision: Decision; args: unknown; edited?: unknown }> {
+  ): Promise<{ decision: Decision; args: unknown; editedArgs?: unknown }> {
     const approval = decision.approval!;
     const schema = jsonSchemaOf(shape.input);
     let error: string | undefined;
     for (;;) {
       const value: unknown = interrupt(interruptValue(decision, approval, run.depth, schema, error));
+      if (callId !== undefined) state.asks.set(callId, (state.asks.get(callId) ?? 0) + 1);
       const parsed = toApprovalAnswer(value, approval, this.options.approver ?? 'langgraph:resume');
       if ('error' in parsed) {
         error = parsed.error;
@@ -364,8 +428,8 @@ export class OrbitLangGraph {
         continue;
       }
       try {
-        const resolved = await run.resolveApproval(approval.approval_id, parsed.answer, shape);
-        return parsed.answer.type === 'edit' ? { ...resolved, edited: parsed.answer.args } : resolved;
+        // The answer that won (another process's, stored first, may differ from this one).
+        return await run.resolveApproval(approval.approval_id, parsed.answer, shape);
       } catch (caught) {
         if ((caught as ApprovalError | undefined)?.code !== 'ERR_APPROVAL_HASH_MISMATCH') throw caught;
         error = (caught as Error).message;
@@ -502,8 +566,13 @@ export class OrbitLangGraph {
     const made = lcTool(
       async (args: z.output<Schema>, runtime: ToolRuntime) => {
         const callId = runtime.toolCallId;
+        const state = this.stateOf(this.runOf(runtime));
+        // A node re-run presents a finished delegation again: its result answers, nothing runs again.
+        const finished = state.results.get(callId);
+        if (finished) return finished;
         const delegated = await this.delegate(runtime, callId, spec, args, spec.name);
         if (delegated instanceof ToolMessage) return delegated;
+        let message: ToolMessage;
         try {
           const result = await this.delegated.run(delegated.id, () =>
             agent.invoke(spec.input(args), {
@@ -513,11 +582,14 @@ export class OrbitLangGraph {
           );
           await delegated.end({ outcome: 'success' });
           const content = spec.output ? spec.output(result) : lastText(result);
-          return new ToolMessage({ content, tool_call_id: callId, name: spec.name });
+          message = new ToolMessage({ content, tool_call_id: callId, name: spec.name });
         } catch (error) {
           if (isGraphBubbleUp(error)) throw error;
-          return this.subAgentFailed(delegated, spec.name, callId, error);
+          message = await this.subAgentFailed(delegated, spec.name, callId, error);
         }
+        this.remember(state, callId, message);
+        this.forget(delegated);
+        return message;
       },
       { name: spec.name, description: spec.description, schema: spec.schema },
     );
@@ -536,7 +608,7 @@ export class OrbitLangGraph {
     return async (state, config) => {
       const key = `node:${String(config.configurable?.checkpoint_ns ?? spec.profile)}`;
       const delegated = await this.delegate(config, key, spec, state, spec.profile);
-      // A node has no model to tell: a refused delegation ends the invoke (a halt, as RunHaltedError).
+      // A node has no model to tell: a refused delegation ends the invoke (ERR_TOKEN_REFUSED).
       if (delegated instanceof ToolMessage)
         throw new OrbitError('ERR_TOKEN_REFUSED', String(delegated.content));
       try {
@@ -544,9 +616,14 @@ export class OrbitLangGraph {
           graph.invoke(state, { context: { ...spec.context?.(state), [ORBIT_RUN_KEY]: delegated.id } }),
         );
         await delegated.end({ outcome: 'success' });
+        this.forget(delegated);
         return result;
       } catch (error) {
-        if (!isGraphBubbleUp(error)) await delegated.end({ outcome: 'failure' });
+        if (isGraphBubbleUp(error)) throw error;
+        await delegated.end({ outcome: 'failure' });
+        this.forget(delegated);
+        // A person's stop_run stops the whole tree, as in subAgent.
+        if (haltOf(error)?.decision.reasons.includes('approval_denied')) delegated.root.stop();
         throw error;
       }
     };
@@ -567,6 +644,8 @@ export class OrbitLangGraph {
       // Kept before it settles: a concurrent replay of the same call waits for this one.
       delegation = this.delegateOnce(parent, state, key, spec, args, name);
       state.children.set(key, delegation);
+      // A failure (the trust authority unreachable, say) is not kept: a retry delegates again.
+      delegation.catch(() => state.children.delete(key));
     }
     return delegation;
   }
@@ -607,6 +686,7 @@ export class OrbitLangGraph {
     const halt = haltOf(error);
     await child.end({ outcome: 'failure' });
     if (halt?.decision.reasons.includes('approval_denied')) {
+      this.forget(child);
       // A person stopped the run (a denial with stop_run): the whole tree stops, not just the sub-agent.
       child.root.stop();
       throw halt;
@@ -623,7 +703,7 @@ export class OrbitLangGraph {
   private stateOf(run: Run): RunState {
     let state = this.states.get(run);
     if (!state) {
-      state = { results: new Map(), children: new Map(), runs: [], usage: new Set() };
+      state = { results: new Map(), children: new Map(), runs: [], usage: new Set(), asks: new Map() };
       this.states.set(run, state);
     }
     return state;
@@ -704,7 +784,16 @@ class OrbitToolNode extends ToolNode {
     state: unknown,
   ): Promise<ToolMessage | Command> {
     if (this.tools.some((tool) => tool.name === call.name)) return super.runTool(call, config, state);
-    return this.binding.guardCall(call, config, this.binding.describeTool(call.name, undefined), async () => {
+    // Decided as a call that cannot be made: outside the manifest it halts, inside it is blocked (never paused).
+    const missing = z.custom<never>(() => false, { message: `"${call.name}" is not a tool of this node` });
+    const guarded: Guarded = {
+      name: call.name,
+      shape: { input: missing },
+      description: undefined,
+      undo: undefined,
+      parsesItself: true,
+    };
+    return this.binding.guardCall(call, config, guarded, async () => {
       throw new Error(`Tool "${call.name}" is not in this tool node.`);
     });
   }
@@ -721,17 +810,6 @@ function shapeFromHints(hints: ToolHints | undefined): ToolShape {
     ...(hints?.records ? { records: hints.records } : {}),
     ...(hints?.resource ? { resource: hints.resource } : {}),
   } as ToolShape;
-}
-
-/** True unless the current LangGraph task runs one call only (a `Send`: createAgent "v2", routeToolCalls). */
-function inSharedTask(): boolean {
-  let path: unknown;
-  try {
-    path = getConfig()?.metadata?.langgraph_path;
-  } catch {
-    path = undefined;
-  }
-  return !(Array.isArray(path) && path[0] === '__pregel_push');
 }
 
 /** The JSON schema of a tool's input, for HITL edit forms (none for a free-form input). */

@@ -94,6 +94,8 @@ interface CallRecord {
   readonly requestArgs: unknown;
   /** The decision after the approval, if the call paused. */
   effective?: Decision;
+  /** A human's edit, as given (before the schema parsed it into `args`). */
+  editedArgs?: unknown;
   args: unknown;
   records: number;
   resource: string | undefined;
@@ -195,10 +197,6 @@ export class Run {
   private readonly approvals: CallTable<{ request: ApprovalRequest; answered: boolean; requestedAt: number }>;
   private sequence = 0;
   private readonly resumed: boolean;
-  /** What the store held for this run when it was taken up (read on first need). */
-  private recovery:
-    | Promise<{ approvals: Map<string, StoredApproval>; actions: Map<string, StoredAction> }>
-    | undefined;
   /** A tracer is set: the run's span has a valid context (it may still be sampled out). */
   private readonly traced: boolean;
 
@@ -527,6 +525,7 @@ export class Run {
         return { decision: this.refuse(record, 'block', 'input_invalid', detail), args: value.args };
       }
       record.args = edited.data;
+      record.editedArgs = value.args;
       record.records = tool.records?.(edited.data) ?? record.records;
       record.resource = tool.resource ? tool.resource(edited.data) : record.resource;
     }
@@ -631,28 +630,18 @@ export class Run {
     let stored: StoredApproval | undefined;
     let executed: StoredAction | undefined;
     try {
-      // Read once per take-up: what other processes did before this one took the run up.
-      this.recovery ??= Promise.all([
-        store.listApprovals(this.root.id, {
-          runId: this.id,
-          statuses: ['pending', 'approved', 'denied', 'edited', 'timeout', 'executing', 'done'],
-        }),
-        store.listActions(this.root.id, this.id),
-      ]).then(([approvals, actions]) => ({
-        approvals: new Map(approvals.map((approval) => [approval.request.call_id, approval])),
-        actions: new Map(actions.map((action) => [action.callId, action])),
-      }));
-      const recovery = await this.recovery;
-      stored = recovery.approvals.get(callId);
-      if (stored) {
-        // Its state now: another process may have answered or run it since the take-up.
-        stored = (await store.getApproval(this.root.id, stored.request.approval_id)) ?? stored;
-      } else {
-        executed = recovery.actions.get(callId);
+      // Read for each call this process has not seen: another process may have decided it at any time.
+      const approvals = await store.listApprovals(this.root.id, {
+        runId: this.id,
+        statuses: ['pending', 'approved', 'denied', 'edited', 'timeout', 'executing', 'done'],
+      });
+      stored = approvals.find((approval) => approval.request.call_id === callId);
+      if (!stored) {
+        const actions = await store.listActions(this.root.id, this.id);
+        executed = actions.find((action) => action.callId === callId);
       }
     } catch (error) {
       // Without the store nothing can be decided safely either: the decision path fails closed next.
-      this.recovery = undefined;
       this.settings.onStoreError(error);
       return undefined;
     }
@@ -691,10 +680,10 @@ export class Run {
     approvalId: string,
     answer: ApprovalAnswer | unknown,
     tool?: ToolShape,
-  ): Promise<{ decision: Decision; args: unknown }> {
+  ): Promise<{ decision: Decision; args: unknown; editedArgs?: unknown }> {
     const pending = this.approvals.get(approvalId);
     const record = pending ? this.calls.get(pending.request.call_id) : undefined;
-    if (record?.effective) return { decision: record.effective, args: record.args };
+    if (record?.effective) return this.settled(approvalId, record.effective);
     // An answer after the deadline is too late: the request timed out, as if nobody had answered.
     if (
       pending &&
@@ -704,7 +693,8 @@ export class Run {
       const expired = this.settings.store
         ? await this.expireAsync(approvalId, tool)
         : this.expireApproval(approvalId);
-      return { decision: expired, args: record?.args };
+      // Someone may have answered in time through the store: that answer runs once, claimed.
+      return this.settled(approvalId, await this.claim(pending.request, expired));
     }
     let answered: { decision: Decision; args: unknown };
     try {
@@ -719,7 +709,33 @@ export class Run {
       answered = await this.takeStoredAnswer(stored, tool);
     }
     const approval = this.approvals.get(approvalId)!.request;
-    return { decision: await this.claim(approval, answered.decision), args: answered.args };
+    return this.settled(approvalId, await this.claim(approval, answered.decision));
+  }
+
+  /** A resolved approval: the decision, the arguments it runs with, and a human's edit as given. */
+  private settled(
+    approvalId: string,
+    decision: Decision,
+  ): { decision: Decision; args: unknown; editedArgs?: unknown } {
+    const record = this.calls.get(this.approvals.get(approvalId)!.request.call_id)!;
+    return {
+      decision,
+      args: record.args,
+      ...(record.editedArgs === undefined ? {} : { editedArgs: record.editedArgs }),
+    };
+  }
+
+  /**
+   * The arguments a call runs with after a human's answer (an edit's, or the model's), for a framework
+   * that presents the call again after it was answered; `undefined` for a call never paused here.
+   */
+  answeredArgs(callId: string): { args: unknown; editedArgs?: unknown } | undefined {
+    const record = this.calls.get(callId);
+    if (!record?.effective || !record.decision.approval) return undefined;
+    return {
+      args: record.args,
+      ...(record.editedArgs === undefined ? {} : { editedArgs: record.editedArgs }),
+    };
   }
 
   /**
@@ -751,6 +767,11 @@ export class Run {
           `Call "${decision.call_id}" already ran in run "${this.id}"; a call runs at most once.`,
         ),
       );
+    }
+    if (!runs && record?.running) {
+      // Presented again while it runs (a concurrent replay): refused, and the running call's outcome stands.
+      if (decision.decision === 'halt') return Promise.reject(new RunHaltedError(decision));
+      return Promise.resolve({ status: 'refused', refusal: toRefusal(decision), decision });
     }
     if (record && runs) {
       record.running = true;
