@@ -161,4 +161,79 @@ describe('calls a framework runs (guardAsync, resolveApproval, perform)', () => 
     expect(replay).toMatchObject({ decision: 'block', reasons: ['already_executed'] });
     expect(b.sink.events.filter((e) => e.event === 'decision')).toHaveLength(0);
   });
+
+  it('an answer stored in time and taken up after the deadline runs once, claimed', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'orbit-framework-')), 'runs.db');
+    let now = Date.parse('2026-11-25T10:00:00Z');
+    const clock = { now: () => now, approvalTimeoutMs: 60_000 };
+    const a = await orbitOf({}, { store: new SqliteStore({ path }), ...clock });
+    const runA = a.orbit.startRun({ runId: 'thread-late' });
+    const call = { tool: 'send', args: { id: 'x' }, confidence: 0.5, callId: 'c1' };
+    const paused = await runA.guardAsync(call);
+    // An approvals service (another process) answers through the store, in time.
+    now += 30_000;
+    const service = await orbitOf({}, { store: new SqliteStore({ path }), ...clock });
+    await service.orbit
+      .resumeRun('thread-late')
+      .answerAsync(paused.approval!.approval_id, approve(paused.approval!.action_hash));
+    // The worker that paused resumes after the deadline; then a duplicate resume in another worker.
+    now += 90_000;
+    const ran: string[] = [];
+    const first = await runA.resolveApproval(
+      paused.approval!.approval_id,
+      approve(paused.approval!.action_hash),
+    );
+    await runA.perform(first.decision, () => ran.push('a'));
+    const c = await orbitOf({}, { store: new SqliteStore({ path }), ...clock });
+    const runC = c.orbit.resumeRun('thread-late');
+    const replayed = await runC.guardAsync(call);
+    const again = replayed.approval
+      ? (await runC.resolveApproval(replayed.approval.approval_id, approve(paused.approval!.action_hash)))
+          .decision
+      : replayed;
+    await runC.perform(again, () => ran.push('c'));
+    // The answer came in time: it stands, and the call runs once in all.
+    expect(ran).toEqual(['a']);
+  });
+
+  it('a write another process ran after this run was taken up is refused on replay', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'orbit-framework-')), 'runs.db');
+    const a = await orbitOf({}, { store: new SqliteStore({ path }) });
+    const runA = a.orbit.resumeRun('thread-3');
+    // A takes the run up and decides a call of its own first.
+    await runA.guardAsync({ tool: 'read', args: {}, confidence: 0.99, callId: 'r1' });
+    // Meanwhile B runs a write.
+    const b = await orbitOf({}, { store: new SqliteStore({ path }) });
+    const runB = b.orbit.resumeRun('thread-3');
+    const write = { tool: 'draft', args: { id: 'd' }, confidence: 0.99, callId: 'w1' };
+    expect((await runB.perform(await runB.guardAsync(write), () => 'drafted')).status).toBe('executed');
+    // A replays it: refused, not run again.
+    expect(await runA.guardAsync(write)).toMatchObject({ decision: 'block', reasons: ['already_executed'] });
+  });
+
+  it("a refusal presented while the call runs leaves the running call's outcome as it ends", async () => {
+    const { orbit, sink } = await orbitOf();
+    const run = orbit.startRun();
+    const decision = await run.guardAsync({
+      tool: 'draft',
+      args: { id: 'd' },
+      confidence: 0.99,
+      callId: 'c1',
+    });
+    let finish!: () => void;
+    const running = run.perform(
+      decision,
+      () => new Promise<string>((resolve) => (finish = () => resolve('done'))),
+    );
+    const refused = {
+      ...decision,
+      decision: 'block' as const,
+      reasons: [...decision.reasons, 'already_executed' as const],
+    };
+    expect((await run.perform(refused, () => 'never')).status).toBe('refused');
+    finish();
+    expect((await running).status).toBe('executed');
+    expect(sink.events.filter((e) => e.event === 'outcome').map((e) => e.status)).toEqual(['executed']);
+    expect(run.ledger.takeActions().actions).toHaveLength(1);
+  });
 });
