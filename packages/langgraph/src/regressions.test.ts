@@ -1,7 +1,15 @@
 // Regressions found in review: each test names the behaviour it guards.
 import type { StructuredToolInterface } from '@langchain/core/tools';
 
-import { Command, MemorySaver } from '@langchain/langgraph';
+import {
+  Command,
+  END,
+  interrupt,
+  MemorySaver,
+  MessagesAnnotation,
+  START,
+  StateGraph,
+} from '@langchain/langgraph';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { defineTool, TrustAuthority } from '@orbit-agents/core';
 import { createAgent, type ToolRuntime, tool } from 'langchain';
@@ -362,5 +370,140 @@ describe('arguments and answers', () => {
       if (event.event.startsWith('on_tool')) events.push(`${event.event}:${event.name}`);
     }
     expect(events).toEqual(['on_tool_start:read', 'on_tool_end:read']);
+  });
+});
+
+describe('second review', () => {
+  it('the tool runs with the answer that won (one stored first elsewhere), not the resume value', async () => {
+    const { orbit, sink } = await orbitOf();
+    const orbitLg = orbitLangGraph(orbit);
+    const seen: string[] = [];
+    const send = tool(
+      async ({ id }: { id: string }) => {
+        seen.push(id);
+        return `sent ${id}`;
+      },
+      { name: 'send', description: 'send', schema: z.object({ id: z.string() }) },
+    );
+    const agent = createAgent({
+      model: new ScriptedChatModel([[{ name: 'send', args: { id: 'ORIGINAL', confidence: 0.5 }, id: 'c1' }]]),
+      tools: [send],
+      middleware: [orbitLg.middleware()],
+      checkpointer: new MemorySaver(),
+    });
+    const config = { configurable: { thread_id: 'winner' } };
+    const first = await agent.invoke(input, config);
+    const [pending] = pendingApprovals(first);
+    // Another channel (an approvals service) answers first, with an edit.
+    await orbitLg.runOf(config).resolveApproval(
+      pending!.value.orbit.approval_id,
+      {
+        type: 'edit',
+        action_hash: pending!.value.orbit.action_hash,
+        approver: 'service',
+        args: { id: 'E1-first' },
+      },
+      { input: z.object({ id: z.string() }) },
+    );
+    await agent.invoke(
+      resumeWith(first, () => ({ type: 'edit', editedAction: { name: 'send', args: { id: 'E2-second' } } })),
+      config,
+    );
+    expect(seen).toEqual(['E1-first']);
+    expect(sink.events.filter((e) => e.event === 'approval' && e.approval === 'edit')).toHaveLength(1);
+  });
+
+  it('after an edit, a tool that interrupts itself resumes with the edited arguments and its own answer', async () => {
+    const { orbit } = await orbitOf();
+    const orbitLg = orbitLangGraph(orbit);
+    const seen: unknown[] = [];
+    const send = tool(
+      async ({ id }: { id: string }) => {
+        const confirm = interrupt({ confirm: id });
+        seen.push({ id, confirm });
+        return `sent ${id}`;
+      },
+      { name: 'send', description: 'send', schema: z.object({ id: z.string() }) },
+    );
+    const agent = createAgent({
+      model: new ScriptedChatModel([[{ name: 'send', args: { id: 'ORIGINAL', confidence: 0.5 }, id: 'c1' }]]),
+      tools: [send],
+      middleware: [orbitLg.middleware()],
+      checkpointer: new MemorySaver(),
+    });
+    const config = { configurable: { thread_id: 'edit-then-interrupt' } };
+    const first = await agent.invoke(input, config);
+    const second = await agent.invoke(
+      resumeWith(first, () => ({ type: 'edit', editedAction: { name: 'send', args: { id: 'EDITED' } } })),
+      config,
+    );
+    const own = (second as { __interrupt__?: { id: string; value: unknown }[] }).__interrupt__!;
+    expect(own.map((i) => i.value)).toEqual([{ confirm: 'EDITED' }]);
+    await agent.invoke(new Command({ resume: { [own[0]!.id]: 'yes' } }), config);
+    expect(seen).toEqual([{ id: 'EDITED', confirm: 'yes' }]);
+  });
+
+  it("a person's stop_run inside a sub-graph node stops the whole run", async () => {
+    const { orbit } = await orbitOf();
+    const orbitLg = orbitLangGraph(orbit);
+    const executed: string[] = [];
+    const childModel = new ScriptedChatModel([
+      [{ name: 'send', args: { id: 'S', confidence: 0.5 }, id: 'k1' }],
+    ]);
+    const child = new StateGraph(MessagesAnnotation)
+      .addNode('agent', async (state) => ({ messages: [await childModel.invoke(state.messages)] }))
+      .addNode('tools', orbitLg.toolNode(logging(executed)))
+      .addEdge(START, 'agent')
+      .addConditionalEdges('agent', orbitLg.routeToolCalls('tools'), ['tools', END])
+      .addEdge('tools', 'agent')
+      .compile();
+    const parent = new StateGraph(MessagesAnnotation)
+      .addNode('worker', orbitLg.subGraph(child, { profile: 'researcher', agentId: 'worker' }))
+      .addEdge(START, 'worker')
+      .addEdge('worker', END)
+      .compile({ checkpointer: new MemorySaver() });
+    const config = { configurable: { thread_id: 'stop-in-subgraph' } };
+    const first = await parent.invoke(input, config);
+    const error = await parent
+      .invoke(
+        resumeWith(first, () => ({ type: 'reject', stop_run: true })),
+        config,
+      )
+      .catch((e: unknown) => e);
+    expect(haltOf(error)?.decision.reasons).toContain('approval_denied');
+    expect(orbitLg.runOf(config).halted).toBe(true);
+    expect(executed).toEqual([]);
+  });
+
+  it('a delegation that failed (the trust authority unreachable) is tried again, not kept', async () => {
+    const authority = await TrustAuthority.ephemeral();
+    const mint = authority.mint.bind(authority);
+    let failures = 1;
+    authority.mint = async (claims) => {
+      if (failures-- > 0) throw new Error('key service unreachable');
+      return mint(claims);
+    };
+    const { orbit } = await orbitOf({}, { trust: authority });
+    const orbitLg = orbitLangGraph(orbit);
+    const executed: string[] = [];
+    const child = createAgent({
+      model: new ScriptedChatModel([[{ name: 'read', args: { id: 'r', confidence: 0.99 }, id: 'k1' }]]),
+      tools: logging(executed, ['read']),
+      middleware: [orbitLg.middleware()],
+    });
+    const research = orbitLg.subAgent(child, {
+      profile: 'researcher',
+      name: 'research',
+      description: 'research',
+      schema: z.object({ task: z.string() }),
+      input: ({ task }) => ({ messages: [{ role: 'user', content: task }] }),
+    });
+    const config = { configurable: { thread_id: 'retry-delegation' } };
+    const call = { name: 'research', args: { task: 't' }, id: 'p1', type: 'tool_call' as const };
+    // The same call presented twice (a node retry): the first delegation failed, the second mints.
+    await expect(research.invoke(call, config)).rejects.toThrow(/unreachable/);
+    const message = await research.invoke(call, config);
+    expect(String(message.content)).toBe('done');
+    expect(executed).toEqual(['read:r']);
   });
 });
