@@ -138,7 +138,7 @@ export class OrbitLangGraph {
   /** The sub-agent run a delegated invoke acts under, also where a nested invoke replaces `context`. */
   private readonly delegated = new AsyncLocalStorage<string>();
   /** The guarded call ids of recent LangGraph tasks (a task with more than one is shared). */
-  private readonly taskCalls = new Map<string, Set<string>>();
+  private readonly taskCalls = new Map<string, string | Set<string>>();
   private lastTools: { input: readonly unknown[]; output: unknown[] } | undefined;
 
   constructor(orbit: Orbit, options: OrbitLangGraphOptions = {}) {
@@ -200,16 +200,22 @@ export class OrbitLangGraph {
     if (!(Array.isArray(path) && path[0] === '__pregel_push')) return true;
     const task = configurable?.__pregel_task_id ?? configurable?.checkpoint_ns;
     if (typeof task !== 'string' || callId === undefined) return true;
-    let calls = this.taskCalls.get(task);
-    if (!calls) {
-      calls = new Set();
-      this.taskCalls.set(task, calls);
+    // One call per task is the rule: its id alone is kept; a second turns the entry into a set.
+    const calls = this.taskCalls.get(task);
+    if (calls === undefined) {
+      this.taskCalls.set(task, callId);
       if (this.taskCalls.size > (this.options.replayCache ?? 1000)) {
         this.taskCalls.delete(this.taskCalls.keys().next().value!);
       }
+      return false;
+    }
+    if (calls === callId) return false;
+    if (typeof calls === 'string') {
+      this.taskCalls.set(task, new Set([calls, callId]));
+      return true;
     }
     calls.add(callId);
-    return calls.size > 1;
+    return true;
   }
 
   /** True when an error is (or wraps) ORBIT's halt: it must end the invoke, never become a message. */
@@ -333,24 +339,26 @@ export class OrbitLangGraph {
     if (replayed && decision.reasons.includes('already_executed')) return replayed;
     let settled = guarded.parsesItself ? (args as Record<string, unknown>) : input;
     const approval = decision.approval;
-    const pick = (answered: { args: unknown; editedArgs?: unknown }) =>
-      (guarded.parsesItself ? (answered.editedArgs ?? args) : answered.args) as Record<string, unknown>;
+    // The answer's arguments (the winning one's): the edit as given for a tool that parses itself.
+    let answered: { args: unknown; editedArgs?: unknown } | undefined;
     if (decision.decision === 'pause' && approval) {
-      const answered = await this.ask(run, state, call.id, decision, shape, shared);
-      decision = answered.decision;
-      settled = pick(answered);
+      const resolved = await this.ask(run, state, call.id, decision, shape, shared);
+      decision = resolved.decision;
+      answered = resolved;
     } else if (call.id !== undefined) {
       // Answered before (the node re-runs after the tool suspended): the answer's arguments, and the
       // answers' interrupt positions taken again, so the tool's own interrupts get their own values.
-      const answered = run.answeredArgs(call.id);
-      if (answered) {
-        settled = pick(answered);
-        for (let i = 0; i < (state.asks.get(call.id) ?? 0); i++) interrupt(undefined);
-      }
+      answered = run.answeredArgs(call.id);
+      if (answered) for (let i = 0; i < (state.asks.get(call.id) ?? 0); i++) interrupt(undefined);
+    }
+    if (answered) {
+      settled = (guarded.parsesItself ? (answered.editedArgs ?? args) : answered.args) as Record<
+        string,
+        unknown
+      >;
     }
     const undo = guarded.undo ?? hints?.undo;
     const id = call.id ?? decision.call_id;
-    const context: ToolContext = { runId: run.id, callId: id, agentId: run.agentId };
     let message: ToolMessage | Command | undefined;
     // ORBIT records the tool's own output (audit, redaction, undo); LangGraph gets the message.
     let result: CallResult;
@@ -363,9 +371,12 @@ export class OrbitLangGraph {
           return done.output;
         },
         {
-          ...(approval ? { approval } : {}),
+          approval,
           suspends: isGraphBubbleUp,
-          ...(undo ? { undo: (output: unknown) => undo(settled as never, output, context) } : {}),
+          undo: undo
+            ? (output: unknown) =>
+                undo(settled as never, output, { runId: run.id, callId: id, agentId: run.agentId })
+            : undefined,
         },
       );
     } catch (error) {
