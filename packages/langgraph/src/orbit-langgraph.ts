@@ -184,22 +184,12 @@ export class OrbitLangGraph {
   }
 
   /**
-   * True when the current LangGraph task has guarded (or may guard) more than this one call: not a
-   * `Send` task, or one where another guarded call ran already.
+   * Notes a guarded call of a LangGraph task (from its config, no lookup); true when the task has
+   * guarded another call already.
    */
-  private sharedTask(callId: string | undefined): boolean {
-    let configurable: Record<string, unknown> | undefined;
-    let path: unknown;
-    try {
-      const config = getConfig();
-      configurable = config?.configurable;
-      path = config?.metadata?.langgraph_path;
-    } catch {
-      return true;
-    }
-    if (!(Array.isArray(path) && path[0] === '__pregel_push')) return true;
-    const task = configurable?.__pregel_task_id ?? configurable?.checkpoint_ns;
-    if (typeof task !== 'string' || callId === undefined) return true;
+  private noteTask(config: RunnableConfig, callId: string | undefined): boolean {
+    const task = config.configurable?.__pregel_task_id;
+    if (typeof task !== 'string' || callId === undefined) return false;
     // One call per task is the rule: its id alone is kept; a second turns the entry into a set.
     const calls = this.taskCalls.get(task);
     if (calls === undefined) {
@@ -333,7 +323,7 @@ export class OrbitLangGraph {
     // Several guarded calls in one LangGraph task (createAgent "v1", a ToolNode without
     // routeToolCalls, a tool that makes guarded calls itself): the node re-runs them all on resume,
     // and interrupts are matched to answers by their order in it.
-    const shared = this.sharedTask(call.id);
+    const several = this.noteTask(config, call.id);
     // A node re-run presents an executed call again: its recorded result answers, nothing runs.
     const replayed = call.id === undefined ? undefined : state.results.get(call.id);
     if (replayed && decision.reasons.includes('already_executed')) return replayed;
@@ -342,7 +332,7 @@ export class OrbitLangGraph {
     // The answer's arguments (the winning one's): the edit as given for a tool that parses itself.
     let answered: { args: unknown; editedArgs?: unknown } | undefined;
     if (decision.decision === 'pause' && approval) {
-      const resolved = await this.ask(run, state, call.id, decision, shape, shared);
+      const resolved = await this.ask(run, state, call.id, decision, shape, several || !inPushTask());
       decision = resolved.decision;
       answered = resolved;
     } else if (call.id !== undefined) {
@@ -821,6 +811,16 @@ function shapeFromHints(hints: ToolHints | undefined): ToolShape {
     ...(hints?.records ? { records: hints.records } : {}),
     ...(hints?.resource ? { resource: hints.resource } : {}),
   } as ToolShape;
+}
+
+/** True when the current LangGraph task runs one call (a `Send`: createAgent "v2", routeToolCalls). */
+function inPushTask(): boolean {
+  try {
+    const path = getConfig()?.metadata?.langgraph_path;
+    return Array.isArray(path) && path[0] === '__pregel_push';
+  } catch {
+    return false;
+  }
 }
 
 /** The JSON schema of a tool's input, for HITL edit forms (none for a free-form input). */

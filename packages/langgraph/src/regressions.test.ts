@@ -507,3 +507,49 @@ describe('second review', () => {
     expect(executed).toEqual(['read:r']);
   });
 });
+
+describe('a tool that makes guarded calls itself, in its own task (createAgent "v2")', () => {
+  it('its inner answers must name their request, and an inner call that ran answers a re-run with its result', async () => {
+    const { orbit } = await orbitOf();
+    const orbitLg = orbitLangGraph(orbit);
+    const executed: string[] = [];
+    const [draft, send] = orbitLg.guardTools(logging(executed, ['draft', 'send']));
+    const results: unknown[] = [];
+    const workflow = tool(
+      async (_args: { id: string }, runtime: ToolRuntime) => {
+        const drafted = await draft!.invoke(
+          { name: 'draft', args: { id: 'D', confidence: 0.99 }, id: 'i-draft', type: 'tool_call' },
+          runtime,
+        );
+        results.push(drafted.content);
+        const sent = await send!.invoke(
+          { name: 'send', args: { id: 'S', confidence: 0.5 }, id: 'i-send', type: 'tool_call' },
+          runtime,
+        );
+        return `${drafted.content}; ${sent.content}`;
+      },
+      { name: 'read', description: 'a workflow', schema: z.object({ id: z.string() }) },
+    );
+    const agent = createAgent({
+      model: new ScriptedChatModel([[{ name: 'read', args: { id: 'w', confidence: 0.99 }, id: 'c1' }]]),
+      tools: [workflow],
+      middleware: [orbitLg.middleware()],
+      checkpointer: new MemorySaver(),
+    });
+    const config = { configurable: { thread_id: 'inner-calls' } };
+    const first = await agent.invoke(input, config);
+    const [pending] = pendingApprovals(first);
+    const bare = await agent.invoke(
+      new Command({ resume: { [pending!.id]: { decisions: [{ type: 'approve' }] } } }),
+      config,
+    );
+    expect(pendingApprovals(bare)[0]!.value.orbit.error).toMatch(/action_hash/);
+    const done = await agent.invoke(
+      resumeWith(bare, () => ({ type: 'approve' })),
+      config,
+    );
+    expect(pendingApprovals(done)).toEqual([]);
+    expect(executed).toEqual(['draft:D', 'send:S']);
+    expect(new Set(results)).toEqual(new Set(['draft ok D']));
+  });
+});
