@@ -77,3 +77,15 @@ export function formatPath(path: readonly PropertyKey[]): string {
   }
   return out === '' ? '(root)' : out;
 }
+
+/**
+ * What is wrong with a tool call's input, every issue with its field (`input.amount: expected number`):
+ * the detail of an `input_invalid` block, the same whichever path (core or adapter) validated the call.
+ */
+export function describeInputError(error: {
+  issues: readonly { path: readonly PropertyKey[]; message: string }[];
+}): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? `input.${formatPath(issue.path)}` : 'input'}: ${issue.message}`)
+    .join('; ');
+}

@@ -63,6 +63,7 @@ export {
 } from './detectors/sub-agent-cascade.js';
 export {
   ApprovalError,
+  describeInputError,
   ManifestError,
   type ManifestIssue,
   OrbitError,

@@ -1,5 +1,6 @@
 import { isGraphBubbleUp } from '@langchain/langgraph';
 import { createMiddleware } from 'langchain';
+import { haltOf } from './errors.js';
 import { contentOf, errorMessage, guardsItself, type OrbitLangGraph } from './orbit-langgraph.js';
 
 /**
@@ -14,19 +15,18 @@ export function orbitMiddleware(binding: OrbitLangGraph) {
     name: 'OrbitMiddleware',
     wrapToolCall: async (request, handler) => {
       const { toolCall, runtime } = request;
-      const config = { configurable: runtime.configurable, context: runtime.context };
       if (guardsItself(request.tool)) {
         // Guarded tools and sub-agents decide themselves; only their errors are turned into messages.
         try {
           return await handler(request);
         } catch (error) {
-          if (isGraphBubbleUp(error) || binding.haltsOn(error)) throw error;
+          if (isGraphBubbleUp(error) || haltOf(error)) throw error;
           return errorMessage(toolCall.name, toolCall.id ?? '', error);
         }
       }
       return binding.guardCall(
         toolCall,
-        config,
+        configOf(runtime),
         binding.describeTool(toolCall.name, request.tool),
         async (args) => {
           const message = await handler({ ...request, toolCall: { ...toolCall, args } });
@@ -39,8 +39,13 @@ export function orbitMiddleware(binding: OrbitLangGraph) {
       const tools = binding.modelFacingTools(request.tools);
       const message = await handler({ ...request, tools });
       const { runtime } = request;
-      binding.recordUsage(message as never, { configurable: runtime.configurable, context: runtime.context });
+      binding.recordUsage(message as never, configOf(runtime));
       return message;
     },
   });
+}
+
+/** The config ORBIT finds a run by: the invocation's `configurable` (thread) and `context` (sub-agent). */
+function configOf(runtime: { configurable?: Record<string, unknown>; context?: unknown }) {
+  return { configurable: runtime.configurable, context: runtime.context };
 }

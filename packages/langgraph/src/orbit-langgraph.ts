@@ -23,6 +23,7 @@ import {
   type CallResult,
   type Decision,
   type DelegationRequest,
+  describeInputError,
   type GuardRequest,
   type Orbit,
   OrbitError,
@@ -98,7 +99,7 @@ interface RunState {
 
 interface Guarded {
   readonly name: string;
-  readonly shape: ToolShape | undefined;
+  readonly shape: ToolShape;
   readonly description: string | undefined;
   readonly undo: ((args: never, output: unknown, context: ToolContext) => unknown) | undefined;
   /** A LangChain tool parses its own arguments: it gets the model's (or the editor's), not ORBIT's parsed copy. */
@@ -140,10 +141,13 @@ export class OrbitLangGraph {
   /** The guarded call ids of recent LangGraph tasks (a task with more than one is shared). */
   private readonly taskCalls = new Map<string, string | Set<string>>();
   private lastTools: { input: readonly unknown[]; output: unknown[] } | undefined;
+  /** How many entries each replay cache keeps (results, counted usage, tasks). */
+  private readonly cap: number;
 
   constructor(orbit: Orbit, options: OrbitLangGraphOptions = {}) {
     this.orbit = orbit;
     this.options = options;
+    this.cap = options.replayCache ?? 1000;
   }
 
   /**
@@ -194,9 +198,7 @@ export class OrbitLangGraph {
     const calls = this.taskCalls.get(task);
     if (calls === undefined) {
       this.taskCalls.set(task, callId);
-      if (this.taskCalls.size > (this.options.replayCache ?? 1000)) {
-        this.taskCalls.delete(this.taskCalls.keys().next().value!);
-      }
+      dropOldest(this.taskCalls, this.cap);
       return false;
     }
     if (calls === callId) return false;
@@ -206,11 +208,6 @@ export class OrbitLangGraph {
     }
     calls.add(callId);
     return true;
-  }
-
-  /** True when an error is (or wraps) ORBIT's halt: it must end the invoke, never become a message. */
-  haltsOn(error: unknown): boolean {
-    return haltOf(error) !== undefined;
   }
 
   /** The `createAgent` middleware bound to this deployment (see `orbitMiddleware`). */
@@ -306,7 +303,7 @@ export class OrbitLangGraph {
     const state = this.stateOf(run);
     const hints = this.options.tools?.[call.name];
     const { confidence, args } = this.orbit.confidence.read(call.args);
-    const shape = guarded.shape ?? shapeFromHints(hints);
+    const { shape } = guarded;
     const parsed = shape.input.safeParse(args);
     const input = (parsed.success ? parsed.data : args) as Record<string, unknown>;
     const request: GuardRequest = {
@@ -314,7 +311,7 @@ export class OrbitLangGraph {
       args: input,
       confidence,
       callId: call.id,
-      inputError: parsed.success ? undefined : describeIssue(parsed.error),
+      inputError: parsed.success ? undefined : describeInputError(parsed.error),
       records: parsed.success ? (shape.records?.(input) ?? 0) : 0,
       resource: parsed.success ? shape.resource?.(input) : undefined,
     };
@@ -451,9 +448,7 @@ export class OrbitLangGraph {
     if (key !== undefined) {
       if (state.usage.has(key)) return;
       state.usage.add(key);
-      if (state.usage.size > (this.options.replayCache ?? 1000)) {
-        state.usage.delete(state.usage.values().next().value!);
-      }
+      dropOldest(state.usage, this.cap);
     }
     const tokens = message.usage_metadata.total_tokens;
     if (Number.isFinite(tokens) && tokens > 0) run.recordUsage({ tokens });
@@ -575,21 +570,28 @@ export class OrbitLangGraph {
         if (delegated instanceof ToolMessage) return delegated;
         let message: ToolMessage;
         try {
-          const result = await this.delegated.run(delegated.id, () =>
+          const result = await this.runDelegated(delegated, () =>
             agent.invoke(spec.input(args), {
               context: { ...spec.context?.(args), [ORBIT_RUN_KEY]: delegated.id },
               ...(runtime.signal ? { signal: runtime.signal } : {}),
             }),
           );
-          await delegated.end({ outcome: 'success' });
           const content = spec.output ? spec.output(result) : lastText(result);
           message = new ToolMessage({ content, tool_call_id: callId, name: spec.name });
         } catch (error) {
           if (isGraphBubbleUp(error)) throw error;
-          message = await this.subAgentFailed(delegated, spec.name, callId, error);
+          const halt = haltOf(error);
+          // A person stopped the tree: the invoke ends. Anything else the parent's model is told.
+          if (halt && stoppedByPerson(halt)) throw halt;
+          const content = halt
+            ? JSON.stringify({
+                ...toRefusal(halt.decision),
+                message: `The sub-agent was halted by ORBIT: ${halt.message}`,
+              })
+            : `Error: the sub-agent failed: ${(error as Error)?.message ?? String(error)}`;
+          message = new ToolMessage({ content, tool_call_id: callId, name: spec.name, status: 'error' });
         }
         this.remember(state, callId, message);
-        this.forget(delegated);
         return message;
       },
       { name: spec.name, description: spec.description, schema: spec.schema },
@@ -612,22 +614,29 @@ export class OrbitLangGraph {
       // A node has no model to tell: a refused delegation ends the invoke (ERR_TOKEN_REFUSED).
       if (delegated instanceof ToolMessage)
         throw new OrbitError('ERR_TOKEN_REFUSED', String(delegated.content));
-      try {
-        const result = await this.delegated.run(delegated.id, () =>
-          graph.invoke(state, { context: { ...spec.context?.(state), [ORBIT_RUN_KEY]: delegated.id } }),
-        );
-        await delegated.end({ outcome: 'success' });
-        this.forget(delegated);
-        return result;
-      } catch (error) {
-        if (isGraphBubbleUp(error)) throw error;
-        await delegated.end({ outcome: 'failure' });
-        this.forget(delegated);
-        // A person's stop_run stops the whole tree, as in subAgent.
-        if (haltOf(error)?.decision.reasons.includes('approval_denied')) delegated.root.stop();
-        throw error;
-      }
+      return this.runDelegated(delegated, () =>
+        graph.invoke(state, { context: { ...spec.context?.(state), [ORBIT_RUN_KEY]: delegated.id } }),
+      );
     };
+  }
+
+  /**
+   * Runs a sub-agent under its delegated run (also for nested invokes that replace `context`), then
+   * ends and forgets the run. A person's stop_run inside it stops the whole tree; errors go on.
+   */
+  private async runDelegated<T>(child: Run, invoke: () => Promise<T>): Promise<T> {
+    try {
+      const result = await this.delegated.run(child.id, invoke);
+      await child.end({ outcome: 'success' });
+      this.forget(child);
+      return result;
+    } catch (error) {
+      if (isGraphBubbleUp(error)) throw error;
+      await child.end({ outcome: 'failure' });
+      this.forget(child);
+      if (stoppedByPerson(haltOf(error))) child.root.stop();
+      throw error;
+    }
   }
 
   /** The delegation of one call: decided and minted once, then reused by every replay. */
@@ -678,29 +687,6 @@ export class OrbitLangGraph {
     return result.run;
   }
 
-  private async subAgentFailed(
-    child: Run,
-    name: string,
-    callId: string,
-    error: unknown,
-  ): Promise<ToolMessage> {
-    const halt = haltOf(error);
-    await child.end({ outcome: 'failure' });
-    if (halt?.decision.reasons.includes('approval_denied')) {
-      this.forget(child);
-      // A person stopped the run (a denial with stop_run): the whole tree stops, not just the sub-agent.
-      child.root.stop();
-      throw halt;
-    }
-    const content = halt
-      ? JSON.stringify({
-          ...toRefusal(halt.decision),
-          message: `The sub-agent was halted by ORBIT: ${halt.message}`,
-        })
-      : `Error: the sub-agent failed: ${(error as Error)?.message ?? String(error)}`;
-    return new ToolMessage({ content, tool_call_id: callId, name, status: 'error' });
-  }
-
   private stateOf(run: Run): RunState {
     let state = this.states.get(run);
     if (!state) {
@@ -712,9 +698,7 @@ export class OrbitLangGraph {
 
   private remember(state: RunState, callId: string, output: ToolMessage | Command): void {
     state.results.set(callId, output);
-    if (state.results.size > (this.options.replayCache ?? 1000)) {
-      state.results.delete(state.results.keys().next().value!);
-    }
+    dropOldest(state.results, this.cap);
   }
 }
 
@@ -833,6 +817,16 @@ function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> | undefined {
   }
 }
 
+/** A halt a person chose (a denial with stop_run), which stops the whole tree, not just a sub-agent. */
+function stoppedByPerson(halt: RunHaltedError | undefined): boolean {
+  return halt?.decision.reasons.includes('approval_denied') === true;
+}
+
+/** Keeps an insertion-ordered cache within `cap` entries: the oldest goes first. */
+function dropOldest(cache: Map<unknown, unknown> | Set<unknown>, cap: number): void {
+  if (cache.size > cap) cache.delete(cache.keys().next().value);
+}
+
 function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
@@ -847,12 +841,6 @@ function isZod(schema: unknown): schema is z.ZodType {
 function modelSchema(orbit: Orbit, schema: unknown): z.ZodType {
   if (schema instanceof z.ZodObject) return orbit.confidence.modelInputSchema(schema);
   return schema as z.ZodType;
-}
-
-function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0]!;
-  const path = issue.path.length ? issue.path.join('.') : '(input)';
-  return `Input invalid at ${path}: ${issue.message}.`;
 }
 
 export function errorMessage(name: string, callId: string, error: unknown): ToolMessage {

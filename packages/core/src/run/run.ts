@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { z } from 'zod';
 import type { Alert, AlertRules, Notifier } from '../alerts/alert.js';
 import {
   type ApprovalAnswer,
@@ -13,7 +12,7 @@ import type { AuditEvent, AuditSink, Redactor } from '../audit/audit-event.js';
 import { canonicalJson, sha256 } from '../canonical-json.js';
 import { compensate, type RollbackReport } from '../compensation/rollback.js';
 import type { ConfidenceSource } from '../confidence/confidence-source.js';
-import { ApprovalError, formatPath, OrbitError } from '../errors.js';
+import { ApprovalError, describeInputError, formatPath, OrbitError } from '../errors.js';
 import type { GateState } from '../gate/decide.js';
 import {
   checkBudgets,
@@ -717,12 +716,7 @@ export class Run {
     approvalId: string,
     decision: Decision,
   ): { decision: Decision; args: unknown; editedArgs?: unknown } {
-    const record = this.calls.get(this.approvals.get(approvalId)!.request.call_id)!;
-    return {
-      decision,
-      args: record.args,
-      ...(record.editedArgs === undefined ? {} : { editedArgs: record.editedArgs }),
-    };
+    return { decision, ...argsOf(this.calls.get(this.approvals.get(approvalId)!.request.call_id)!) };
   }
 
   /**
@@ -732,10 +726,7 @@ export class Run {
   answeredArgs(callId: string): { args: unknown; editedArgs?: unknown } | undefined {
     const record = this.calls.get(callId);
     if (!record?.effective || !record.decision.approval) return undefined;
-    return {
-      args: record.args,
-      ...(record.editedArgs === undefined ? {} : { editedArgs: record.editedArgs }),
-    };
+    return argsOf(record);
   }
 
   /**
@@ -2044,8 +2035,9 @@ function describeError(error: unknown): { name: string; message: string } {
     : { name: 'Error', message: String(error) };
 }
 
-function describeInputError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? `input.${formatPath(issue.path)}` : 'input'}: ${issue.message}`)
-    .join('; ');
+/** The arguments a call runs with, and a human's edit as given when there was one. */
+function argsOf(record: CallRecord): { args: unknown; editedArgs?: unknown } {
+  return record.editedArgs === undefined
+    ? { args: record.args }
+    : { args: record.args, editedArgs: record.editedArgs };
 }
