@@ -138,6 +138,11 @@ describe('several calls in one LangGraph task (createAgent "v1")', () => {
     expect(decisionsOf(sink)).toEqual([
       expect.objectContaining({ decision: 'block', reasons: ['input_invalid'] }),
     ]);
+    // The field and what was expected, worded as the core's own validation words it.
+    const decided = sink.events.find((e) => e.event === 'decision')!;
+    expect(decided.detail).toMatch(/^input\.id: .*expected string/);
+    const told = result.messages.find((m) => m.getType() === 'tool')!;
+    expect(JSON.parse(String(told.content)).message).toContain('input.id');
     expect(result.messages.at(-1)!.content).toBe('done');
   });
 });
