@@ -18,15 +18,13 @@ import type { Tracer } from '@opentelemetry/api';
 import { BatchSpanProcessor, type SpanExporter, TracerProvider } from '@opentelemetry/sdk-trace';
 import { Bench, type Task } from 'tinybench';
 import { z } from 'zod';
+import { decide, type GateRequest, MemoryLedger } from '../src/exports/gate.js';
 import {
   type AuditSink,
   createOrbit,
-  decide,
   defineTool,
-  type GateRequest,
   JsonlFileSink,
   loadManifest,
-  MemoryLedger,
   type Orbit,
   type Run,
 } from '../src/index.js';

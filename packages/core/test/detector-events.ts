@@ -1,4 +1,5 @@
-import type { AuditEvent, Detector, Finding } from '../src/index.js';
+import type { Finding } from '../src/exports/detectors.js';
+import type { AuditEvent, Detector } from '../src/index.js';
 
 /** Synthetic audit events of one run, in the shape `Run` writes them; override any field. */
 export function runEvents(runId = 'run-1', defaults: { agentId?: string; parentRunId?: string | null } = {}) {

@@ -26,6 +26,9 @@ export interface Alert {
 }
 
 /** Receives alerts. Errors are caught and reported, never thrown into the agent's run. */
+/** An alert as a run raises it: the run fills in the time, its id, its agent and its manifest digest. */
+export type RunAlert = Omit<Alert, 'ts' | 'run_id' | 'agent_id' | 'manifest_digest'>;
+
 export type Notifier = (alert: Alert) => void | Promise<void>;
 
 /** Resolved alert rules. */

@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../audit/audit-event.js';
 import { canonicalJson } from '../canonical-json.js';
-import { OrbitError } from '../errors.js';
+import { OptionsInvalidError } from '../errors.js';
 import { countOption, DEFAULT_MAX_RUNS, type DetectorLimits, unitOption } from './detector-options.js';
 import { type Detector, FAILURE_MODE_SEVERITY, type Finding } from './finding.js';
 import { lexicalSimilarity } from './lexical-similarity.js';
@@ -80,8 +80,7 @@ export function contextWindowPoisoning(options: ContextWindowPoisoningOptions): 
   const name = 'context_window_poisoning';
   const scopeOf = options?.taskScope;
   if (typeof scopeOf !== 'function' && (typeof scopeOf !== 'string' || scopeOf.trim() === '')) {
-    throw new OrbitError(
-      'ERR_OPTIONS_INVALID',
+    throw new OptionsInvalidError(
       `${name}: options.taskScope must be the task's text (the manifest's task_scope) or a function returning it, got ${JSON.stringify(scopeOf)}.`,
     );
   }

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { createDetectors, detectorSink, type Finding } from '../exports/detectors.js';
 import {
   type AuditEvent,
-  createDetectors,
   createOrbit,
   defineTool,
-  detectorSink,
-  type Finding,
   loadManifest,
   type ManifestInput,
   MemorySink,

@@ -1,4 +1,4 @@
-import { OrbitError } from '../errors.js';
+import { OptionsInvalidError, type OrbitError } from '../errors.js';
 import type { FailureMode } from './finding.js';
 
 /** Options every detector takes. */
@@ -55,8 +55,7 @@ export function countOption(
 
 /** The error for an option out of range, naming the detector and the option. */
 export function invalid(detector: FailureMode, name: string, expected: string, value: unknown): OrbitError {
-  return new OrbitError(
-    'ERR_OPTIONS_INVALID',
+  return new OptionsInvalidError(
     `${detector}: options.${name} must be ${expected}, got ${JSON.stringify(value) ?? String(value)}.`,
   );
 }

@@ -1,7 +1,10 @@
 import { confidenceBand, gateCell } from './decision-table.js';
-import type { Policy } from './policy.js';
-import { resourceTypeOf } from './policy.js';
-import { type DecisionKind, type ReasonCode, SEVERITY } from './reason-codes.js';
+import { applyLimits, findLimits, noFindings } from './limits.js';
+import { type Policy, type ResourceMatcher, resourceTypeOf } from './policy.js';
+import { SEVERITY } from './reason-codes.js';
+import { halt, isValidConfidence, raise, type Verdict } from './verdict.js';
+
+export { halt, isValidConfidence, raise, type Verdict } from './verdict.js';
 
 /** What the gate needs to know about one call. */
 export interface GateRequest {
@@ -30,19 +33,6 @@ export interface GateState {
   readonly extraMs: number;
 }
 
-/** The gate's verdict: a plain, serialisable object. */
-export interface Verdict {
-  decision: DecisionKind;
-  reasons: ReasonCode[];
-  /** The confidence used, or `null` when it was missing or invalid. */
-  confidence: number | null;
-}
-
-/** True for a number in [0, 1]. */
-export function isValidConfidence(value: unknown): value is number {
-  return typeof value === 'number' && value >= 0 && value <= 1;
-}
-
 /**
  * The decision point. Checks, in order: boundary (B) → budgets and interruption triggers (I) →
  * reversibility gate at the maturity level (R). The most severe decision that fired wins, and every
@@ -65,11 +55,20 @@ export function decide(policy: Policy, request: GateRequest, state: GateState): 
         : policy.outOfScopeReason,
     );
   }
-  if (state.callsOf(tool.name) >= tool.maxCalls) raise(verdict, 'block', 'max_calls_exceeded');
-
-  // I: budgets and interruption triggers.
+  // Call limit and budgets (I): the one limit model of every run (see limits.ts).
+  const found = noFindings();
+  findLimits(policy, tool.maxCalls, state, tool.name, request.records, found);
   const gated = !tool.escalation;
-  if (checkBudgets(policy, request.records, gated, state, verdict)) return verdict;
+  if (
+    applyLimits(verdict, found, {
+      hard: policy.budgetMode === 'hard',
+      escalation: !gated,
+      records: request.records,
+    })
+  )
+    return verdict;
+
+  // I: interruption triggers.
   if (
     request.records > 0 &&
     tool.maxRecordsPerCall !== undefined &&
@@ -99,51 +98,7 @@ export function decide(policy: Policy, request: GateRequest, state: GateState): 
   return verdict;
 }
 
-/**
- * The run budgets (tokens, time, records) against one policy and one ledger: a crossed budget pauses
- * (soft) or halts (hard). Returns true when it halted. Used for a run and for each of its ancestors.
- */
-export function checkBudgets(
-  policy: Policy,
-  records: number,
-  gated: boolean,
-  state: GateState,
-  verdict: Verdict,
-): boolean {
-  const hard = policy.budgetMode === 'hard';
-  if (policy.maxTokens !== undefined && state.tokens > policy.maxTokens + state.extraTokens) {
-    if (hard) return !!halt(verdict, 'token_budget_exceeded');
-    if (gated) raise(verdict, 'pause', 'token_budget_exceeded');
-  }
-  if (policy.timeLimitMs !== undefined && state.elapsedMs > policy.timeLimitMs + state.extraMs) {
-    if (hard) return !!halt(verdict, 'time_limit_exceeded');
-    if (gated) raise(verdict, 'pause', 'time_limit_exceeded');
-  }
-  if (
-    records > 0 &&
-    policy.maxRecordsPerRun !== undefined &&
-    state.records + records > policy.maxRecordsPerRun + state.extraRecords
-  ) {
-    if (hard) return !!halt(verdict, 'records_budget_exceeded');
-    raise(verdict, 'pause', 'records_budget_exceeded');
-  }
-  return false;
-}
-
-/** Marks the verdict halted with a reason. */
-export function halt(verdict: Verdict, reason: ReasonCode): Verdict {
-  verdict.decision = 'halt';
-  verdict.reasons.push(reason);
-  return verdict;
-}
-
-/** Adds a reason; the decision becomes the more severe of the two. */
-export function raise(verdict: Verdict, decision: DecisionKind, reason: ReasonCode): void {
-  if (!verdict.reasons.includes(reason)) verdict.reasons.push(reason);
-  if (SEVERITY[decision] > SEVERITY[verdict.decision]) verdict.decision = decision;
-}
-
-function matchesAny(patterns: readonly RegExp[], resource: string | undefined): boolean {
+function matchesAny(patterns: readonly ResourceMatcher[], resource: string | undefined): boolean {
   if (resource === undefined) return false;
   for (const pattern of patterns) if (pattern.test(resource)) return true;
   return false;

@@ -9,7 +9,7 @@ export interface ToolPolicy {
   readonly threshold: number;
   readonly maxCalls: number;
   readonly escalation: boolean;
-  readonly resources: readonly RegExp[] | undefined;
+  readonly resources: readonly ResourceMatcher[] | undefined;
   readonly maxRecordsPerCall: number | undefined;
 }
 
@@ -50,7 +50,7 @@ export function compilePolicy(loaded: LoadedManifest, maturityLevel?: MaturityLe
       maxRecordsPerCall: tool.max_records_per_call ?? policy.max_records_per_call,
     });
   }
-  return {
+  return freezePolicy({
     agentId: manifest.agent_id,
     digest: loaded.digest,
     level: maturityLevel ?? manifest.maturity_level ?? 1,
@@ -63,16 +63,83 @@ export function compilePolicy(loaded: LoadedManifest, maturityLevel?: MaturityLe
     budgetMode: policy.budget_mode ?? 'soft',
     knownResourceTypes: manifest.known_resource_types ? new Set(manifest.known_resource_types) : undefined,
     outOfScopeReason: 'tool_not_in_manifest',
-  };
+  });
+}
+
+/** A compiled resource pattern. Not a `RegExp`: a caller could re-`compile()` one in place, even frozen. */
+export interface ResourceMatcher {
+  /** The pattern as the manifest wrote it (`invoice:*`). */
+  readonly pattern: string;
+  test(resource: string): boolean;
 }
 
 /** `invoice:*` → /^invoice:.*$/ ; every other character is literal. */
-export function compileResourcePattern(pattern: string): RegExp {
+export function compileResourcePattern(pattern: string): ResourceMatcher {
   const source = pattern
     .split('*')
     .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
     .join('.*');
-  return new RegExp(`^${source}$`);
+  const regex = new RegExp(`^${source}$`);
+  return Object.freeze({ pattern, test: (resource: string) => regex.test(resource) });
+}
+
+/**
+ * Freezes a compiled policy: its maps and sets refuse writes and every tool entry is frozen, so no
+ * holder of `orbit.policy` or `run.policy` can widen what the gate allows.
+ */
+export function freezePolicy(policy: Policy): Policy {
+  const tools = new ReadOnlyMap(
+    [...policy.tools].map(([name, tool]) => {
+      if (tool.resources) Object.freeze(tool.resources);
+      return [name, Object.freeze(tool)] as const;
+    }),
+  );
+  return Object.freeze({
+    ...policy,
+    tools,
+    blocked: new ReadOnlySet(policy.blocked),
+    knownResourceTypes: policy.knownResourceTypes && new ReadOnlySet(policy.knownResourceTypes),
+  });
+}
+
+/** A map that refuses writes once built (a `ReadonlyMap` at run time, not only in types). */
+class ReadOnlyMap<K, V> extends Map<K, V> {
+  constructor(entries: Iterable<readonly [K, V]>) {
+    super();
+    for (const [key, value] of entries) Map.prototype.set.call(this, key, value);
+    Object.freeze(this);
+  }
+  override set(): this {
+    throw readOnly();
+  }
+  override delete(): boolean {
+    throw readOnly();
+  }
+  override clear(): void {
+    throw readOnly();
+  }
+}
+
+/** A set that refuses writes once built. */
+class ReadOnlySet<T> extends Set<T> {
+  constructor(values: Iterable<T>) {
+    super();
+    for (const value of values) Set.prototype.add.call(this, value);
+    Object.freeze(this);
+  }
+  override add(): this {
+    throw readOnly();
+  }
+  override delete(): boolean {
+    throw readOnly();
+  }
+  override clear(): void {
+    throw readOnly();
+  }
+}
+
+function readOnly(): TypeError {
+  return new TypeError('ORBIT policies are read-only: compile a new one from a signed manifest.');
 }
 
 /** The resource type of a resource id: the part before the first `:` (`invoice:INV-1` → `invoice`). */

@@ -8,7 +8,16 @@ import {
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { canonicalJson, sha256 } from '../canonical-json.js';
-import { formatPath, ManifestError, type ManifestIssue } from '../errors.js';
+import {
+  formatPath,
+  ManifestError,
+  ManifestInvalidError,
+  type ManifestIssue,
+  ManifestKeyUnknownError,
+  ManifestSignatureInvalidError,
+  ManifestSignatureMismatchError,
+  ManifestUnsignedError,
+} from '../errors.js';
 import { type Manifest, ManifestSchema } from './manifest-schema.js';
 
 /** A manifest that passed validation (and, unless loaded in development mode, signature verification). */
@@ -46,19 +55,15 @@ export function parseManifest(source: string | object): { manifest: Manifest; do
     try {
       document = parseYaml(source);
     } catch (cause) {
-      throw new ManifestError(
-        'ERR_MANIFEST_INVALID',
-        `The manifest is not valid YAML: ${(cause as Error).message}`,
-        [],
-        { cause },
-      );
+      throw new ManifestInvalidError(`The manifest is not valid YAML: ${(cause as Error).message}`, [], {
+        cause,
+      });
     }
   }
   const result = ManifestSchema.safeParse(document);
   if (!result.success) {
     const issues = toIssues(result.error);
-    throw new ManifestError(
-      'ERR_MANIFEST_INVALID',
+    throw new ManifestInvalidError(
       `The manifest is invalid:\n${issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join('\n')}`,
       issues,
     );
@@ -91,8 +96,7 @@ export async function loadManifest(options: LoadManifestOptions): Promise<Loaded
   const digest = sha256(canonical);
   if (options.signature === undefined) {
     if (!options.allowUnsigned) {
-      throw new ManifestError(
-        'ERR_MANIFEST_UNSIGNED',
+      throw new ManifestUnsignedError(
         `The manifest of "${manifest.agent_id}" is unsigned. Sign it at deploy time with signManifest() and pass the signature, or set allowUnsigned: true in development.`,
       );
     }
@@ -102,15 +106,11 @@ export async function loadManifest(options: LoadManifestOptions): Promise<Loaded
     return { manifest, digest, kid: undefined, signed: false };
   }
   if (!options.trustedKeys) {
-    throw new ManifestError(
-      'ERR_MANIFEST_SIGNATURE_INVALID',
-      'A signature was given but no trustedKeys to verify it against.',
-    );
+    throw new ManifestSignatureInvalidError('A signature was given but no trustedKeys to verify it against.');
   }
   const payload = await verifyManifestSignature(options.signature, options.trustedKeys);
   if (payload.text !== canonical) {
-    throw new ManifestError(
-      'ERR_MANIFEST_SIGNATURE_MISMATCH',
+    throw new ManifestSignatureMismatchError(
       `The manifest of "${manifest.agent_id}" does not match its signature: it was changed after signing (signed ${sha256(payload.text)}, loaded ${digest}). Re-sign it or restore the signed version.`,
     );
   }
@@ -126,7 +126,7 @@ export async function verifyManifest(signature: string, trustedKeys: JSONWebKeyS
   try {
     document = JSON.parse(payload.text);
   } catch (cause) {
-    throw new ManifestError('ERR_MANIFEST_INVALID', 'The signed payload is not JSON.', [], { cause });
+    throw new ManifestInvalidError('The signed payload is not JSON.', [], { cause });
   }
   return loadManifest({ manifest: document as object, signature, trustedKeys });
 }
@@ -138,17 +138,13 @@ async function verifyManifestSignature(
   try {
     const kid = decodeProtectedHeader(signature).kid;
     if (typeof kid !== 'string' || kid === '') {
-      throw new ManifestError(
-        'ERR_MANIFEST_UNKNOWN_KID',
-        'The manifest JWS names no kid; sign it with signManifest({ kid }).',
-      );
+      throw new ManifestKeyUnknownError('The manifest JWS names no kid; sign it with signManifest({ kid }).');
     }
     const { payload, protectedHeader } = await compactVerify(signature, createLocalJWKSet(trustedKeys), {
       algorithms: ['EdDSA'],
     });
     if (protectedHeader.typ !== MANIFEST_JWS_TYPE) {
-      throw new ManifestError(
-        'ERR_MANIFEST_SIGNATURE_INVALID',
+      throw new ManifestSignatureInvalidError(
         `The JWS is not a signed ORBIT manifest (typ "${protectedHeader.typ}", expected "${MANIFEST_JWS_TYPE}").`,
       );
     }
@@ -156,15 +152,13 @@ async function verifyManifestSignature(
   } catch (cause) {
     if (cause instanceof ManifestError) throw cause;
     if (cause instanceof joseErrors.JWKSNoMatchingKey) {
-      throw new ManifestError(
-        'ERR_MANIFEST_UNKNOWN_KID',
+      throw new ManifestKeyUnknownError(
         'The manifest was signed by a key that is not among the trusted keys (unknown or missing kid).',
         [],
         { cause },
       );
     }
-    throw new ManifestError(
-      'ERR_MANIFEST_SIGNATURE_INVALID',
+    throw new ManifestSignatureInvalidError(
       `The manifest signature does not verify: ${(cause as Error).message}. Only EdDSA (Ed25519) signatures by a trusted key are accepted.`,
       [],
       { cause },

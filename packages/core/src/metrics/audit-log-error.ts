@@ -11,7 +11,8 @@ import { OrbitError } from '../errors.js';
  *   if (error instanceof AuditLogError) console.error(`${error.file}:${error.line}: ${error.reason}`);
  * }
  */
-export class AuditLogError extends OrbitError {
+export class AuditLogError extends OrbitError<'ERR_AUDIT_LOG_INVALID'> {
+  static override readonly codes = ['ERR_AUDIT_LOG_INVALID'] as const;
   readonly file: string;
   readonly line: number;
   readonly reason: string;
@@ -21,7 +22,6 @@ export class AuditLogError extends OrbitError {
       `${file}:${line}: not an audit event: ${reason}. Fix or remove the line, or read with onInvalidLine: 'skip'.`,
       options,
     );
-    this.name = 'AuditLogError';
     this.file = file;
     this.line = line;
     this.reason = reason;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AuditEvent } from '../audit/audit-event.js';
-import { formatPath, OrbitError } from '../errors.js';
+import { formatPath, OptionsInvalidError } from '../errors.js';
 import { DECISIONS, type DecisionKind, type ReasonCode } from '../gate/reason-codes.js';
 import { type Reversibility, ReversibilitySchema } from '../manifest/manifest-schema.js';
 import {
@@ -242,8 +242,7 @@ export function computeMetrics(
     })();
   }
   if (!isIterable(events)) {
-    throw new OrbitError(
-      'ERR_OPTIONS_INVALID',
+    throw new OptionsInvalidError(
       'computeMetrics() needs an iterable or async iterable of audit events (an array, sink.events or readAuditEvents(paths)).',
     );
   }
@@ -255,10 +254,7 @@ function parseOptions(options: MetricsOptions): Settings {
   const parsed = MetricsOptionsSchema.safeParse(options);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  throw new OrbitError(
-    'ERR_OPTIONS_INVALID',
-    `Invalid metrics option at ${formatPath(issue.path)}: ${issue.message}.`,
-  );
+  throw new OptionsInvalidError(`Invalid metrics option at ${formatPath(issue.path)}: ${issue.message}.`);
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<AuditEvent> {

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  type ApprovalHandler,
-  computeMetrics,
-  createOrbit,
-  defineTool,
-  loadManifest,
-  MemorySink,
-  maturityReadiness,
-  recommendThreshold,
-} from '../index.js';
+import { computeMetrics, maturityReadiness, recommendThreshold } from '../exports/metrics.js';
+import { type ApprovalHandler, createOrbit, defineTool, loadManifest, MemorySink } from '../index.js';
 
 /** A human who denies what the agent proposes below 0.8 confidence, and approves the rest. */
 const denyBelow08: ApprovalHandler = (request) => ({

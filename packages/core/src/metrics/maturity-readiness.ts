@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatPath, OrbitError } from '../errors.js';
+import { formatPath, OptionsInvalidError } from '../errors.js';
 import type { MaturityLevel } from '../gate/decision-table.js';
 import type { AgentMetrics, AuditMetrics } from './compute-metrics.js';
 import { recommendThreshold, type ThresholdRecommendation } from './recommend-threshold.js';
@@ -150,10 +150,7 @@ export function maturityReadiness(
   criteria: Partial<ReadinessCriteria> = {},
 ): MaturityReadiness {
   if (currentLevel !== 1 && currentLevel !== 2 && currentLevel !== 3 && currentLevel !== 4) {
-    throw new OrbitError(
-      'ERR_OPTIONS_INVALID',
-      `currentLevel must be 1, 2, 3 or 4, got ${String(currentLevel)}.`,
-    );
+    throw new OptionsInvalidError(`currentLevel must be 1, 2, 3 or 4, got ${String(currentLevel)}.`);
   }
   const agent = metrics?.agents?.[agentId];
   if (currentLevel === 4) {
@@ -329,8 +326,7 @@ function parseCriteria(criteria: unknown): ReadinessCriteria {
   const parsed = ReadinessCriteriaSchema.safeParse(criteria);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  throw new OrbitError(
-    'ERR_OPTIONS_INVALID',
+  throw new OptionsInvalidError(
     `Invalid readiness criterion at ${formatPath(issue.path)}: ${issue.message}.`,
   );
 }

@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import type { AuditEvent } from '../audit/audit-event.js';
-import { formatPath, OrbitError } from '../errors.js';
+import { formatPath, OptionsInvalidError } from '../errors.js';
 import { AuditLogError } from './audit-log-error.js';
 
 /** One line that is not an audit event, as reported to an `onInvalidLine` callback. */
@@ -68,8 +68,7 @@ export async function* readAuditEvents(
   const files = typeof paths === 'string' ? [paths] : paths;
   const onInvalid = options.onInvalidLine ?? 'throw';
   if (onInvalid !== 'throw' && onInvalid !== 'skip' && typeof onInvalid !== 'function') {
-    throw new OrbitError(
-      'ERR_OPTIONS_INVALID',
+    throw new OptionsInvalidError(
       `onInvalidLine must be 'throw', 'skip' or a function, got ${JSON.stringify(onInvalid)}.`,
     );
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AuditEvent } from '../audit/audit-event.js';
-import { formatPath, OrbitError } from '../errors.js';
+import { formatPath, OptionsInvalidError } from '../errors.js';
 import { type Reversibility, ReversibilitySchema } from '../manifest/manifest-schema.js';
 import {
   type AuditMetrics,
@@ -81,8 +81,7 @@ export function recommendThreshold(
   const settings = parseOptions(options);
   const metrics = isIterable(input) ? computeMetrics(input) : input;
   if (typeof metrics?.agents !== 'object' || metrics.agents === null) {
-    throw new OrbitError(
-      'ERR_OPTIONS_INVALID',
+    throw new OptionsInvalidError(
       'recommendThreshold() needs audit events (an iterable) or the result of computeMetrics().',
     );
   }
@@ -170,10 +169,7 @@ function parseOptions(options: ThresholdOptions): Settings {
   const parsed = ThresholdOptionsSchema.safeParse(options);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  throw new OrbitError(
-    'ERR_OPTIONS_INVALID',
-    `Invalid threshold option at ${formatPath(issue.path)}: ${issue.message}.`,
-  );
+  throw new OptionsInvalidError(`Invalid threshold option at ${formatPath(issue.path)}: ${issue.message}.`);
 }
 
 function isIterable(value: unknown): value is Iterable<AuditEvent> {

@@ -1,4 +1,4 @@
-import { OrbitError } from '../errors.js';
+import { OptionsInvalidError, type OrbitError } from '../errors.js';
 
 /** How much a confidence distribution moved, read from its population stability index. */
 export type DriftInterpretation = 'stable' | 'moderate' | 'significant';
@@ -115,7 +115,7 @@ export function nearestRank(sorted: readonly number[], p: number): number | null
 }
 
 function invalid(message: string): OrbitError {
-  return new OrbitError('ERR_OPTIONS_INVALID', message);
+  return new OptionsInvalidError(message);
 }
 
 function sum(values: readonly number[]): number {

@@ -5,7 +5,7 @@ import { argumentConfidence, type ConfidenceSource } from '../confidence/confide
 import { createDetectors } from '../detectors/create-detectors.js';
 import { detectorSink } from '../detectors/detector-sink.js';
 import type { Detector } from '../detectors/finding.js';
-import { OrbitError } from '../errors.js';
+import { OptionsInvalidError } from '../errors.js';
 import type { MaturityLevel } from '../gate/decision-table.js';
 import { compilePolicy, type Policy } from '../gate/policy.js';
 import type { LoadedManifest } from '../manifest/load-manifest.js';
@@ -15,7 +15,8 @@ import { resolveTelemetry, type TelemetryOptions } from '../telemetry/telemetry.
 import { rootScope } from '../trust/token-scope.js';
 import { TrustAuthority } from '../trust/trust-authority.js';
 import type { ToolDefinition } from './define-tool.js';
-import { Run } from './run.js';
+import { openRun, type Run } from './run.js';
+import type { RaiseAlert } from './run-settings.js';
 
 export interface OrbitOptions {
   /** A manifest from `loadManifest` (verified) . */
@@ -107,15 +108,11 @@ export interface Orbit {
  */
 export function createOrbit(options: OrbitOptions): Orbit {
   if (!options?.manifest?.manifest) {
-    throw new OrbitError(
-      'ERR_OPTIONS_INVALID',
-      'createOrbit() needs options.manifest: the result of loadManifest().',
-    );
+    throw new OptionsInvalidError('createOrbit() needs options.manifest: the result of loadManifest().');
   }
   const timeout = options.approvalTimeoutMs ?? 15 * 60_000;
   if (!(timeout > 0) || timeout > 2_147_483_647)
-    throw new OrbitError(
-      'ERR_OPTIONS_INVALID',
+    throw new OptionsInvalidError(
       `approvalTimeoutMs must be a number of ms from 1 to 2147483647 (about 24.8 days, the longest timer), got ${timeout}.`,
     );
   const policy = compilePolicy(options.manifest, options.maturityLevel);
@@ -147,12 +144,12 @@ export function createOrbit(options: OrbitOptions): Orbit {
         })
       : options.detectors;
   // Live runs by id, so that a finding is raised on its run (its span, its audit trail).
-  const live = new Map<string, Run>();
+  const live = new Map<string, RaiseAlert>();
   const sink = detectors?.length
     ? detectorSink(
         detectors,
         (finding) => {
-          live.get(finding.run_id)?.raiseAlert({
+          live.get(finding.run_id)?.({
             alert: `detector:${finding.detector}`,
             severity: finding.severity,
             message: finding.message,
@@ -165,12 +162,12 @@ export function createOrbit(options: OrbitOptions): Orbit {
     : options.sink;
   const maxTrackedCalls = options.maxTrackedCalls ?? 10_000;
   const onRunStarted = detectors?.length
-    ? (run: Run) => {
-        live.set(run.id, run);
+    ? (runId: string, raise: RaiseAlert) => {
+        live.set(runId, raise);
         if (live.size > maxTrackedCalls) live.delete(live.keys().next().value!);
       }
     : undefined;
-  const onRunEnded = detectors?.length ? (run: Run) => void live.delete(run.id) : undefined;
+  const onRunEnded = detectors?.length ? (runId: string) => void live.delete(runId) : undefined;
   const settings = {
     onRunEnded,
     store: options.store,
@@ -198,8 +195,8 @@ export function createOrbit(options: OrbitOptions): Orbit {
   return {
     policy,
     manifest: options.manifest,
-    startRun: (runOptions) => new Run(settings, runOptions),
-    resumeRun: (runId) => new Run(settings, { runId, resumed: true }),
+    startRun: (runOptions) => openRun(settings, runOptions),
+    resumeRun: (runId) => openRun(settings, { runId, resumed: true }),
     trust,
     confidence,
     modelInputSchema: (tool) => confidence.modelInputSchema(tool.input),

@@ -234,6 +234,7 @@ describe('calls a framework runs (guardAsync, resolveApproval, perform)', () => 
     finish();
     expect((await running).status).toBe('executed');
     expect(sink.events.filter((e) => e.event === 'outcome').map((e) => e.status)).toEqual(['executed']);
-    expect(run.ledger.takeActions().actions).toHaveLength(1);
+    const report = await run.rollback();
+    expect([...report.undone, ...report.manual_recovery, ...report.unrecoverable]).toHaveLength(1);
   });
 });

@@ -1,3 +1,4 @@
+import { findLimits, type LimitUsage, noFindings } from '../gate/limits.js';
 import type { AdmitRequest, AdmitResult } from './run-store.js';
 
 /** The counters of one run, as every store keeps them. */
@@ -18,39 +19,23 @@ export interface RunCounters {
  * rules in Lua). Reads the chain's counters, returns what it found and mutates them when admitted.
  */
 export function admitOn(request: AdmitRequest, counters: (RunCounters | undefined)[]): AdmitResult {
-  const result: AdmitResult = {
-    admitted: false,
-    halted: false,
-    callsExceeded: false,
-    tokensExceeded: false,
-    recordsExceeded: false,
-    timeExceeded: false,
-    newResourceType: false,
-  };
+  const found = noFindings();
   request.chain.forEach((limits, i) => {
     const run = counters[i];
     if (!run) {
-      result.halted = true; // an unknown run is not running: fail closed
+      found.halted = true; // an unknown run is not running: fail closed
       return;
     }
     // Only a finite count >= 0 is usage: anything else would switch the budget off or give it back.
     if (Number.isFinite(request.tokens) && request.tokens > 0) run.tokens += request.tokens;
-    if (run.halted) result.halted = true;
-    if (limits.maxCalls !== undefined && (run.calls[request.tool] ?? 0) >= limits.maxCalls)
-      result.callsExceeded = true;
-    if (limits.maxTokens !== undefined && run.tokens > limits.maxTokens + run.extraTokens)
-      result.tokensExceeded = true;
-    if (
-      request.records > 0 &&
-      limits.maxRecords !== undefined &&
-      run.records + request.records > limits.maxRecords + run.extraRecords
-    ) {
-      result.recordsExceeded = true;
-    }
-    if (limits.timeLimitMs !== undefined && request.now - run.startedAt > limits.timeLimitMs + run.extraMs) {
-      result.timeExceeded = true;
-    }
+    const budgets = {
+      maxTokens: limits.maxTokens,
+      maxRecordsPerRun: limits.maxRecords,
+      timeLimitMs: limits.timeLimitMs,
+    };
+    findLimits(budgets, limits.maxCalls, usageOf(run, request.now), request.tool, request.records, found);
   });
+  const result: AdmitResult = { admitted: false, ...found };
   const own = counters[0];
   if (
     request.resourceType !== undefined &&
@@ -89,5 +74,19 @@ export function newCounters(startedAt: number): RunCounters {
     extraRecords: 0,
     extraMs: 0,
     resourceTypes: [],
+  };
+}
+
+/** A store's counters of one run, as the limit rules read them. */
+function usageOf(run: RunCounters, now: number): LimitUsage {
+  return {
+    halted: run.halted,
+    callsOf: (tool) => run.calls[tool] ?? 0,
+    tokens: run.tokens,
+    records: run.records,
+    elapsedMs: now - run.startedAt,
+    extraTokens: run.extraTokens,
+    extraRecords: run.extraRecords,
+    extraMs: run.extraMs,
   };
 }

@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { ApprovalAnswer } from '../approvals/approval.js';
-import { OrbitError } from '../errors.js';
+import { OptionsInvalidError } from '../errors.js';
 import {
   ADD_TOKENS,
   ADMIT,
@@ -146,15 +146,12 @@ export class RedisStore implements RunStore {
 
   constructor(options: RedisStoreOptions = {}) {
     if (options.redis && options.url !== undefined) {
-      throw new OrbitError('ERR_OPTIONS_INVALID', 'RedisStore: give `redis` (a client) or `url`, not both');
+      throw new OptionsInvalidError('RedisStore: give `redis` (a client) or `url`, not both');
     }
     const positive = (value: number | undefined, name: string, fallback: number) => {
       if (value === undefined) return fallback;
       if (!Number.isFinite(value) || value <= 0) {
-        throw new OrbitError(
-          'ERR_OPTIONS_INVALID',
-          `RedisStore: \`${name}\` must be a positive number of ms`,
-        );
+        throw new OptionsInvalidError(`RedisStore: \`${name}\` must be a positive number of ms`);
       }
       return value;
     };

@@ -1,6 +1,6 @@
 import type { DatabaseSync, SQLInputValue, SQLOutputValue, StatementSync } from 'node:sqlite';
 import type { ApprovalAnswer } from '../approvals/approval.js';
-import { OrbitError } from '../errors.js';
+import { OptionsInvalidError, OrbitError } from '../errors.js';
 import type { Reversibility } from '../manifest/manifest-schema.js';
 import { admitOn, type RunCounters } from './admit-logic.js';
 import type {
@@ -152,18 +152,15 @@ export class SqliteStore implements RunStore {
 
   constructor(options: SqliteStoreOptions) {
     if (typeof options?.path !== 'string' || options.path === '') {
-      throw new OrbitError(
-        'ERR_OPTIONS_INVALID',
-        'SqliteStore needs a path (a database file, or ":memory:").',
-      );
+      throw new OptionsInvalidError('SqliteStore needs a path (a database file, or ":memory:").');
     }
     const busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
     if (!Number.isFinite(busyTimeoutMs) || busyTimeoutMs < 0) {
-      throw new OrbitError('ERR_OPTIONS_INVALID', 'SqliteStore busyTimeoutMs must be a finite number ≥ 0.');
+      throw new OptionsInvalidError('SqliteStore busyTimeoutMs must be a finite number ≥ 0.');
     }
     const pollIntervalMs = options.pollIntervalMs ?? 25;
     if (!Number.isFinite(pollIntervalMs) || pollIntervalMs <= 0) {
-      throw new OrbitError('ERR_OPTIONS_INVALID', 'SqliteStore pollIntervalMs must be a finite number > 0.');
+      throw new OptionsInvalidError('SqliteStore pollIntervalMs must be a finite number > 0.');
     }
     this.path = options.path;
     this.busyTimeoutMs = busyTimeoutMs;

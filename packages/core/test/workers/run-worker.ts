@@ -1,15 +1,9 @@
 // A worker process for the multi-process and crash tests: one Orbit on a shared store.
 import { appendFileSync } from 'node:fs';
 import { z } from 'zod';
-import {
-  createOrbit,
-  defineTool,
-  JsonlFileSink,
-  loadManifest,
-  RedisStore,
-  type RunStore,
-  SqliteStore,
-} from '../../src/index.js';
+import { RedisStore } from '../../src/exports/stores-redis.js';
+import { SqliteStore } from '../../src/exports/stores-sqlite.js';
+import { createOrbit, defineTool, JsonlFileSink, loadManifest, type RunStore } from '../../src/index.js';
 
 interface Job {
   store: { kind: 'sqlite'; path: string } | { kind: 'redis'; url: string; prefix: string };

@@ -1,0 +1,194 @@
+import type { ApprovalAnswer, ApprovalRequest } from '../approvals/approval.js';
+import { ApprovalHashMismatchError, CallDuplicateError, describeInputError } from '../errors.js';
+import type { Orbit } from '../run/create-orbit.js';
+import { type Decision, type Refusal, toRefusal } from '../run/decision.js';
+import type { GuardRequest } from '../run/guard-request.js';
+import type { Run } from '../run/run.js';
+import { haltOf } from './halt-of.js';
+import type { RunRegistry } from './run-registry.js';
+import { type GuardedTool, jsonSchemaOf } from './tool-hints.js';
+
+/** One tool call as the framework presents it. */
+export interface FrameworkCall {
+  /** The tool the model named. */
+  readonly tool: string;
+  /** The arguments as the model gave them (with ORBIT's confidence argument). */
+  readonly args: unknown;
+  /** The framework's tool call id: presenting the same id again is a replay, never a new call. */
+  readonly callId: string | undefined;
+  /**
+   * Several guarded calls share one framework task, so answers found by their position could be
+   * another call's: they must name their request (carry its `action_hash`). Read only when a call pauses.
+   */
+  readonly shared?: boolean | (() => boolean);
+}
+
+/** A pause, as the adapter shows it in the framework: the request, and why an earlier answer was refused. */
+export interface PauseRequest {
+  readonly decision: Decision;
+  readonly approval: ApprovalRequest;
+  /** The paused run's depth: 0 for the agent, 1 for its sub-agent, … */
+  readonly depth: number;
+  /** The tool input's JSON schema, for edit forms. */
+  readonly argsSchema: Record<string, unknown> | undefined;
+  /** Set when an earlier answer to this request was refused; the request is still pending. */
+  readonly error: string | undefined;
+}
+
+/** What the framework supplies: how to ask a person, how to run the tool, and its result shapes. */
+export interface FrameworkHooks<Result> {
+  /**
+   * Raises the framework's own pause and returns the answer, in the framework's shape. May throw to
+   * suspend (a LangGraph interrupt); it is called again when the framework resumes.
+   */
+  ask(pause: PauseRequest): unknown;
+  /** The framework's answer as the core's approval answer, or what is wrong with it. */
+  toAnswer(
+    value: unknown,
+    approval: ApprovalRequest,
+  ): { answer: ApprovalAnswer; bound: boolean } | { error: string };
+  /** A call answered earlier is presented again: the framework takes its answers' positions again. */
+  replayAsks?(count: number): void;
+  /** Runs the tool with the arguments ORBIT settled on: the framework's result, and the output ORBIT records. */
+  invoke(args: unknown, callId: string): Promise<{ result: Result; output: unknown }>;
+  /** The framework's result for a call that did not run. */
+  refused(refusal: Refusal, callId: string): Result;
+  /** The framework's result for a tool that threw. */
+  failed(error: unknown, callId: string): Result;
+  /** Errors that suspend the call rather than end it (the framework's interrupt from inside a sub-agent). */
+  suspends(error: unknown): boolean;
+  /** `throw`: a tool's error ends the framework's run instead of becoming a result. Default `message`. */
+  readonly toolErrors?: 'message' | 'throw';
+}
+
+/**
+ * The one decision path of an adapter's tool call, generic over the framework:
+ * 1. reads the confidence and validates the arguments (`input_invalid` is a refusal the model reads);
+ * 2. guards the call (`guardAsync` on a store): a call presented again gets its recorded decision,
+ *    and an executed one its recorded result, without running again;
+ * 3. on a pause, asks through `hooks.ask` until an answer is valid and, in a shared task, names its
+ *    request; a hash mismatch asks again; the answer that won (maybe another process's) applies;
+ * 4. a call answered before runs with the answer's arguments (an edit's);
+ * 5. runs the tool through `run.perform` (its outcome recorded once; a concurrent replay is refused);
+ * 6. maps the outcome: executed → the tool's result (kept for replays), refused → `hooks.refused`,
+ *    a halt inside the tool → rethrown, a tool error → `hooks.failed` (or rethrown with `toolErrors: 'throw'`).
+ *
+ * @throws RunHaltedError when the call halts the run; whatever `hooks.ask` throws to suspend.
+ */
+export async function handleCall<Result>(
+  registry: RunRegistry<Result>,
+  run: Run,
+  call: FrameworkCall,
+  tool: GuardedTool,
+  hooks: FrameworkHooks<Result>,
+): Promise<Result> {
+  const orbit: Orbit = registry.orbit;
+  const state = registry.stateOf(run);
+  const { confidence, args } = orbit.confidence.read(call.args);
+  const { shape } = tool;
+  const parsed = shape.input.safeParse(args);
+  const input = parsed.success ? parsed.data : args;
+  const request: GuardRequest = {
+    tool: call.tool,
+    args: input,
+    confidence,
+    callId: call.callId,
+    inputError: parsed.success ? undefined : describeInputError(parsed.error),
+    records: parsed.success ? (shape.records?.(input) ?? 0) : 0,
+    resource: parsed.success ? shape.resource?.(input) : undefined,
+  };
+  // In memory the decision is synchronous: no promise, no tick.
+  let decision = run.usesStore ? await run.guardAsync(request) : run.guard(request);
+  const replayed = call.callId === undefined ? undefined : state.results.get(call.callId);
+  if (replayed !== undefined && decision.reasons.includes('already_executed')) return replayed;
+  const approval = decision.approval;
+  let answered: { args: unknown; editedArgs?: unknown } | undefined;
+  if (decision.decision === 'pause' && approval) {
+    const resolved = await ask(registry, run, call, decision, tool, hooks);
+    decision = resolved.decision;
+    answered = resolved;
+  } else if (call.callId !== undefined) {
+    // Answered before (the framework re-runs after the tool suspended): the answer's arguments.
+    answered = run.answeredArgs(call.callId);
+    if (answered) hooks.replayAsks?.(state.asks.get(call.callId) ?? 0);
+  }
+  let settled = tool.parsesItself ? args : input;
+  if (answered) settled = tool.parsesItself ? (answered.editedArgs ?? args) : answered.args;
+  const id = call.callId ?? decision.call_id;
+  const { undo } = tool;
+  let result: Result | undefined;
+  let outcome: Awaited<ReturnType<Run['perform']>>;
+  try {
+    outcome = await run.perform(
+      decision,
+      async () => {
+        const done = await hooks.invoke(settled, id);
+        result = done.result;
+        return done.output;
+      },
+      {
+        approval,
+        suspends: hooks.suspends,
+        undo:
+          undo &&
+          ((output) => undo(settled as never, output, { runId: run.id, callId: id, agentId: run.agentId })),
+      },
+    );
+  } catch (error) {
+    if (!CallDuplicateError.isInstance(error)) throw error;
+    // Presented again while it runs (a concurrent replay in this process): refused, it runs once.
+    const duplicate = {
+      ...decision,
+      decision: 'block' as const,
+      reasons: [...decision.reasons, 'already_executed' as const],
+    };
+    return hooks.refused(toRefusal(duplicate), id);
+  }
+  if (outcome.status === 'executed') {
+    if (call.callId !== undefined) registry.remember(run, call.callId, result as Result);
+    return result as Result;
+  }
+  if (outcome.status === 'refused') return hooks.refused(outcome.refusal, id);
+  // A halt inside the tool (a guarded call it made) ends the run; it is not the tool's error.
+  if (haltOf(outcome.error) || hooks.toolErrors === 'throw') throw outcome.error;
+  const failed = hooks.failed(outcome.error, id);
+  if (call.callId !== undefined) registry.remember(run, call.callId, failed);
+  return failed;
+}
+
+/** Asks through the framework until an answer is valid; the same answers replay on a re-run. */
+async function ask<Result>(
+  registry: RunRegistry<Result>,
+  run: Run,
+  call: FrameworkCall,
+  decision: Decision,
+  tool: GuardedTool,
+  hooks: FrameworkHooks<Result>,
+) {
+  const approval = decision.approval!;
+  const { asks } = registry.stateOf(run);
+  const argsSchema = jsonSchemaOf(tool.shape.input);
+  let error: string | undefined;
+  for (;;) {
+    const value = hooks.ask({ decision, approval, depth: run.depth, argsSchema, error });
+    if (call.callId !== undefined) asks.set(call.callId, (asks.get(call.callId) ?? 0) + 1);
+    const parsed = hooks.toAnswer(value, approval);
+    if ('error' in parsed) {
+      error = parsed.error;
+      continue;
+    }
+    const shared = typeof call.shared === 'function' ? call.shared() : call.shared === true;
+    if (shared && !parsed.bound) {
+      // An answer found by its position could be another call's: it must say which it is for.
+      error = `Several tool calls share this step, so an answer must carry the request's action_hash: ${approval.action_hash}.`;
+      continue;
+    }
+    try {
+      // The answer that won (another process's, stored first, may differ from this one).
+      return await run.resolveApproval(approval.approval_id, parsed.answer, tool.shape);
+    } catch (caught) {
+      if (!ApprovalHashMismatchError.isInstance(caught)) throw caught;
+      error = caught.message;
+    }
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * `@orbit-agents/core/stores`: the store interface and the kit for implementing one (the shared
+ * check-and-count rules), and the in-memory store. SQLite and Redis: `/stores/sqlite`, `/stores/redis`.
+ */
+export { admitOn, newCounters, type RunCounters } from '../stores/admit-logic.js';
+export { MemoryStore } from '../stores/memory-store.js';
+export type {
+  AdmitRequest,
+  AdmitResult,
+  AnswerResult,
+  RunLimits,
+  RunStore,
+  StoredAction,
+  StoredApproval,
+} from '../stores/run-store.js';
+export { StoreUnavailableError } from '../stores/store-unavailable-error.js';

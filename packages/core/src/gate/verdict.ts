@@ -1,0 +1,27 @@
+import { type DecisionKind, type ReasonCode, SEVERITY } from './reason-codes.js';
+
+/** The gate's verdict: a plain, serialisable object. */
+export interface Verdict {
+  decision: DecisionKind;
+  reasons: ReasonCode[];
+  /** The confidence used, or `null` when it was missing or invalid. */
+  confidence: number | null;
+}
+
+/** True for a number in [0, 1]. */
+export function isValidConfidence(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value <= 1;
+}
+
+/** Marks the verdict halted with a reason. */
+export function halt(verdict: Verdict, reason: ReasonCode): Verdict {
+  verdict.decision = 'halt';
+  verdict.reasons.push(reason);
+  return verdict;
+}
+
+/** Adds a reason; the decision becomes the more severe of the two. */
+export function raise(verdict: Verdict, decision: DecisionKind, reason: ReasonCode): void {
+  if (!verdict.reasons.includes(reason)) verdict.reasons.push(reason);
+  if (SEVERITY[decision] > SEVERITY[verdict.decision]) verdict.decision = decision;
+}

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import type { Span } from '@opentelemetry/api';
+import type { RunAlert } from '../alerts/alert.js';
+import type { Policy } from '../gate/policy.js';
+import type { ReasonCode } from '../gate/reason-codes.js';
+import { isValidConfidence, type Verdict } from '../gate/verdict.js';
+import { MemoryLedger } from '../ledger/memory-ledger.js';
+import { trace } from '../telemetry/telemetry.js';
+import { scopedPolicy } from '../trust/scoped-policy.js';
+import type { ScopeUsage, TokenScope } from '../trust/token-scope.js';
+import { CallBook, type CallRecord } from './call-book.js';
+import type { Decision } from './decision.js';
+import { Recorder } from './recorder.js';
+import { type AlertingRun, raiseAlert } from './run-alerts.js';
+import type { BoundToken, RunSettings } from './run-settings.js';
+
+/** How a run is opened (internal). */
+export interface RunOptions {
+  runId?: string;
+  parentRunId?: string;
+  parent?: RunCore;
+  token?: BoundToken;
+  agentId?: string;
+  /** The span this run's `invoke_agent` span nests under (the delegating call's). */
+  parentSpan?: Span;
+  /** Taken up from the store (`resumeRun`): calls it has not seen may have paused in another process. */
+  resumed?: boolean;
+}
+
+/**
+ * The state of one run, held privately by its `Run` facade and handed to the modules that decide,
+ * ask, execute and delegate. Nothing outside the core can reach it, so no caller can change a
+ * halted run, a ledger or a count to get around a decision.
+ */
+export class RunCore implements AlertingRun {
+  readonly id: string;
+  readonly parentId: string | null;
+  readonly agentId: string;
+  /** The policy this run decides with: its manifest's, or the scope of its trust token. */
+  readonly policy: Policy;
+  readonly parent: RunCore | undefined;
+  /** The root of this run's tree: its id is the `run_id` of every token in the tree. */
+  readonly root: RunCore;
+  /** This run and its ancestors, nearest first: the one ancestor walk every rule uses. */
+  readonly lineage: readonly RunCore[];
+  /** 0 for an agent's own run, parent + 1 for a sub-agent. */
+  readonly depth: number;
+  /** What this run may do and delegate (frozen). */
+  readonly scope: TokenScope;
+  readonly token: BoundToken | undefined;
+  readonly settings: RunSettings;
+  readonly ledger: MemoryLedger;
+  readonly book: CallBook;
+  readonly recorder: Recorder;
+  readonly startedAt: number;
+  /** Taken up from the store: calls it has not seen may have paused in another process. */
+  readonly resumed: boolean;
+  /** A tracer is set: the run's span has a valid context (it may still be sampled out). */
+  readonly traced: boolean;
+  /** Sub-agents created in this run's subtree so far. */
+  subAgents = 0;
+  ended = false;
+  readonly children: RunCore[] = [];
+  /** Call ids between the start and the end of their (asynchronous) decision. */
+  readonly deciding = new Set<string>();
+  /** The store knows this run and its ancestors (`startRun` done). */
+  started: Promise<void> | undefined;
+  sequence = 0;
+  irreversibleExecuted = 0;
+  readonly alerted = new Set<string>();
+
+  constructor(settings: RunSettings, options: RunOptions = {}) {
+    this.settings = settings;
+    this.id = options.runId ?? randomUUID();
+    this.parent = options.parent;
+    this.root = options.parent?.root ?? this;
+    this.lineage = options.parent ? [this, ...options.parent.lineage] : [this];
+    this.parentId = options.parent?.id ?? options.parentRunId ?? null;
+    this.token = options.token;
+    this.resumed = options.resumed === true;
+    this.depth = options.token?.verified.depth ?? 0;
+    this.scope = deepFreeze(options.token?.verified.scope ?? settings.rootScope);
+    this.policy = options.token
+      ? scopedPolicy(settings.policy, this.scope, options.agentId!)
+      : settings.policy;
+    this.agentId = this.policy.agentId;
+    this.ledger = new MemoryLedger(settings.now);
+    this.startedAt = settings.now();
+    this.book = new CallBook(settings.maxTrackedCalls);
+    settings.onRunStarted?.(this.id, (alert: RunAlert) => raiseAlert(this, alert));
+    this.recorder = new Recorder(this, options.parentSpan);
+    this.traced = trace.isSpanContextValid(this.recorder.span.spanContext());
+  }
+
+  /** True once the run (or, on a store, the run as this process knows it) has halted. */
+  get halted(): boolean {
+    return this.ledger.halted;
+  }
+
+  /** A verdict stamped with the run, the call, the tool and the manifest. */
+  stamp(callId: string, tool: string, verdict: Verdict, detail?: string): Decision {
+    const policy = this.policy;
+    return {
+      ...verdict,
+      run_id: this.id,
+      agent_id: this.agentId,
+      call_id: callId,
+      tool,
+      reversibility: policy.tools.get(tool)?.reversibility ?? 'partial',
+      manifest_digest: policy.digest,
+      maturity_level: policy.level,
+      ...(detail === undefined ? {} : { detail }),
+    };
+  }
+
+  /** Refuses a recorded call after the fact (a denial, a timeout, a lost claim): its effective decision. */
+  refuse(record: CallRecord, kind: 'block' | 'halt', reason: ReasonCode, detail?: string): Decision {
+    const base = record.decision;
+    const verdict = { decision: kind, reasons: [...base.reasons, reason], confidence: base.confidence };
+    record.effective = this.stamp(base.call_id, base.tool, verdict, detail);
+    return record.effective;
+  }
+
+  /** Halts this run here and, on a shared store, for every worker. */
+  markHalted(): void {
+    this.ledger.halted = true;
+    const store = this.settings.store;
+    if (store) void store.halt(this.root.id, this.id).catch((error) => this.settings.onStoreError(error));
+  }
+
+  /** Adds model tokens to this run and every ancestor (budgets roll up). */
+  addTokens(tokens: number): void {
+    for (const run of this.lineage) run.ledger.tokens += tokens;
+  }
+
+  /** A generated call id no caller-chosen id can collide with. */
+  nextCallId(): string {
+    let id: string;
+    do id = `call-${++this.sequence}`;
+    while (this.book.calls.has(id));
+    return id;
+  }
+
+  /** The per-call token check (cached signature, expiry, revocation, audience, run, digest). */
+  checkToken(confidence: unknown): Verdict | undefined {
+    if (!this.token) return undefined;
+    const reason = this.token.authority.checkVerified(this.token.verified, this.token.expected);
+    if (!reason) return undefined;
+    this.recorder.token('verification_failed', this.token.verified, [reason]);
+    return {
+      decision: 'halt',
+      reasons: [reason],
+      confidence: isValidConfidence(confidence) ? confidence : null,
+    };
+  }
+
+  /** This run's usage, as delegation reads it. */
+  usage(): ScopeUsage {
+    const { ledger } = this;
+    return {
+      callsOf: (tool) => ledger.callsOf(tool),
+      tokens: ledger.tokens,
+      records: ledger.records,
+      elapsedMs: ledger.elapsedMs,
+      subAgents: this.subAgents,
+    };
+  }
+}
+
+/** Freezes an object and everything in it. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}

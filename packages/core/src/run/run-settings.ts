@@ -1,0 +1,53 @@
+import type { AlertRules, Notifier, RunAlert } from '../alerts/alert.js';
+import type { ApprovalHandler } from '../approvals/approval.js';
+import type { AuditSink, Redactor } from '../audit/audit-event.js';
+import type { ConfidenceSource } from '../confidence/confidence-source.js';
+import type { Policy } from '../gate/policy.js';
+import type { Manifest } from '../manifest/manifest-schema.js';
+import type { RunStore } from '../stores/run-store.js';
+import type { Telemetry } from '../telemetry/telemetry.js';
+import type { TokenScope } from '../trust/token-scope.js';
+import type { TokenExpectations, TrustAuthority, VerifiedToken } from '../trust/trust-authority.js';
+
+/** Settings a run takes from its Orbit (internal: made by `createOrbit`). */
+export interface RunSettings {
+  readonly policy: Policy;
+  readonly manifest: Manifest;
+  readonly sink: AuditSink | undefined;
+  readonly telemetry: Telemetry;
+  readonly alertRules: AlertRules;
+  /** The shared store, if runs keep their state outside this process. */
+  readonly store: RunStore | undefined;
+  /** What read-only tools do when the store cannot be reached. */
+  readonly storeDownReads: 'allow' | 'block';
+  /** Told when the store cannot be reached. */
+  readonly onStoreError: (error: unknown) => void;
+  /** Told of every run started in this deployment (sub-agent runs too), and of its end. */
+  readonly onRunStarted: ((runId: string, raise: RaiseAlert) => void) | undefined;
+  readonly onRunEnded: ((runId: string) => void) | undefined;
+  readonly notifiers: readonly Notifier[];
+  readonly redact: Redactor | undefined;
+  readonly confidence: ConfidenceSource;
+  readonly approvalHandler: ApprovalHandler | undefined;
+  readonly approvalTimeoutMs: number;
+  readonly onApprovalTimeout: 'deny' | 'halt';
+  readonly now: () => number;
+  /** The trust authority that mints and checks sub-agent tokens (created on first use). */
+  readonly trust: () => Promise<TrustAuthority>;
+  /** How many calls a run remembers for resume-safe idempotency (pending approvals are always kept). */
+  readonly maxTrackedCalls: number;
+  /** The ISO time of now, cached per millisecond. */
+  readonly timestamp: () => string;
+  /** What the agent's own runs hold: its manifest as a scope. */
+  readonly rootScope: TokenScope;
+}
+
+/** Raises an alert on a run (what detectors' findings become). */
+export type RaiseAlert = (alert: RunAlert) => void;
+
+/** A sub-agent's token, bound to its run. */
+export interface BoundToken {
+  readonly verified: VerifiedToken;
+  readonly authority: TrustAuthority;
+  readonly expected: TokenExpectations;
+}

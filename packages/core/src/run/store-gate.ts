@@ -1,0 +1,192 @@
+import type { ApprovalRequest } from '../approvals/approval.js';
+import { decide, type GateRequest, type GateState } from '../gate/decide.js';
+import { applyLimits } from '../gate/limits.js';
+import { resourceTypeOf } from '../gate/policy.js';
+import { SEVERITY } from '../gate/reason-codes.js';
+import { halt, isValidConfidence, raise, type Verdict } from '../gate/verdict.js';
+import type { RunLimits, RunStore } from '../stores/run-store.js';
+import type { Decision } from './decision.js';
+import { type GuardRequest, runs } from './guard-request.js';
+import type { RunCore } from './run-core.js';
+
+/**
+ * Every rule of a run on a shared store (SQLite, Redis), in one place, and every one fails closed:
+ * the counts are checked and taken in one atomic step in the store; an unreachable store blocks
+ * writes (`store_unavailable`) and reads follow `storeDownReads`; a pause nobody else can see is
+ * refused; an approved call runs once across every process (claimed).
+ */
+
+/**
+ * The decision on a shared store: the parts that need no counts here (token, boundary, confidence,
+ * tier, maturity level), then one atomic check-and-count in the store for every run of the chain,
+ * read with the same limit rules as in memory.
+ */
+export async function evaluateWithStore(
+  run: RunCore,
+  gate: GateRequest,
+  request: GuardRequest | undefined,
+): Promise<Verdict> {
+  const store = run.settings.store!;
+  const refused = run.checkToken(gate.confidence);
+  if (refused) return refused;
+  // A halt this process knows of (stop, timeout, a halted ancestor) stops the call before the store is asked.
+  if (run.lineage.some((each) => each.halted)) {
+    const confidence = isValidConfidence(gate.confidence) ? gate.confidence : null;
+    return { decision: 'halt', reasons: ['run_halted'], confidence };
+  }
+  const verdict = decide(run.policy, gate, UNCOUNTED);
+  const tool = run.policy.tools.get(gate.tool);
+  if (verdict.decision === 'halt' || !tool || request?.inputError !== undefined) {
+    if (verdict.decision === 'halt') await store.halt(run.root.id, run.id).catch(run.settings.onStoreError);
+    return verdict;
+  }
+  const admits = runs(verdict);
+  const resourceType = gate.resource === undefined ? undefined : resourceTypeOf(gate.resource);
+  try {
+    await ensureStarted(run, store);
+    const [result, revoked] = await Promise.all([
+      store.admit({
+        treeId: run.root.id,
+        chain: limitsChain(run, gate.tool),
+        tool: gate.tool,
+        records: gate.records,
+        tokens: request?.tokens ?? 0,
+        ...(resourceType === undefined
+          ? {}
+          : { resourceType, resourceTypeKnown: run.policy.knownResourceTypes?.has(resourceType) ?? true }),
+        count: admits,
+        // Escalation tools pass soft budgets, as in memory; an approved call has its human's consent.
+        approved: gate.approved || tool.escalation,
+        now: run.settings.now(),
+      }),
+      run.token ? store.isRevoked(run.root.id, [...run.token.verified.chain, run.token.verified.jti]) : false,
+    ]);
+    if (revoked) return halt(verdict, 'token_revoked');
+    const rules = {
+      hard: run.policy.budgetMode === 'hard',
+      escalation: tool.escalation,
+      records: gate.records,
+    };
+    if (applyLimits(verdict, result, rules)) return verdict;
+    if (gate.approved && verdict.decision === 'pause') verdict.decision = 'proceed_with_log';
+    if (admits && !result.admitted && SEVERITY[verdict.decision] < SEVERITY.pause)
+      raise(verdict, 'block', 'store_unavailable');
+    return verdict;
+  } catch (error) {
+    run.settings.onStoreError(error);
+    if (tool.reversibility === 'read_only' && run.settings.storeDownReads === 'allow') return verdict;
+    verdict.reasons = [...verdict.reasons, 'store_unavailable'];
+    if (SEVERITY[verdict.decision] < SEVERITY.block) verdict.decision = 'block';
+    return verdict;
+  }
+}
+
+/**
+ * Stores a paused call's request so that anyone (a console, another process) can answer it. A pause
+ * nobody else can see cannot be answered: when the store refuses it, the call is blocked.
+ */
+export async function putPending(run: RunCore, decision: Decision): Promise<Decision> {
+  const approval = decision.approval!;
+  const now = run.settings.now();
+  try {
+    await run.settings.store!.putApproval(run.root.id, {
+      treeId: run.root.id,
+      request: approval,
+      status: 'pending',
+      requestedAt: now,
+      expiresAt: now + run.settings.approvalTimeoutMs,
+    });
+    return decision;
+  } catch (error) {
+    run.settings.onStoreError(error);
+    const record = run.book.calls.get(decision.call_id)!;
+    run.book.approvals.delete(approval.approval_id);
+    run.book.calls.unpin(decision.call_id);
+    record.waitSpan?.end();
+    return run.refuse(record, 'block', 'store_unavailable');
+  }
+}
+
+/**
+ * On a shared store, an approved call runs exactly once across every process: the first to claim it
+ * runs it; any other gets `block` with `already_executed`. In memory, the decision as it is.
+ */
+export async function claim(run: RunCore, approval: ApprovalRequest, decision: Decision): Promise<Decision> {
+  const store = run.settings.store;
+  if (!store || !runs(decision)) return decision;
+  let claimed: boolean;
+  try {
+    claimed = await store.claimExecution(run.root.id, approval.approval_id);
+  } catch (error) {
+    run.settings.onStoreError(error);
+    return run.refuse(run.book.calls.get(decision.call_id)!, 'block', 'store_unavailable');
+  }
+  if (claimed) return decision;
+  return run.refuse(run.book.calls.get(decision.call_id)!, 'block', 'already_executed');
+}
+
+/** On a shared store: the claimed approval is done, and the action joins the compensation log. */
+export async function persistExecuted(
+  run: RunCore,
+  decision: Decision,
+  approval: ApprovalRequest | undefined,
+): Promise<void> {
+  const store = run.settings.store;
+  if (!store) return;
+  const record = run.book.calls.get(decision.call_id);
+  try {
+    if (approval) await store.completeExecution(run.root.id, approval.approval_id);
+    if (decision.reversibility !== 'read_only') {
+      await store.appendAction(run.root.id, run.id, {
+        callId: decision.call_id,
+        tool: decision.tool,
+        reversibility: decision.reversibility,
+        ...(record?.resource === undefined ? {} : { resource: record.resource }),
+      });
+    }
+  } catch (error) {
+    run.settings.onStoreError(error);
+  }
+}
+
+/** The limits of this call in this run and each ancestor (budgets roll up). */
+function limitsChain(run: RunCore, tool: string): RunLimits[] {
+  return run.lineage.map(({ id, policy }) => ({
+    runId: id,
+    maxCalls: policy.tools.get(tool)?.maxCalls,
+    maxTokens: policy.maxTokens,
+    maxRecords: policy.maxRecordsPerRun,
+    timeLimitMs: policy.timeLimitMs,
+  }));
+}
+
+/** Registers this run and its ancestors in the store once (resuming keeps their counts). */
+function ensureStarted(run: RunCore, store: RunStore): Promise<void> {
+  if (!run.started) {
+    const ttl = Math.max(24 * 3_600_000, (run.policy.timeLimitMs ?? 0) * 2);
+    run.started = Promise.all([
+      run.parent ? ensureStarted(run.parent, store) : undefined,
+      store.startRun(run.root.id, run.id, run.startedAt, ttl),
+    ]).then(
+      () => undefined,
+      (error: unknown) => {
+        run.started = undefined; // try again at the next call
+        throw error;
+      },
+    );
+  }
+  return run.started;
+}
+
+/** A state with nothing counted: on a shared store, the counts are checked in the store instead. */
+const UNCOUNTED: GateState = {
+  halted: false,
+  callsOf: () => 0,
+  tokens: 0,
+  records: 0,
+  elapsedMs: 0,
+  hasSeenResourceType: () => true,
+  extraTokens: 0,
+  extraRecords: 0,
+  extraMs: 0,
+};
