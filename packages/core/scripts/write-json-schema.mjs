@@ -1,7 +1,7 @@
 // Writes the manifest's JSON Schema (for editors) from the zod schema, the single source of truth.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ManifestSchema } from '../dist/index.js';
+import { ManifestSchema } from '../dist/exports/manifest.js';
 
 const schema = z.toJSONSchema(ManifestSchema, { io: 'input', unrepresentable: 'any' });
 schema.$id = 'https://orbit-agents.dev/schema/agent-manifest.schema.json';

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BaseMessage, ToolMessage } from '@langchain/core/messages';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
-import { type AuditEvent, SqliteStore } from '@orbit-agents/core';
+import type { AuditEvent } from '@orbit-agents/core';
+import { SqliteStore } from '@orbit-agents/core/stores/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentJob, AgentResult } from '../test/workers/agent-worker.js';
 

@@ -1,4 +1,5 @@
-import type { ApprovalAnswer, ApprovalRequest, Decision } from '@orbit-agents/core';
+import type { ApprovalAnswer, ApprovalRequest } from '@orbit-agents/core';
+import type { PauseRequest } from '@orbit-agents/core/adapter';
 
 /** One decision of LangChain's `HITLResponse`, with ORBIT's optional fields. */
 export type OrbitHITLDecision =
@@ -77,13 +78,9 @@ export function isOrbitInterrupt(value: unknown): value is OrbitInterruptValue {
   );
 }
 
-export function interruptValue(
-  decision: Decision,
-  request: ApprovalRequest,
-  depth: number,
-  argsSchema: Record<string, unknown> | undefined,
-  error: string | undefined,
-): OrbitInterruptValue {
+/** The interrupt payload of a pause: LangChain's `HITLRequest` plus ORBIT's details. */
+export function interruptValue(pause: PauseRequest): OrbitInterruptValue {
+  const { decision, approval: request, depth, argsSchema, error } = pause;
   const confidence = request.confidence === null ? 'no confidence' : `confidence ${request.confidence}`;
   return {
     actionRequests: [

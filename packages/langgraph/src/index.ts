@@ -1,4 +1,4 @@
-export { haltOf } from './errors.js';
+export { haltOf } from '@orbit-agents/core/adapter';
 export {
   isOrbitInterrupt,
   type OrbitHITLDecision,

@@ -1,7 +1,8 @@
 import { isGraphBubbleUp } from '@langchain/langgraph';
+import { haltOf } from '@orbit-agents/core/adapter';
 import { createMiddleware } from 'langchain';
-import { haltOf } from './errors.js';
-import { contentOf, errorMessage, guardsItself, type OrbitLangGraph } from './orbit-langgraph.js';
+import { contentOf, errorMessage, guardsItself } from './messages.js';
+import type { OrbitLangGraph } from './orbit-langgraph.js';
 
 /**
  * The `createAgent` middleware: every tool call of the agent passes ORBIT (`wrapToolCall`), and every
@@ -30,7 +31,7 @@ export function orbitMiddleware(binding: OrbitLangGraph) {
         binding.describeTool(toolCall.name, request.tool),
         async (args) => {
           const message = await handler({ ...request, toolCall: { ...toolCall, args } });
-          return { message, output: contentOf(message) };
+          return { result: message, output: contentOf(message) };
         },
       );
     },

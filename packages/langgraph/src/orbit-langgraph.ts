@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { type BaseMessage, isAIMessage, ToolMessage } from '@langchain/core/messages';
 import type { ToolCall } from '@langchain/core/messages/tool';
 import type { RunnableConfig } from '@langchain/core/runnables';
@@ -18,42 +17,39 @@ import {
   Send,
 } from '@langchain/langgraph';
 import { ToolNode } from '@langchain/langgraph/prebuilt';
+import { type Orbit, type Run, type ToolDefinition, toRefusal } from '@orbit-agents/core';
 import {
-  type ApprovalError,
-  type CallResult,
-  type Decision,
-  type DelegationRequest,
-  describeInputError,
-  type GuardRequest,
-  type Orbit,
-  OrbitError,
-  type Run,
-  RunHaltedError,
-  type ToolContext,
-  type ToolDefinition,
-  type ToolShape,
-  toRefusal,
-} from '@orbit-agents/core';
+  ANY_OBJECT,
+  delegateOnce,
+  describeTool,
+  dropOldest,
+  type FrameworkHooks,
+  type GuardedTool,
+  haltOf,
+  handleCall,
+  isRefusal,
+  type SubAgentOptions as KitSubAgentOptions,
+  RunRegistry,
+  runDelegated,
+  stoppedByPerson,
+  type ToolHints,
+} from '@orbit-agents/core/adapter';
+import { ArgumentInvalidError, TokenError } from '@orbit-agents/core/errors';
 import { z } from 'zod';
-import { haltOf } from './errors.js';
 import { interruptValue, toApprovalAnswer } from './hitl.js';
+import { asMessage, contentOf, errorMessage, GUARDED, guardsItself, refusalMessage } from './messages.js';
 import { orbitMiddleware } from './middleware.js';
 
 /** The context key that names a sub-agent's run. Only the run's id: its token never leaves ORBIT. */
 export const ORBIT_RUN_KEY = 'orbit_run';
 
-/** What ORBIT needs to know of a LangChain tool besides its name and schema. */
-export interface ToolHints<Args = Record<string, unknown>> {
-  /** How many records a call touches (the records budget and the per-call record limit). */
-  records?(args: Args): number;
-  /** The resource a call acts on, `type:id` (new resource types pause). */
-  resource?(args: Args): string | undefined;
-  /** Compensation for a reversible tool: called by `run.rollback()`. */
-  undo?(args: Args, output: unknown, context: ToolContext): unknown;
-}
+export type { ToolHints };
 
 export interface OrbitLangGraphOptions {
-  /** Hints for LangChain tools guarded by name (the middleware, `guardTools`). */
+  /**
+   * Hints for LangChain tools guarded by name (the middleware, `guardTools`): `records`, `resource`
+   * (required for a manifest tool with `resources`) and `undo`.
+   */
   tools?: Record<string, ToolHints>;
   /**
    * The ORBIT run of an invocation. Default: `configurable.thread_id`: one run per thread, so its
@@ -69,13 +65,7 @@ export interface OrbitLangGraphOptions {
 }
 
 /** How a sub-agent is delegated to: a manifest profile, and how its input and output are made. */
-export interface SubAgentOptions<Args> {
-  /** The manifest's sub-agent profile the token is minted from. */
-  profile: string;
-  /** The agent id the token names (its audience). Default: the profile. */
-  agentId?: string;
-  /** A narrower ask than the profile (tools, limits, ttl): attenuated, never widened. */
-  request?: (args: Args) => Omit<DelegationRequest, 'profile' | 'agentId'>;
+export interface SubAgentOptions<Args> extends KitSubAgentOptions<Args> {
   /** Extra context for the sub-agent (the parent's is never passed on). */
   context?: (args: Args) => Record<string, unknown>;
 }
@@ -84,46 +74,19 @@ type Invocable<Input, Output> = {
   invoke(input: Input, config?: RunnableConfig & { context?: Record<string, unknown> }): Promise<Output>;
 };
 
-interface RunState {
-  /** Results of executed calls, to answer a node re-run (prebuilt ToolNode, `version: "v1"`). */
-  results: Map<string, ToolMessage | Command>;
-  /** Delegations by the delegating call (or sub-graph task): a replay, even a concurrent one, reuses the run and its token. */
-  children: Map<string, Promise<Run | ToolMessage>>;
-  /** The sub-agent runs this run delegated to. */
-  runs: Run[];
-  /** Model messages whose usage was counted. */
-  usage: Set<string>;
-  /** How many answers each paused call took from `interrupt()` (a re-run takes the same positions). */
-  asks: Map<string, number>;
-}
-
-interface Guarded {
-  readonly name: string;
-  readonly shape: ToolShape;
-  readonly description: string | undefined;
-  readonly undo: ((args: never, output: unknown, context: ToolContext) => unknown) | undefined;
-  /** A LangChain tool parses its own arguments: it gets the model's (or the editor's), not ORBIT's parsed copy. */
-  readonly parsesItself: boolean;
-}
+/** What a LangGraph tool call resolves to. */
+export type LgResult = ToolMessage | Command;
 
 /** A tool call's result: the message LangGraph gets, and the tool's own output ORBIT records. */
 export interface Executed {
-  message: ToolMessage | Command;
+  result: LgResult;
   output: unknown;
 }
 
-const GUARDED = Symbol.for('orbit-agents.langgraph.guarded');
-const ANY_OBJECT = z.record(z.string(), z.unknown());
-
-/** True for a tool that guards itself (made by `guardTools`, `tool` or `subAgent`): the middleware passes it through. */
-function guardsItself(tool: unknown): boolean {
-  return typeof tool === 'object' && tool !== null && GUARDED in tool;
-}
-
 /**
- * ORBIT for LangGraph and LangChain: one binding of an ORBIT deployment to LangGraph invocations.
- * Every path (the `createAgent` middleware, guarded tools in a `StateGraph`, sub-agents) goes
- * through `guardCall`, one decision per tool call.
+ * ORBIT for LangGraph and LangChain: one binding of an ORBIT deployment to LangGraph invocations,
+ * on the core's adapter kit. Every path (the `createAgent` middleware, guarded tools in a
+ * `StateGraph`, sub-agents) goes through `guardCall`, one decision per tool call.
  *
  * @example
  * const orbitLg = orbitLangGraph(orbit);
@@ -131,66 +94,39 @@ function guardsItself(tool: unknown): boolean {
  */
 export class OrbitLangGraph {
   readonly orbit: Orbit;
+  /** The runs of this binding (threads and sub-agents) and their replay state. */
+  readonly registry: RunRegistry<LgResult>;
   private readonly options: OrbitLangGraphOptions;
-  private readonly runs = new Map<string, Run>();
-  private readonly states = new WeakMap<Run, RunState>();
   private readonly facing = new WeakMap<object, unknown>();
-  private readonly described = new WeakMap<object, Guarded>();
-  /** The sub-agent run a delegated invoke acts under, also where a nested invoke replaces `context`. */
-  private readonly delegated = new AsyncLocalStorage<string>();
+  private readonly described = new WeakMap<object, GuardedTool>();
   /** The guarded call ids of recent LangGraph tasks (a task with more than one is shared). */
   private readonly taskCalls = new Map<string, string | Set<string>>();
   private lastTools: { input: readonly unknown[]; output: unknown[] } | undefined;
-  /** How many entries each replay cache keeps (results, counted usage, tasks). */
-  private readonly cap: number;
 
   constructor(orbit: Orbit, options: OrbitLangGraphOptions = {}) {
     this.orbit = orbit;
     this.options = options;
-    this.cap = options.replayCache ?? 1000;
+    this.registry = new RunRegistry(orbit, { replayCache: options.replayCache });
   }
 
   /**
    * The ORBIT run of an invocation: a sub-agent's, named by `context.orbit_run`; otherwise the
    * thread's (`configurable.thread_id`), taken up from the store when this process has not seen it.
+   *
+   * @throws RunUnknownError without a thread id, or for a sub-agent run this process did not delegate to.
    */
   runOf(config: RunnableConfig & { context?: unknown }): Run {
     const named =
-      (config.context as Record<string, unknown> | undefined)?.[ORBIT_RUN_KEY] ?? this.delegated.getStore();
-    if (named !== undefined) {
-      const run = typeof named === 'string' ? this.runs.get(named) : undefined;
-      if (!run || run.hasEnded) {
-        throw new OrbitError(
-          'ERR_RUN_UNKNOWN',
-          `context.${ORBIT_RUN_KEY} names run ${JSON.stringify(named)}, which this process did not delegate to; sub-agents run under a token minted by subAgent() or subGraph().`,
-        );
-      }
-      return run;
-    }
+      (config.context as Record<string, unknown> | undefined)?.[ORBIT_RUN_KEY] ?? this.registry.current();
+    if (named !== undefined) return this.registry.subAgent(named, `context.${ORBIT_RUN_KEY}`);
     const runId = this.options.runId?.(config) ?? config.configurable?.thread_id;
-    if (typeof runId !== 'string' || runId.length === 0) {
-      throw new OrbitError(
-        'ERR_RUN_UNKNOWN',
-        'ORBIT needs configurable.thread_id (a non-empty string) to tie tool calls to a run; pass { configurable: { thread_id } } to invoke, or the runId option.',
-      );
-    }
-    let run = this.runs.get(runId);
-    if (run?.hasEnded) {
-      // Ended with run.end() rather than endRun(): the thread's next call takes its run up anew.
-      this.forget(run);
-      run = undefined;
-    }
-    if (!run) {
-      run = this.orbit.resumeRun(runId);
-      this.runs.set(runId, run);
-    }
-    return run;
+    return this.registry.thread(
+      runId,
+      'configurable.thread_id (pass { configurable: { thread_id } } to invoke, or the runId option)',
+    );
   }
 
-  /**
-   * Notes a guarded call of a LangGraph task (from its config, no lookup); true when the task has
-   * guarded another call already.
-   */
+  /** Notes a guarded call of a LangGraph task (from its config, no lookup); true when the task has guarded another call already. */
   private noteTask(config: RunnableConfig, callId: string | undefined): boolean {
     const task = config.configurable?.__pregel_task_id;
     if (typeof task !== 'string' || callId === undefined) return false;
@@ -198,7 +134,7 @@ export class OrbitLangGraph {
     const calls = this.taskCalls.get(task);
     if (calls === undefined) {
       this.taskCalls.set(task, callId);
-      dropOldest(this.taskCalls, this.cap);
+      dropOldest(this.taskCalls, this.registry.cap);
       return false;
     }
     if (calls === callId) return false;
@@ -224,14 +160,7 @@ export class OrbitLangGraph {
     config: RunnableConfig,
     options?: { outcome?: 'success' | 'failure' | 'abandoned' },
   ): Promise<void> {
-    const run = this.runOf(config);
-    await run.end(options);
-    this.forget(run);
-  }
-
-  private forget(run: Run): void {
-    this.runs.delete(run.id);
-    for (const child of this.states.get(run)?.runs ?? []) this.forget(child);
+    await this.registry.end(this.runOf(config), options);
   }
 
   /**
@@ -269,170 +198,51 @@ export class OrbitLangGraph {
   }
 
   /** What the decision path needs of a LangChain tool: its zod schema (to validate and re-validate edits) and hints. */
-  describeTool(name: string, tool: unknown): Guarded {
+  describeTool(name: string, tool: unknown): GuardedTool {
     const known = typeof tool === 'object' && tool !== null ? this.described.get(tool) : undefined;
     if (known?.name === name) return known;
-    const guarded = this.describe(name, tool);
+    const guarded = describeTool(name, tool, this.options.tools?.[name]);
     if (typeof tool === 'object' && tool !== null) this.described.set(tool, guarded);
     return guarded;
   }
 
-  private describe(name: string, tool: unknown): Guarded {
-    const hints = this.options.tools?.[name];
-    const schema = (tool as { schema?: unknown } | undefined)?.schema;
-    return {
-      name,
-      shape: { ...shapeFromHints(hints), ...(isZod(schema) ? { input: schema } : {}) },
-      description: (tool as { description?: string } | undefined)?.description,
-      undo: hints?.undo,
-      parsesItself: true,
-    };
-  }
-
   /**
-   * The one decision path of every tool call. `execute` runs the tool with the arguments ORBIT
-   * settled on (the model's, without the confidence, or a human's edit).
+   * The one decision path of every tool call, on the kit's `handleCall`: LangGraph's `interrupt()`
+   * asks, LangChain's HITL decisions answer, `ToolMessage`s are the results. `execute` runs the tool
+   * with the arguments ORBIT settled on (the model's, without the confidence, or a human's edit).
    */
-  async guardCall(
+  guardCall(
     call: ToolCall,
     config: RunnableConfig & { context?: unknown },
-    guarded: Guarded,
+    guarded: GuardedTool,
     execute: (args: Record<string, unknown>, callId: string) => Promise<Executed>,
-  ): Promise<ToolMessage | Command> {
+  ): Promise<LgResult> {
     const run = this.runOf(config);
-    const state = this.stateOf(run);
-    const hints = this.options.tools?.[call.name];
-    const { confidence, args } = this.orbit.confidence.read(call.args);
-    const { shape } = guarded;
-    const parsed = shape.input.safeParse(args);
-    const input = (parsed.success ? parsed.data : args) as Record<string, unknown>;
-    const request: GuardRequest = {
-      tool: call.name,
-      args: input,
-      confidence,
-      callId: call.id,
-      inputError: parsed.success ? undefined : describeInputError(parsed.error),
-      records: parsed.success ? (shape.records?.(input) ?? 0) : 0,
-      resource: parsed.success ? shape.resource?.(input) : undefined,
-    };
-    // In memory the decision is synchronous: no promise, no tick.
-    let decision = run.usesStore ? await run.guardAsync(request) : run.guard(request);
     // Several guarded calls in one LangGraph task (createAgent "v1", a ToolNode without
     // routeToolCalls, a tool that makes guarded calls itself): the node re-runs them all on resume,
     // and interrupts are matched to answers by their order in it.
     const several = this.noteTask(config, call.id);
-    // A node re-run presents an executed call again: its recorded result answers, nothing runs.
-    const replayed = call.id === undefined ? undefined : state.results.get(call.id);
-    if (replayed && decision.reasons.includes('already_executed')) return replayed;
-    let settled = guarded.parsesItself ? (args as Record<string, unknown>) : input;
-    const approval = decision.approval;
-    // The answer's arguments (the winning one's): the edit as given for a tool that parses itself.
-    let answered: { args: unknown; editedArgs?: unknown } | undefined;
-    if (decision.decision === 'pause' && approval) {
-      const resolved = await this.ask(run, state, call.id, decision, shape, several || !inPushTask());
-      decision = resolved.decision;
-      answered = resolved;
-    } else if (call.id !== undefined) {
-      // Answered before (the node re-runs after the tool suspended): the answer's arguments, and the
-      // answers' interrupt positions taken again, so the tool's own interrupts get their own values.
-      answered = run.answeredArgs(call.id);
-      if (answered) for (let i = 0; i < (state.asks.get(call.id) ?? 0); i++) interrupt(undefined);
-    }
-    if (answered) {
-      settled = (guarded.parsesItself ? (answered.editedArgs ?? args) : answered.args) as Record<
-        string,
-        unknown
-      >;
-    }
-    const undo = guarded.undo ?? hints?.undo;
-    const id = call.id ?? decision.call_id;
-    let message: ToolMessage | Command | undefined;
-    // ORBIT records the tool's own output (audit, redaction, undo); LangGraph gets the message.
-    let result: CallResult;
-    try {
-      result = await run.perform(
-        decision,
-        async () => {
-          const done = await execute(settled, id);
-          message = done.message;
-          return done.output;
-        },
-        {
-          approval,
-          suspends: isGraphBubbleUp,
-          undo: undo
-            ? (output: unknown) =>
-                undo(settled as never, output, { runId: run.id, callId: id, agentId: run.agentId })
-            : undefined,
-        },
-      );
-    } catch (error) {
-      if ((error as OrbitError | undefined)?.code !== 'ERR_CALL_DUPLICATE') throw error;
-      // Presented again while it runs (a concurrent replay in this process): refused, it runs once.
-      const refusal = toRefusal({
-        ...decision,
-        decision: 'block',
-        reasons: [...decision.reasons, 'already_executed'],
-      });
-      return new ToolMessage({
-        content: JSON.stringify(refusal),
-        tool_call_id: id,
-        name: call.name,
-        status: 'error',
-      });
-    }
-    if (result.status === 'executed') {
-      if (call.id !== undefined) this.remember(state, call.id, message!);
-      return message!;
-    }
-    if (result.status === 'refused') {
-      return new ToolMessage({
-        content: JSON.stringify(result.refusal),
-        tool_call_id: id,
-        name: call.name,
-        status: 'error',
-      });
-    }
-    // A halt inside the tool (a guarded call it made) ends the invoke; it is not the tool's error.
-    if (haltOf(result.error) || this.options.toolErrors === 'throw') throw result.error;
-    const failed = errorMessage(call.name, id, result.error);
-    if (call.id !== undefined) this.remember(state, call.id, failed);
-    return failed;
-  }
-
-  /** Asks a human through `interrupt()`, until an answer is valid; the same answers replay on a node re-run. */
-  private async ask(
-    run: Run,
-    state: RunState,
-    callId: string | undefined,
-    decision: Decision,
-    shape: ToolShape,
-    shared: boolean,
-  ): Promise<{ decision: Decision; args: unknown; editedArgs?: unknown }> {
-    const approval = decision.approval!;
-    const schema = jsonSchemaOf(shape.input);
-    let error: string | undefined;
-    for (;;) {
-      const value: unknown = interrupt(interruptValue(decision, approval, run.depth, schema, error));
-      if (callId !== undefined) state.asks.set(callId, (state.asks.get(callId) ?? 0) + 1);
-      const parsed = toApprovalAnswer(value, approval, this.options.approver ?? 'langgraph:resume');
-      if ('error' in parsed) {
-        error = parsed.error;
-        continue;
-      }
-      if (shared && !parsed.bound) {
-        // An answer found by its position in the node could be another call's: it must say which it is for.
-        error = `This node runs several tool calls in one task, so an answer must carry the request's action_hash (resumeWith adds it): ${approval.action_hash}. Or route each call to its own task (createAgent "v2", routeToolCalls).`;
-        continue;
-      }
-      try {
-        // The answer that won (another process's, stored first, may differ from this one).
-        return await run.resolveApproval(approval.approval_id, parsed.answer, shape);
-      } catch (caught) {
-        if ((caught as ApprovalError | undefined)?.code !== 'ERR_APPROVAL_HASH_MISMATCH') throw caught;
-        error = (caught as Error).message;
-      }
-    }
+    const approver = this.options.approver ?? 'langgraph:resume';
+    const hooks: FrameworkHooks<LgResult> = {
+      ask: (pause) => interrupt(interruptValue(pause)),
+      toAnswer: (value, approval) => toApprovalAnswer(value, approval, approver),
+      replayAsks: (count) => {
+        for (let i = 0; i < count; i++) interrupt(undefined);
+      },
+      invoke: (args, id) => execute(args as Record<string, unknown>, id),
+      refused: (refusal, id) => refusalMessage(refusal, id, call.name),
+      failed: (error, id) => errorMessage(call.name, id, error),
+      suspends: isGraphBubbleUp,
+      toolErrors: this.options.toolErrors,
+    };
+    const shared = () => several || !inPushTask();
+    return handleCall(
+      this.registry,
+      run,
+      { tool: call.name, args: call.args, callId: call.id, shared },
+      guarded,
+      hooks,
+    );
   }
 
   /**
@@ -442,16 +252,7 @@ export class OrbitLangGraph {
    */
   recordUsage(message: BaseMessage | undefined, config: RunnableConfig & { context?: unknown }): void {
     if (!message || !isAIMessage(message) || !message.usage_metadata) return;
-    const run = this.runOf(config);
-    const state = this.stateOf(run);
-    const key = message.id;
-    if (key !== undefined) {
-      if (state.usage.has(key)) return;
-      state.usage.add(key);
-      dropOldest(state.usage, this.cap);
-    }
-    const tokens = message.usage_metadata.total_tokens;
-    if (Number.isFinite(tokens) && tokens > 0) run.recordUsage({ tokens });
+    this.registry.countUsage(this.runOf(config), message.id, message.usage_metadata.total_tokens);
   }
 
   /**
@@ -462,32 +263,33 @@ export class OrbitLangGraph {
   guardTools<T extends StructuredToolInterface>(tools: readonly T[]): StructuredToolInterface[] {
     return tools.map((original) => {
       if (guardsItself(original)) return original;
-      const guarded = this.describeTool(original.name, original);
-      return this.selfGuarded(
-        guarded,
-        modelSchema(this.orbit, original.schema),
+      const schema =
+        original.schema instanceof z.ZodObject
+          ? this.orbit.confidence.modelInputSchema(original.schema)
+          : (original.schema as z.ZodType);
+      return new OrbitTool(
+        this,
+        this.describeTool(original.name, original),
+        schema,
         async (args, config, callId) => {
           // Invoked with the tool call, the tool formats its own ToolMessage, as in LangChain's ToolNode.
           const output = await original.invoke(
             { name: original.name, args, id: callId, type: 'tool_call' },
             config,
           );
-          return { message: asMessage(output, callId, original.name), output: contentOf(output) };
+          return { result: asMessage(output, callId, original.name), output: contentOf(output) };
         },
-      );
+      ) as unknown as StructuredToolInterface;
     });
   }
 
   /** An ORBIT tool definition as a LangChain tool: its schema with the confidence argument, guarded. */
   tool<Input, Output>(definition: ToolDefinition<Input, Output>): StructuredToolInterface {
-    const guarded: Guarded = {
+    const guarded: GuardedTool = {
       name: definition.name,
       shape: definition,
       description: definition.description,
-      undo: definition.undo
-        ? (args: never, output: unknown, context: ToolContext) =>
-            definition.undo!(args as Input, output as Output, context)
-        : undefined,
+      undo: definition.undo as GuardedTool['undo'],
       parsesItself: false,
     };
     // Run as a LangChain tool once ORBIT has decided, so callbacks (LangSmith, streamEvents) see it.
@@ -499,25 +301,14 @@ export class OrbitLangGraph {
       },
       { name: definition.name, description: definition.description ?? definition.name, schema: ANY_OBJECT },
     );
-    return this.selfGuarded(
-      guarded,
-      this.orbit.modelInputSchema(definition),
-      async (args, config, callId) => {
-        const output: unknown = await runner.invoke(args, {
-          ...config,
-          metadata: { ...config.metadata, orbit_call_id: callId },
-        });
-        return { message: asMessage(output, callId, definition.name), output };
-      },
-    );
-  }
-
-  private selfGuarded(
-    guarded: Guarded,
-    schema: z.ZodType,
-    run: (args: Record<string, unknown>, config: RunnableConfig, callId: string) => Promise<Executed>,
-  ): StructuredToolInterface {
-    return new OrbitTool(this, guarded, schema, run) as unknown as StructuredToolInterface;
+    const schema = this.orbit.modelInputSchema(definition);
+    return new OrbitTool(this, guarded, schema, async (args, config, callId) => {
+      const output: unknown = await runner.invoke(args, {
+        ...config,
+        metadata: { ...config.metadata, orbit_call_id: callId },
+      });
+      return { result: asMessage(output, callId, definition.name), output };
+    }) as unknown as StructuredToolInterface;
   }
 
   /**
@@ -562,19 +353,23 @@ export class OrbitLangGraph {
     const made = lcTool(
       async (args: z.output<Schema>, runtime: ToolRuntime) => {
         const callId = runtime.toolCallId;
-        const state = this.stateOf(this.runOf(runtime));
+        const parent = this.runOf(runtime);
         // A node re-run presents a finished delegation again: its result answers, nothing runs again.
-        const finished = state.results.get(callId);
+        const finished = this.registry.stateOf(parent).results.get(callId);
         if (finished) return finished;
-        const delegated = await this.delegate(runtime, callId, spec, args, spec.name);
-        if (delegated instanceof ToolMessage) return delegated;
+        const delegated = await delegateOnce(this.registry, parent, callId, spec, args);
+        if (isRefusal(delegated)) return refusalMessage(delegated, callId, spec.name);
         let message: ToolMessage;
         try {
-          const result = await this.runDelegated(delegated, () =>
-            agent.invoke(spec.input(args), {
-              context: { ...spec.context?.(args), [ORBIT_RUN_KEY]: delegated.id },
-              ...(runtime.signal ? { signal: runtime.signal } : {}),
-            }),
+          const result = await runDelegated(
+            this.registry,
+            delegated,
+            () =>
+              agent.invoke(spec.input(args), {
+                context: { ...spec.context?.(args), [ORBIT_RUN_KEY]: delegated.id },
+                ...(runtime.signal ? { signal: runtime.signal } : {}),
+              }),
+            isGraphBubbleUp,
           );
           const content = spec.output ? spec.output(result) : lastText(result);
           message = new ToolMessage({ content, tool_call_id: callId, name: spec.name });
@@ -591,7 +386,7 @@ export class OrbitLangGraph {
             : `Error: the sub-agent failed: ${(error as Error)?.message ?? String(error)}`;
           message = new ToolMessage({ content, tool_call_id: callId, name: spec.name, status: 'error' });
         }
-        this.remember(state, callId, message);
+        this.registry.remember(parent, callId, message);
         return message;
       },
       { name: spec.name, description: spec.description, schema: spec.schema },
@@ -603,6 +398,8 @@ export class OrbitLangGraph {
   /**
    * A compiled sub-graph as a node of a hand-built graph, run as a sub-agent: the node delegates
    * (once per task, also across a resume) and the sub-graph runs under the minted token.
+   *
+   * @throws TokenError (`ERR_TOKEN_REFUSED`) when the delegation is refused (a node has no model to tell).
    */
   subGraph<State, Update>(
     graph: Invocable<State, Update>,
@@ -610,95 +407,15 @@ export class OrbitLangGraph {
   ): (state: State, config: RunnableConfig) => Promise<Update> {
     return async (state, config) => {
       const key = `node:${String(config.configurable?.checkpoint_ns ?? spec.profile)}`;
-      const delegated = await this.delegate(config, key, spec, state, spec.profile);
-      // A node has no model to tell: a refused delegation ends the invoke (ERR_TOKEN_REFUSED).
-      if (delegated instanceof ToolMessage)
-        throw new OrbitError('ERR_TOKEN_REFUSED', String(delegated.content));
-      return this.runDelegated(delegated, () =>
-        graph.invoke(state, { context: { ...spec.context?.(state), [ORBIT_RUN_KEY]: delegated.id } }),
+      const delegated = await delegateOnce(this.registry, this.runOf(config), key, spec, state);
+      if (isRefusal(delegated)) throw new TokenError(delegated.reasons[0]!, JSON.stringify(delegated));
+      return runDelegated(
+        this.registry,
+        delegated,
+        () => graph.invoke(state, { context: { ...spec.context?.(state), [ORBIT_RUN_KEY]: delegated.id } }),
+        isGraphBubbleUp,
       );
     };
-  }
-
-  /**
-   * Runs a sub-agent under its delegated run (also for nested invokes that replace `context`), then
-   * ends and forgets the run. A person's stop_run inside it stops the whole tree; errors go on.
-   */
-  private async runDelegated<T>(child: Run, invoke: () => Promise<T>): Promise<T> {
-    try {
-      const result = await this.delegated.run(child.id, invoke);
-      await child.end({ outcome: 'success' });
-      this.forget(child);
-      return result;
-    } catch (error) {
-      if (isGraphBubbleUp(error)) throw error;
-      await child.end({ outcome: 'failure' });
-      this.forget(child);
-      if (stoppedByPerson(haltOf(error))) child.root.stop();
-      throw error;
-    }
-  }
-
-  /** The delegation of one call: decided and minted once, then reused by every replay. */
-  private async delegate<Args>(
-    config: RunnableConfig & { context?: unknown },
-    key: string,
-    spec: SubAgentOptions<Args>,
-    args: Args,
-    name: string,
-  ): Promise<Run | ToolMessage> {
-    const parent = this.runOf(config);
-    const state = this.stateOf(parent);
-    let delegation = state.children.get(key);
-    if (!delegation) {
-      // Kept before it settles: a concurrent replay of the same call waits for this one.
-      delegation = this.delegateOnce(parent, state, key, spec, args, name);
-      state.children.set(key, delegation);
-      // A failure (the trust authority unreachable, say) is not kept: a retry delegates again.
-      delegation.catch(() => state.children.delete(key));
-    }
-    return delegation;
-  }
-
-  private async delegateOnce<Args>(
-    parent: Run,
-    state: RunState,
-    key: string,
-    spec: SubAgentOptions<Args>,
-    args: Args,
-    name: string,
-  ): Promise<Run | ToolMessage> {
-    const result = await parent.delegate({
-      ...spec.request?.(args),
-      profile: spec.profile,
-      ...(spec.agentId ? { agentId: spec.agentId } : {}),
-    });
-    if (result.decision.decision === 'halt') throw new RunHaltedError(result.decision);
-    if (!result.run) {
-      return new ToolMessage({
-        content: JSON.stringify(toRefusal(result.decision)),
-        tool_call_id: key,
-        name,
-        status: 'error',
-      });
-    }
-    state.runs.push(result.run);
-    this.runs.set(result.run.id, result.run);
-    return result.run;
-  }
-
-  private stateOf(run: Run): RunState {
-    let state = this.states.get(run);
-    if (!state) {
-      state = { results: new Map(), children: new Map(), runs: [], usage: new Set(), asks: new Map() };
-      this.states.set(run, state);
-    }
-    return state;
-  }
-
-  private remember(state: RunState, callId: string, output: ToolMessage | Command): void {
-    state.results.set(callId, output);
-    dropOldest(state.results, this.cap);
   }
 }
 
@@ -712,22 +429,21 @@ class OrbitTool extends StructuredTool {
   readonly description: string;
   readonly schema: z.ZodType;
   readonly [GUARDED] = true;
-  private readonly binding: OrbitLangGraph;
-  private readonly guarded: Guarded;
-  private readonly runTool: (
-    args: Record<string, unknown>,
-    config: RunnableConfig,
-    callId: string,
-  ) => Promise<Executed>;
 
-  constructor(binding: OrbitLangGraph, guarded: Guarded, schema: z.ZodType, runTool: OrbitTool['runTool']) {
+  constructor(
+    private readonly binding: OrbitLangGraph,
+    private readonly guarded: GuardedTool,
+    schema: z.ZodType,
+    private readonly runTool: (
+      args: Record<string, unknown>,
+      config: RunnableConfig,
+      callId: string,
+    ) => Promise<Executed>,
+  ) {
     super();
     this.name = guarded.name;
     this.description = guarded.description ?? guarded.name;
     this.schema = schema;
-    this.binding = binding;
-    this.guarded = guarded;
-    this.runTool = runTool;
   }
 
   // biome-ignore lint/suspicious/noExplicitAny: StructuredTool's invoke is generic over the call shape.
@@ -740,10 +456,7 @@ class OrbitTool extends StructuredTool {
   }
 
   protected override async _call(): Promise<never> {
-    throw new OrbitError(
-      'ERR_ARGUMENT_INVALID',
-      `Call "${this.name}" through invoke(): ORBIT guards it there.`,
-    );
+    throw new ArgumentInvalidError(`Call "${this.name}" through invoke(): ORBIT guards it there.`);
   }
 }
 
@@ -752,32 +465,23 @@ class OrbitTool extends StructuredTool {
  * decided by ORBIT (outside the manifest, it halts) instead of failing the graph undecided.
  */
 class OrbitToolNode extends ToolNode {
-  private readonly binding: OrbitLangGraph;
-
   constructor(
-    binding: OrbitLangGraph,
+    private readonly binding: OrbitLangGraph,
     tools: StructuredToolInterface[],
     options: { name?: string; handleToolErrors: boolean },
   ) {
     super(tools, options);
-    this.binding = binding;
   }
 
   protected override runTool(
     call: ToolCall,
     config: LangGraphRunnableConfig,
     state: unknown,
-  ): Promise<ToolMessage | Command> {
+  ): Promise<LgResult> {
     if (this.tools.some((tool) => tool.name === call.name)) return super.runTool(call, config, state);
     // Decided as a call that cannot be made: outside the manifest it halts, inside it is blocked (never paused).
     const missing = z.custom<never>(() => false, { message: `"${call.name}" is not a tool of this node` });
-    const guarded: Guarded = {
-      name: call.name,
-      shape: { input: missing },
-      description: undefined,
-      undo: undefined,
-      parsesItself: true,
-    };
+    const guarded = { ...describeTool(call.name, undefined, undefined), shape: { input: missing } };
     return this.binding.guardCall(call, config, guarded, async () => {
       throw new Error(`Tool "${call.name}" is not in this tool node.`);
     });
@@ -787,14 +491,6 @@ class OrbitToolNode extends ToolNode {
 /** Binds an ORBIT deployment to LangGraph and LangChain. */
 export function orbitLangGraph(orbit: Orbit, options?: OrbitLangGraphOptions): OrbitLangGraph {
   return new OrbitLangGraph(orbit, options);
-}
-
-function shapeFromHints(hints: ToolHints | undefined): ToolShape {
-  return {
-    input: ANY_OBJECT,
-    ...(hints?.records ? { records: hints.records } : {}),
-    ...(hints?.resource ? { resource: hints.resource } : {}),
-  } as ToolShape;
 }
 
 /** True when the current LangGraph task runs one call (a `Send`: createAgent "v2", routeToolCalls). */
@@ -807,72 +503,12 @@ function inPushTask(): boolean {
   }
 }
 
-/** The JSON schema of a tool's input, for HITL edit forms (none for a free-form input). */
-function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> | undefined {
-  if (schema === ANY_OBJECT) return undefined;
-  try {
-    return z.toJSONSchema(schema, { unrepresentable: 'any' }) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-}
-
-/** A halt a person chose (a denial with stop_run), which stops the whole tree, not just a sub-agent. */
-function stoppedByPerson(halt: RunHaltedError | undefined): boolean {
-  return halt?.decision.reasons.includes('approval_denied') === true;
-}
-
-/** Keeps an insertion-ordered cache within `cap` entries: the oldest goes first. */
-function dropOldest(cache: Map<unknown, unknown> | Set<unknown>, cap: number): void {
-  if (cache.size > cap) cache.delete(cache.keys().next().value);
-}
-
 function sameItems(a: readonly unknown[], b: readonly unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function isZod(schema: unknown): schema is z.ZodType {
-  return typeof (schema as { safeParse?: unknown } | undefined)?.safeParse === 'function';
-}
-
-/** The model-facing schema of a LangChain tool: the confidence argument added to a zod object schema. */
-function modelSchema(orbit: Orbit, schema: unknown): z.ZodType {
-  if (schema instanceof z.ZodObject) return orbit.confidence.modelInputSchema(schema);
-  return schema as z.ZodType;
-}
-
-export function errorMessage(name: string, callId: string, error: unknown): ToolMessage {
-  const message = error instanceof Error ? error.message : String(error);
-  return new ToolMessage({
-    content: `Error: ${message}\n Please fix your mistakes.`,
-    tool_call_id: callId,
-    name,
-    status: 'error',
-  });
-}
-
-function asMessage(output: unknown, callId: string, name: string): ToolMessage | Command {
-  if (output instanceof ToolMessage) return output;
-  if (typeof output === 'object' && output !== null && 'lg_name' in output && output.lg_name === 'Command') {
-    return output as Command;
-  }
-  const content = typeof output === 'string' ? output : JSON.stringify(output ?? null);
-  return new ToolMessage({ content, tool_call_id: callId, name, status: 'success' });
-}
-
-/** What a LangChain tool returned, as ORBIT records it: a message's content, or the value itself. */
-export function contentOf(output: unknown): unknown {
-  return output instanceof ToolMessage ? output.content : output;
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
 function lastText(result: unknown): string {
-  const messages = (result as { messages?: BaseMessage[] } | undefined)?.messages;
-  const last = messages?.at(-1);
+  const last = (result as { messages?: BaseMessage[] } | undefined)?.messages?.at(-1);
   if (!last) return JSON.stringify(result ?? null);
   return typeof last.content === 'string' ? last.content : JSON.stringify(last.content);
 }
-
-export type { Guarded };
-export { guardsItself };

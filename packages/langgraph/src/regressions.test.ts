@@ -16,7 +16,7 @@ import { createAgent, type ToolRuntime, tool } from 'langchain';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { decisionsOf, orbitOf, type ScriptedCall, ScriptedChatModel } from '../test/support.js';
-import { haltOf } from './errors.js';
+import { haltOf } from './index.js';
 import { orbitLangGraph } from './orbit-langgraph.js';
 import { pendingApprovals, resumeWith } from './resume.js';
 
