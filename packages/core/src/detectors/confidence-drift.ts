@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../audit/audit-event.js';
-import { SPAWN_TOOL } from '../run/run.js';
+import { SPAWN_TOOL } from '../trust/spawn-tool.js';
 import {
   countOption,
   DEFAULT_ESCALATION_TOOLS,

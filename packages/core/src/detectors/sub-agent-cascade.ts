@@ -1,6 +1,6 @@
 import type { AuditEvent } from '../audit/audit-event.js';
 import type { ReasonCode } from '../gate/reason-codes.js';
-import { SPAWN_TOOL } from '../run/run.js';
+import { SPAWN_TOOL } from '../trust/spawn-tool.js';
 import { countOption, DEFAULT_MAX_RUNS, type DetectorLimits } from './detector-options.js';
 import { type Detector, FAILURE_MODE_SEVERITY, type Finding, type FindingSignal } from './finding.js';
 import { isRunEnd, NO_FINDINGS, RunStates } from './run-states.js';

@@ -37,6 +37,7 @@ import {
   trace,
 } from '../telemetry/telemetry.js';
 import { scopedPolicy } from '../trust/scoped-policy.js';
+import { SPAWN_TOOL } from '../trust/spawn-tool.js';
 import { TokenError } from '../trust/token-error.js';
 import {
   attenuateScope,
@@ -52,8 +53,7 @@ import { type Decision, type Refusal, toRefusal } from './decision.js';
 import type { ToolContext, ToolDefinition } from './define-tool.js';
 import { RunHaltedError } from './run-halted-error.js';
 
-/** The pseudo-tool a delegation is decided as: the article's `spawn_sub_agent`. */
-export const SPAWN_TOOL = 'spawn_sub_agent';
+export { SPAWN_TOOL };
 
 /** A call to be gated, in neutral form: what every adapter produces from its framework's tool call. */
 export interface GuardRequest {
