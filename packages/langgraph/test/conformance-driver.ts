@@ -48,7 +48,11 @@ export function langGraphDriver(): AdapterDriver {
 
 /** A `createAgent` agent (and its sub-agent) on the spec's orbit, driven on one thread. */
 function session(spec: AgentSpec, checkpointer: MemorySaver): AgentSession {
-  const orbitLg = orbitLangGraph(spec.orbit);
+  const orbitLg = orbitLangGraph(
+    spec.orbit,
+    spec.replayCache === undefined ? {} : { replayCache: spec.replayCache },
+  );
+  const usage = spec.usage === undefined ? undefined : { input_tokens: spec.usage, output_tokens: 0 };
   const tools = spec.tools.map((definition) => orbitLg.tool(definition));
   if (spec.subAgent) {
     const sub = spec.subAgent;
@@ -68,10 +72,12 @@ function session(spec: AgentSpec, checkpointer: MemorySaver): AgentSession {
     );
   }
   const agent = createAgent({
-    model: new ScriptedChatModel(script(spec.turns)),
+    model: new ScriptedChatModel(script(spec.turns), 'done', usage),
     tools,
     middleware: [orbitLg.middleware()],
     checkpointer,
+    // "v1" runs all calls of a model message in one node (one task); "v2" (default) one task each.
+    ...(spec.sharedStep ? { version: 'v1' as const } : {}),
   });
   const config = { configurable: { thread_id: spec.threadId } };
   /** The last paused outcome: its interrupts, and the checkpoint they were raised in. */
@@ -110,6 +116,8 @@ function session(spec: AgentSpec, checkpointer: MemorySaver): AgentSession {
       // Resumed from the checkpoint the interrupts were raised in: again, it re-runs that step (a replay).
       return run(new Command({ resume }), paused.at);
     },
+    run: () => orbitLg.runOf(config),
+    replayCacheSize: () => orbitLg.registry.stats(orbitLg.runOf(config)).results,
     async persisted() {
       const saved: unknown[] = [];
       for await (const tuple of checkpointer.list(config)) saved.push(tuple);
