@@ -135,7 +135,7 @@ export async function handleCall<Result>(
       },
     );
   } catch (error) {
-    throw error;
+    if (!CallDuplicateError.isInstance(error)) throw error;
     // Presented again while it runs (a concurrent replay in this process): refused, it runs once.
     const duplicate = {
       ...decision,
