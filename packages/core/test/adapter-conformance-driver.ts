@@ -148,11 +148,13 @@ export const CONFORMANCE_CASES = {
   'hash-mismatch':
     'an answer bound to another action hash is refused and the request stays pending; the right one then works',
   halt: 'a call to an explicitly blocked tool halts the invoke with the reasons; nothing after it runs',
+  'halt-inside-tool':
+    'a tool that makes a guarded call itself, which halts: the halt ends the invoke (it is not the tool error), nothing after it runs',
   'tool-error': 'a tool that throws gives the model an error result and an outcome event; the run goes on',
   delegation:
     "a sub-agent acts under a token minted for it, its approvals surface at the top and resume into it, and it cannot use its parent's tools",
   'stop-run-in-sub-agent':
-    "a person's deny with stop_run on a sub-agent's request halts the whole run; nothing further runs in parent or child",
+    "a person's deny with stop_run on a sub-agent's request halts the whole run; nothing further runs in parent or child, and the parent's next call halts",
   'halt-in-sub-agent':
     "a policy halt inside a sub-agent ends the sub-agent only: its parent's model is told, as a refusal, and the parent goes on",
   'no-token-persisted':
@@ -162,7 +164,7 @@ export const CONFORMANCE_CASES = {
   'restart-replay':
     'after a restart, a second resume (a replay of the answered step) runs nothing and decides nothing again',
   'shared-step':
-    'calls sharing one framework step: an answer that does not name its request (no action hash) is refused and asked again, so it can never reach another call',
+    'calls sharing one framework step: an answer that does not name its request (no action hash) is refused and asked again, so it can never reach another call; a call answered earlier in the step runs with its answer (an edit) and gives its result',
   usage:
     "the framework's token usage counts into the run's budget once per model response, also when a step is replayed",
   'replay-cache-bound':

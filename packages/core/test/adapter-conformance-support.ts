@@ -98,8 +98,10 @@ export function toolkit() {
       name,
       description: `${name} a thing`,
       input: z.object({ id: z.string() }),
-      execute: (input) => {
+      // Like real I/O, a tool takes a moment: a replay can arrive while the call runs.
+      execute: async (input) => {
         logged(name, input);
+        await new Promise((resolve) => setTimeout(resolve, 5));
         return `${name} ok ${input.id}`;
       },
     });

@@ -2,8 +2,10 @@
 // each adapter with a small driver of its own. Public API of the core only, so that it holds for
 // any adapter built on any version of the core's kit.
 import { randomUUID } from 'node:crypto';
+import { defineTool } from '@orbit-agents/core';
 import { SqliteStore } from '@orbit-agents/core/stores/sqlite';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import {
   type AdapterDriver,
   type AgentSpec,
@@ -144,6 +146,9 @@ export function adapterConformance(makeDriver: () => AdapterDriver): void {
         paused(await agent.invoke());
         const outcomes = await Promise.all([agent.resume(() => approve), agent.resume(() => approve)]);
         expect(outcomes.map((o) => o.status)).toEqual(['done', 'done']);
+        // Each resume gives the model the call's result: the second waits for the running call.
+        for (const outcome of outcomes)
+          expect(resultOf(done(outcome), 'c-send')).toMatchObject({ isError: false, content: 'send ok s1' });
         expect([kit.runs('read'), kit.runs('send')]).toEqual([1, 1]);
         expect(decisionCounts(sink)).toEqual({ 'c-auto': 1, 'c-send': 1 });
         expect(eventsOf(sink, 'outcome', 'c-send').filter((e) => e.status === 'executed')).toHaveLength(1);
@@ -231,6 +236,32 @@ export function adapterConformance(makeDriver: () => AdapterDriver): void {
         expect(decisions(sink).map((e) => [e.call_id, e.decision])).toEqual([['c-merge', 'halt']]);
       });
 
+      test('halt-inside-tool', async () => {
+        const kit = toolkit();
+        const { orbit, sink } = await deployment();
+        // A tool that makes a guarded call itself (here, to a blocked tool): its halt ends the invoke.
+        const merge = defineTool({ name: 'merge', input: z.object({}), execute: () => 'merged' });
+        const draft = defineTool({
+          name: 'draft',
+          description: 'drafts, merging first through ORBIT',
+          input: z.object({ id: z.string() }),
+          execute: async () => {
+            await orbit.startRun().execute(merge, { confidence: 1 });
+            return 'drafted';
+          },
+        });
+        const turns = [[call('c-draft', 'draft', { id: 'd' })], [call('c-read', 'read', { id: 'r' })]];
+        const agent = makeDriver().agent({
+          orbit,
+          tools: [draft, kit.tools.read],
+          turns,
+          threadId: thread(),
+        });
+        expect(await agent.invoke()).toEqual({ status: 'halted', reasons: ['tool_explicitly_blocked'] });
+        expect(kit.runs('read')).toBe(0);
+        expect(decisionOf('c-draft', sink).decision).toBe('proceed');
+      });
+
       test('tool-error', async () => {
         const { agent, kit, sink } = await setUp([
           [call('c-err', 'explode', { id: 'x' })],
@@ -297,6 +328,10 @@ export function adapterConformance(makeDriver: () => AdapterDriver): void {
         expect(outcome.status).toBe('halted');
         expect(outcome.status === 'halted' && outcome.reasons).toContain('approval_denied');
         expect([kit.runs('send'), kit.runs('read')]).toEqual([0, 0]);
+        // The person stopped the whole run, not only the sub-agent: the parent's next call halts too.
+        expect(agent.run().halted).toBe(true);
+        expect(await agent.invoke()).toEqual({ status: 'halted', reasons: ['run_halted'] });
+        expect(kit.runs('read')).toBe(0);
       });
 
       test('halt-in-sub-agent', async () => {
@@ -395,13 +430,17 @@ export function adapterConformance(makeDriver: () => AdapterDriver): void {
         expect(again.map((p) => p.callId)).toEqual(first.map((p) => p.callId));
         expect(again.every((p) => p.error?.includes('action_hash'))).toBe(true);
         expect([kit.runs('update'), kit.runs('send')]).toEqual([0, 0]);
-        // Bound answers apply, each to its own call (a framework may raise the step's requests one by one).
-        let outcome = await agent.resume((p) => (p.tool === 'update' ? deny : approve));
-        for (let i = 0; i < 3 && outcome.status === 'paused'; i++)
-          outcome = await agent.resume((p) => (p.tool === 'update' ? deny : approve));
+        // Bound answers apply, each to its own call (a framework may raise the step's requests one by one),
+        // and a call answered earlier in the step runs with its answer's arguments (an edit's).
+        const answer = (p: PendingView): DriverAnswer =>
+          p.tool === 'update' ? { type: 'edit', args: { id: 'u-edited' } } : deny;
+        let outcome = await agent.resume(answer);
+        for (let i = 0; i < 3 && outcome.status === 'paused'; i++) outcome = await agent.resume(answer);
         const results = done(outcome);
-        expect([kit.runs('update'), kit.runs('send')]).toEqual([0, 1]);
-        expect(resultOf(results, 'c-update').content).toContain('approval_denied');
+        expect(kit.argsOf('update')).toEqual([{ id: 'u-edited' }]);
+        expect(kit.runs('send')).toBe(0);
+        expect(resultOf(results, 'c-update').content).toBe('update ok u-edited');
+        expect(resultOf(results, 'c-send').content).toContain('approval_denied');
         expect(decisionCounts(sink)).toEqual({ 'c-update': 1, 'c-send': 1 });
       });
 

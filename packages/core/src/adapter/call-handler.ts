@@ -69,7 +69,8 @@ export interface FrameworkHooks<Result> {
  * 3. on a pause, asks through `hooks.ask` until an answer is valid and, in a shared task, names its
  *    request; a hash mismatch asks again; the answer that won (maybe another process's) applies;
  * 4. a call answered before runs with the answer's arguments (an edit's);
- * 5. runs the tool through `run.perform` (its outcome recorded once; a concurrent replay is refused);
+ * 5. runs the tool through `run.perform`, its outcome recorded once; a call presented again while it
+ *    runs (a node re-run, a concurrent resume) waits for it and gets its result;
  * 6. maps the outcome: executed → the tool's result (kept for replays), refused → `hooks.refused`,
  *    a halt inside the tool → rethrown, a tool error → `hooks.failed` (or rethrown with `toolErrors: 'throw'`).
  *
@@ -101,9 +102,8 @@ export async function handleCall<Result>(
   let decision = run.usesStore ? await run.guardAsync(request) : run.guard(request);
   const replayed = call.callId === undefined ? undefined : state.results.get(call.callId);
   if (replayed !== undefined && decision.reasons.includes('already_executed')) return replayed;
-  const approval = decision.approval;
   let answered: { args: unknown; editedArgs?: unknown } | undefined;
-  if (decision.decision === 'pause' && approval) {
+  if (decision.decision === 'pause' && decision.approval) {
     const resolved = await ask(registry, run, call, decision, tool, hooks);
     decision = resolved.decision;
     answered = resolved;
@@ -115,6 +115,40 @@ export async function handleCall<Result>(
   let settled = tool.parsesItself ? args : input;
   if (answered) settled = tool.parsesItself ? (answered.editedArgs ?? args) : answered.args;
   const id = call.callId ?? decision.call_id;
+  const running = call.callId === undefined ? undefined : state.running.get(call.callId);
+  if (running && (decision.decision === 'proceed' || decision.decision === 'proceed_with_log')) {
+    // Presented again while it runs (a node re-run, a concurrent resume): the running call's result answers.
+    const ended = await running.then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    );
+    if ('result' in ended) return ended.result;
+    if (!hooks.suspends(ended.error)) throw ended.error;
+    // It suspended (the framework's interrupt from inside): the call is open again, and runs here.
+  }
+  const execution = perform(registry, run, call, tool, hooks, decision, settled, id);
+  if (call.callId !== undefined) {
+    const callId = call.callId;
+    state.running.set(callId, execution);
+    const settle = () => {
+      if (state.running.get(callId) === execution) state.running.delete(callId);
+    };
+    execution.then(settle, settle);
+  }
+  return execution;
+}
+
+/** Runs the call once through `run.perform` and maps its outcome onto the framework's result. */
+async function perform<Result>(
+  registry: RunRegistry<Result>,
+  run: Run,
+  call: FrameworkCall,
+  tool: GuardedTool,
+  hooks: FrameworkHooks<Result>,
+  decision: Decision,
+  settled: unknown,
+  id: string,
+): Promise<Result> {
   const { undo } = tool;
   let result: Result | undefined;
   let outcome: Awaited<ReturnType<Run['perform']>>;
@@ -127,7 +161,7 @@ export async function handleCall<Result>(
         return done.output;
       },
       {
-        approval,
+        approval: decision.approval,
         suspends: hooks.suspends,
         undo:
           undo &&
@@ -136,7 +170,7 @@ export async function handleCall<Result>(
     );
   } catch (error) {
     if (!CallDuplicateError.isInstance(error)) throw error;
-    // Presented again while it runs (a concurrent replay in this process): refused, it runs once.
+    // Running elsewhere (another binding, or a call without an id): refused here, it runs once.
     const duplicate = {
       ...decision,
       decision: 'block' as const,

@@ -19,6 +19,8 @@ export interface AdapterState<Result> {
   readonly usage: Set<string>;
   /** How many answers each paused call took from the framework (a re-run takes the same positions). */
   readonly asks: Map<string, number>;
+  /** Calls running now, by call id: a replay presented meanwhile waits for the result. */
+  readonly running: Map<string, Promise<Result>>;
 }
 
 /**
@@ -105,7 +107,14 @@ export class RunRegistry<Result> {
   stateOf(run: Run): AdapterState<Result> {
     let state = this.states.get(run);
     if (!state) {
-      state = { results: new Map(), delegations: new Map(), children: [], usage: new Set(), asks: new Map() };
+      state = {
+        results: new Map(),
+        delegations: new Map(),
+        children: [],
+        usage: new Set(),
+        asks: new Map(),
+        running: new Map(),
+      };
       this.states.set(run, state);
     }
     return state;
