@@ -64,7 +64,8 @@ module.exports = {
     {
       name: 'no-circular-in-src',
       severity: 'error',
-      comment: 'No import cycles inside a package source (packages/*/src); a type-only import does not load a module, so it cannot close one.',
+      comment:
+        'No import cycles inside a package source (packages/*/src); a type-only import does not load a module, so it cannot close one.',
       from: { path: '^packages/[^/]+/src/' },
       to: { circular: true, path: '^packages/[^/]+/src/', viaOnly: { dependencyTypesNot: ['type-only'] } },
     },

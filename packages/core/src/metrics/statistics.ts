@@ -114,11 +114,17 @@ export function nearestRank(sorted: readonly number[], p: number): number | null
   return sorted[rank - 1]!;
 }
 
+/** `numerator / denominator`, or `null` when the denominator is not positive (a rate of nothing). */
+export function ratio(numerator: number, denominator: number): number | null {
+  return denominator > 0 ? numerator / denominator : null;
+}
+
 function invalid(message: string): OrbitError {
   return new OptionsInvalidError(message);
 }
 
-function sum(values: readonly number[]): number {
+/** The sum of the values (0 for none). */
+export function sum(values: readonly number[]): number {
   let total = 0;
   for (const value of values) total += value;
   return total;

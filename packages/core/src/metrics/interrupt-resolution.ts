@@ -1,0 +1,52 @@
+import { ratio } from './statistics.js';
+
+/** The answers an approval request can get, a timeout included. */
+export type ApprovalOutcome = 'approve' | 'deny' | 'edit' | 'timeout';
+
+/** How the interrupts of a group ended. */
+export interface InterruptResolution {
+  /** Pauses a human answered: `approve`, `deny` or `edit`. */
+  human: number;
+  /** `timeout + escalated`: interrupts that ended without a human answer. */
+  agent: number;
+  /** Pauses nobody answered in time: the gate resolved them (deny or halt, per `onApprovalTimeout`). */
+  timeout: number;
+  /** Calls the agent made to an escalation tool that were admitted: it handed the case off itself, no pause. */
+  escalated: number;
+  /** Pauses with no answer in the log (still waiting, or the log ends first). */
+  pending: number;
+  /** `agent / (agent + human)`; `null` when both are 0. */
+  agentResolvedShare: number | null;
+}
+
+/** Human answers at one confidence: how many, and how many overrode the agent (`deny` or `edit`). */
+export interface CalibrationPoint {
+  confidence: number;
+  answered: number;
+  overridden: number;
+}
+
+/** How a group's interrupts ended, from its pauses, its answers and its admitted escalation calls. */
+export function summarizeResolution(
+  interrupts: number,
+  answers: Readonly<Record<ApprovalOutcome, number>>,
+  escalated: number,
+): InterruptResolution {
+  const human = answers.approve + answers.deny + answers.edit;
+  const agent = answers.timeout + escalated;
+  return {
+    human,
+    agent,
+    timeout: answers.timeout,
+    escalated,
+    pending: Math.max(0, interrupts - human - answers.timeout),
+    agentResolvedShare: ratio(agent, agent + human),
+  };
+}
+
+/** The calibration points of a group (human answers by confidence), ascending by confidence. */
+export function summarizeCalibration(
+  points: ReadonlyMap<number, { answered: number; overridden: number }>,
+): CalibrationPoint[] {
+  return [...points].sort(([a], [b]) => a - b).map(([confidence, point]) => ({ confidence, ...point }));
+}

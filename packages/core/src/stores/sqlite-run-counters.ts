@@ -1,0 +1,146 @@
+import { admitOn, type RunCounters } from './admit-logic.js';
+import type { AdmitRequest, AdmitResult } from './run-store.js';
+import type { Sql, SqliteConnection } from './sqlite-connection.js';
+
+/**
+ * The run counters of the SQLite store (tables `runs`, `run_calls`, `run_resource_types`): starting a
+ * run, the check-and-count of `admit` (one `BEGIN IMMEDIATE` transaction), tokens, extensions, halts.
+ */
+export class SqliteRunCounters {
+  private readonly db: SqliteConnection;
+
+  constructor(db: SqliteConnection) {
+    this.db = db;
+  }
+
+  async startRun(treeId: string, runId: string, startedAt: number, ttlMs: number): Promise<void> {
+    const expiresAt = Number.isFinite(ttlMs) ? startedAt + ttlMs : null;
+    await this.db.execute((sql) => {
+      // A resumed run keeps its counters; its expiry only moves later (NULL: never expires).
+      sql(
+        `INSERT INTO runs (run_id, tree_id, started_at, expires_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (run_id) DO UPDATE SET expires_at =
+           CASE WHEN runs.expires_at IS NULL OR excluded.expires_at IS NULL THEN NULL
+                ELSE MAX(runs.expires_at, excluded.expires_at) END`,
+      ).run(runId, treeId, startedAt, expiresAt);
+    });
+  }
+
+  async admit(request: AdmitRequest): Promise<AdmitResult> {
+    return this.db.execute((sql) => {
+      // Read the chain's counters (each run once), apply the shared rules, write back what changed.
+      const loaded = new Map<string, { counters: RunCounters; before: RunCounters } | undefined>();
+      const counters = request.chain.map(({ runId }) => {
+        if (!loaded.has(runId)) {
+          const found = loadCounters(sql, runId);
+          loaded.set(runId, found && { counters: found, before: cloneCounters(found) });
+        }
+        return loaded.get(runId)?.counters;
+      });
+      const result = admitOn(request, counters);
+      for (const [runId, entry] of loaded) if (entry) saveCounters(sql, runId, entry.counters, entry.before);
+      return result;
+    }, true);
+  }
+
+  async addTokens(_treeId: string, runIds: readonly string[], tokens: number): Promise<void> {
+    await this.db.execute((sql) => {
+      const update = sql('UPDATE runs SET tokens = tokens + ? WHERE run_id = ?');
+      for (const runId of runIds) update.run(tokens, runId);
+    }, true);
+  }
+
+  async extend(
+    _treeId: string,
+    runId: string,
+    extension: { tokens?: number; records?: number; ms?: number },
+  ): Promise<void> {
+    await this.db.execute((sql) => {
+      sql(
+        `UPDATE runs SET extra_tokens = extra_tokens + ?, extra_records = extra_records + ?, extra_ms = extra_ms + ?
+         WHERE run_id = ?`,
+      ).run(extension.tokens ?? 0, extension.records ?? 0, extension.ms ?? 0, runId);
+    });
+  }
+
+  async halt(_treeId: string, runId: string): Promise<void> {
+    await this.db.execute((sql) => {
+      sql('UPDATE runs SET halted = 1 WHERE run_id = ?').run(runId);
+    });
+  }
+}
+
+function loadCounters(sql: Sql, runId: string): RunCounters | undefined {
+  const row = sql(
+    'SELECT started_at, tokens, records, halted, extra_tokens, extra_records, extra_ms FROM runs WHERE run_id = ?',
+  ).get(runId);
+  if (!row) return undefined;
+  // A null prototype: a tool named `constructor` or `toString` is counted like any other.
+  const calls: Record<string, number> = Object.create(null);
+  for (const call of sql('SELECT tool, count FROM run_calls WHERE run_id = ?').all(runId)) {
+    calls[String(call.tool)] = Number(call.count);
+  }
+  return {
+    calls,
+    tokens: Number(row.tokens),
+    records: Number(row.records),
+    startedAt: Number(row.started_at),
+    halted: Number(row.halted) !== 0,
+    extraTokens: Number(row.extra_tokens),
+    extraRecords: Number(row.extra_records),
+    extraMs: Number(row.extra_ms),
+    resourceTypes: sql('SELECT type FROM run_resource_types WHERE run_id = ?')
+      .all(runId)
+      .map((type) => String(type.type)),
+  };
+}
+
+function cloneCounters(counters: RunCounters): RunCounters {
+  return {
+    ...counters,
+    calls: Object.assign(Object.create(null) as Record<string, number>, counters.calls),
+    resourceTypes: [...counters.resourceTypes],
+  };
+}
+
+/** Writes back what `admitOn` changed (it runs under the write lock, so absolute values are safe). */
+function saveCounters(sql: Sql, runId: string, now: RunCounters, before: RunCounters): void {
+  const scalars = [
+    'tokens',
+    'records',
+    'startedAt',
+    'halted',
+    'extraTokens',
+    'extraRecords',
+    'extraMs',
+  ] as const;
+  if (scalars.some((key) => now[key] !== before[key])) {
+    sql(
+      `UPDATE runs SET tokens = ?, records = ?, started_at = ?, halted = ?, extra_tokens = ?, extra_records = ?, extra_ms = ?
+       WHERE run_id = ?`,
+    ).run(
+      now.tokens,
+      now.records,
+      now.startedAt,
+      now.halted ? 1 : 0,
+      now.extraTokens,
+      now.extraRecords,
+      now.extraMs,
+      runId,
+    );
+  }
+  for (const tool of Object.keys(now.calls)) {
+    if (now.calls[tool] === before.calls[tool]) continue;
+    sql(
+      'INSERT INTO run_calls (run_id, tool, count) VALUES (?, ?, ?) ON CONFLICT (run_id, tool) DO UPDATE SET count = excluded.count',
+    ).run(runId, tool, now.calls[tool]!);
+  }
+  for (const type of now.resourceTypes) {
+    if (!before.resourceTypes.includes(type)) {
+      sql('INSERT INTO run_resource_types (run_id, type) VALUES (?, ?) ON CONFLICT DO NOTHING').run(
+        runId,
+        type,
+      );
+    }
+  }
+}
