@@ -11,6 +11,7 @@ import { attributeValue, startSpan } from '../telemetry/telemetry.js';
 import { SPAWN_TOOL } from '../trust/spawn-tool.js';
 import type { VerifiedToken } from '../trust/trust-authority.js';
 import type { CallRecord } from './call-book.js';
+import { describeCallSpan } from './call-span.js';
 import type { Decision } from './decision.js';
 import type { GuardRequest } from './guard-request.js';
 import type { RunSettings } from './run-settings.js';
@@ -79,7 +80,7 @@ export class Recorder {
       record.waitSpan = startSpan(this.run.settings.telemetry, SPAN.awaitApproval(decision.tool), span);
       record.waitSpan.setAttribute(ATTR.APPROVAL_ID, decision.approval.approval_id);
     }
-    if (span.isRecording()) this.describeCallSpan(record, request);
+    if (span.isRecording()) describeCallSpan(this.run, record, request);
     if (this.run.settings.sink) this.decisionEvent(decision, request);
     if (!decision.approval) return;
     if (span.isRecording())
@@ -326,44 +327,6 @@ export class Recorder {
       ...ledger.snapshot(),
     });
     await settings.sink.flush?.();
-  }
-
-  /** Describes a call's `execute_tool` span (only when it records). */
-  private describeCallSpan(record: CallRecord, request: GuardRequest): void {
-    const { decision, span } = record;
-    const { ledger, policy, settings } = this.run;
-    span.setAttributes({
-      [ATTR.GEN_AI_OPERATION_NAME]: 'execute_tool',
-      [ATTR.GEN_AI_TOOL_NAME]: decision.tool,
-      [ATTR.GEN_AI_TOOL_CALL_ID]: decision.call_id,
-      [ATTR.DECISION]: decision.decision,
-      [ATTR.REASONS]: decision.reasons,
-      [ATTR.REVERSIBILITY]: decision.reversibility,
-      [ATTR.MANIFEST_DIGEST]: decision.manifest_digest,
-      [ATTR.RECORDS]: record.records,
-      [ATTR.TOKENS_USED]: ledger.tokens,
-    });
-    if (decision.confidence !== null) span.setAttribute(ATTR.CONFIDENCE, decision.confidence);
-    // Each attribute costs the SDK ~90 ns: the run id is on the parent span, the resource in the audit log.
-    if (this.run.token) {
-      span.setAttribute(ATTR.TOKEN_ID, this.run.token.verified.jti);
-      span.setAttribute(ATTR.TOKEN_DEPTH, this.run.depth);
-    }
-    if (decision.approval) span.setAttribute(ATTR.APPROVAL_ID, decision.approval.approval_id);
-    if (policy.maxTokens !== undefined)
-      span.setAttribute(ATTR.BUDGET_TOKENS_REMAINING, policy.maxTokens + ledger.extraTokens - ledger.tokens);
-    if (policy.maxRecordsPerRun !== undefined && record.records > 0) {
-      span.setAttribute(
-        ATTR.BUDGET_RECORDS_REMAINING,
-        policy.maxRecordsPerRun + ledger.extraRecords - ledger.records,
-      );
-    }
-    const tool = policy.tools.get(decision.tool);
-    if (tool) span.setAttribute(ATTR.BUDGET_CALLS_REMAINING, tool.maxCalls - ledger.callsOf(decision.tool));
-    if (settings.telemetry.recordInputs) {
-      const value = attributeValue(settings.telemetry, decision.tool, 'input', request.args);
-      if (value !== undefined) span.setAttribute(ATTR.GEN_AI_TOOL_CALL_ARGUMENTS, value);
-    }
   }
 
   private redacted(tool: string, field: 'input' | 'output', value: unknown): unknown {
