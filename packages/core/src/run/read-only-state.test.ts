@@ -40,15 +40,18 @@ function tamper(run: ReturnType<Awaited<ReturnType<typeof orbitOf>>['orbit']['st
   return refused;
 }
 
+/** One limited tool with resources, one read, one blocked tool. */
+const MANIFEST = {
+  allowed_tools: [
+    { name: 'read', max_calls_per_run: 5, reversibility: 'read_only' as const },
+    { name: 'update', max_calls_per_run: 1, reversibility: 'partial' as const, resources: ['item:*'] },
+  ],
+  explicitly_blocked_tools: ['merge'],
+};
+
 describe('run state is read-only from outside', () => {
   it("no mutation a caller can reach turns a halted run's next call into proceed", async () => {
-    const { orbit } = await orbitOf({
-      allowed_tools: [
-        { name: 'read', max_calls_per_run: 5, reversibility: 'read_only' },
-        { name: 'update', max_calls_per_run: 1, reversibility: 'partial', resources: ['item:*'] },
-      ],
-      explicitly_blocked_tools: ['merge'],
-    });
+    const { orbit } = await orbitOf(MANIFEST);
     const run = orbit.startRun();
     run.stop();
     const refused = tamper(run);
@@ -62,13 +65,7 @@ describe('run state is read-only from outside', () => {
   });
 
   it('no mutation widens what a running run may do: limits, blocked tools and resources hold', async () => {
-    const { orbit } = await orbitOf({
-      allowed_tools: [
-        { name: 'read', max_calls_per_run: 5, reversibility: 'read_only' },
-        { name: 'update', max_calls_per_run: 1, reversibility: 'partial', resources: ['item:*'] },
-      ],
-      explicitly_blocked_tools: ['merge'],
-    });
+    const { orbit } = await orbitOf(MANIFEST);
     const run = orbit.startRun();
     tamper(run);
     const update = countingTool('update');

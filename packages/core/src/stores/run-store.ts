@@ -1,4 +1,5 @@
 import type { ApprovalAnswer, ApprovalRequest } from '../approvals/approval.js';
+import type { LimitFindings } from '../gate/limits.js';
 import type { Reversibility } from '../manifest/manifest-schema.js';
 
 /** The limits of one run for one call: this run first, then its ancestors (budgets roll up). */
@@ -36,16 +37,9 @@ export interface AdmitRequest {
   now: number;
 }
 
-/** What the store found, in one step. `admitted`: it counted the call. */
-export interface AdmitResult {
+/** What the store found, in one step (the limits crossed, read with the one limit model). `admitted`: it counted the call. */
+export interface AdmitResult extends LimitFindings {
   admitted: boolean;
-  halted: boolean;
-  callsExceeded: boolean;
-  tokensExceeded: boolean;
-  recordsExceeded: boolean;
-  timeExceeded: boolean;
-  /** The call's resource type is neither known to the manifest nor seen before in this run. */
-  newResourceType: boolean;
 }
 
 /** A stored approval: the request, its state, and its answer once there is one. */
