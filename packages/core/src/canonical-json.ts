@@ -3,6 +3,10 @@ import { createHash } from 'node:crypto';
 /**
  * Canonical JSON (RFC 8785 style): object keys sorted by code unit, no whitespace, ECMAScript number
  * formatting. Two equal documents always give the same bytes, so a digest or signature over them is stable.
+ *
+ * @throws TypeError when the value is or holds a non-finite number, a BigInt, a function, a symbol, or
+ * `undefined` at the top (as a property it is left out, in an array it becomes `null`).
+ * @throws RangeError (call stack size exceeded) for a cyclic value.
  */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return JSON.stringify(value);

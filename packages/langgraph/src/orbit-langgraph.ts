@@ -222,6 +222,8 @@ export class OrbitLangGraph {
       failed: (error, id) => errorMessage(call.name, id, error),
       suspends: isGraphBubbleUp,
       toolErrors: this.options.toolErrors,
+      sharedStepHint:
+        'resumeWith adds it; or route each call to its own task (createAgent "v2", routeToolCalls).',
     };
     const shared = () => several || !inPushTask();
     return handleCall(
@@ -277,7 +279,7 @@ export class OrbitLangGraph {
       name: definition.name,
       shape: definition,
       description: definition.description,
-      undo: definition.undo as GuardedTool['undo'],
+      undo: (definition.undo ?? this.options.tools?.[definition.name]?.undo) as GuardedTool['undo'],
       parsesItself: false,
     };
     // Run as a LangChain tool once ORBIT has decided, so callbacks (LangSmith, streamEvents) see it.

@@ -1,5 +1,10 @@
 import type { ApprovalAnswer, ApprovalRequest } from '../approvals/approval.js';
-import { ApprovalHashMismatchError, CallDuplicateError, describeInputError } from '../errors.js';
+import {
+  ApprovalHashMismatchError,
+  ArgumentInvalidError,
+  CallDuplicateError,
+  describeInputError,
+} from '../errors.js';
 import type { Orbit } from '../run/create-orbit.js';
 import { type Decision, type Refusal, toRefusal } from '../run/decision.js';
 import type { GuardRequest } from '../run/guard-request.js';
@@ -7,6 +12,9 @@ import type { Run } from '../run/run.js';
 import { haltOf } from './halt-of.js';
 import type { RunRegistry } from './run-registry.js';
 import { type GuardedTool, jsonSchemaOf } from './tool-hints.js';
+
+/** How often a pause is asked again after refused answers, before the call gives up (a framework that never suspends). */
+const MAX_ASKS = 100;
 
 /** One tool call as the framework presents it. */
 export interface FrameworkCall {
@@ -41,7 +49,7 @@ export interface FrameworkHooks<Result> {
    * Raises the framework's own pause and returns the answer, in the framework's shape. May throw to
    * suspend (a LangGraph interrupt); it is called again when the framework resumes.
    */
-  ask(pause: PauseRequest): unknown;
+  ask(pause: PauseRequest): unknown | Promise<unknown>;
   /** The framework's answer as the core's approval answer, or what is wrong with it. */
   toAnswer(
     value: unknown,
@@ -57,6 +65,8 @@ export interface FrameworkHooks<Result> {
   failed(error: unknown, callId: string): Result;
   /** Errors that suspend the call rather than end it (the framework's interrupt from inside a sub-agent). */
   suspends(error: unknown): boolean;
+  /** Told with the refusal of an answer that does not name its request in a shared step: how to make one that does. */
+  readonly sharedStepHint?: string;
   /** `throw`: a tool's error ends the framework's run instead of becoming a result. Default `message`. */
   readonly toolErrors?: 'message' | 'throw';
 }
@@ -69,14 +79,50 @@ export interface FrameworkHooks<Result> {
  * 3. on a pause, asks through `hooks.ask` until an answer is valid and, in a shared task, names its
  *    request; a hash mismatch asks again; the answer that won (maybe another process's) applies;
  * 4. a call answered before runs with the answer's arguments (an edit's);
- * 5. runs the tool through `run.perform`, its outcome recorded once; a call presented again while it
- *    runs (a node re-run, a concurrent resume) waits for it and gets its result;
+ * 5. runs the tool through `run.perform`, its outcome recorded once; a call presented again while an
+ *    earlier presentation is in flight (a node re-run, a concurrent resume) waits for it and gets its result;
  * 6. maps the outcome: executed → the tool's result (kept for replays), refused → `hooks.refused`,
  *    a halt inside the tool → rethrown, a tool error → `hooks.failed` (or rethrown with `toolErrors: 'throw'`).
  *
  * @throws RunHaltedError when the call halts the run; whatever `hooks.ask` throws to suspend.
  */
 export async function handleCall<Result>(
+  registry: RunRegistry<Result>,
+  run: Run,
+  call: FrameworkCall,
+  tool: GuardedTool,
+  hooks: FrameworkHooks<Result>,
+): Promise<Result> {
+  const { callId } = call;
+  if (callId === undefined) return present(registry, run, call, tool, hooks);
+  const { running } = registry.stateOf(run);
+  // Presented again while an earlier presentation is in flight (a node re-run while the tool still
+  // runs, a concurrent resume, a decision under way on a store): its result answers. Never a call's
+  // own tool presenting it again (that would wait on itself).
+  for (
+    let inFlight = running.get(callId);
+    inFlight && !registry.isExecuting(callId);
+    inFlight = running.get(callId)
+  ) {
+    const ended = await inFlight.then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    );
+    if ('result' in ended) return ended.result;
+    if (!hooks.suspends(ended.error)) throw ended.error;
+    // It suspended (the framework's pause): the call is open again. Look again: another waiter may have taken it up.
+  }
+  const presentation = present(registry, run, call, tool, hooks);
+  running.set(callId, presentation);
+  const settled = () => {
+    if (running.get(callId) === presentation) running.delete(callId);
+  };
+  presentation.then(settled, settled);
+  return presentation;
+}
+
+/** One presentation of a call: decide, ask if it pauses, run it once, map the outcome. */
+async function present<Result>(
   registry: RunRegistry<Result>,
   run: Run,
   call: FrameworkCall,
@@ -114,28 +160,7 @@ export async function handleCall<Result>(
   }
   let settled = tool.parsesItself ? args : input;
   if (answered) settled = tool.parsesItself ? (answered.editedArgs ?? args) : answered.args;
-  const id = call.callId ?? decision.call_id;
-  const running = call.callId === undefined ? undefined : state.running.get(call.callId);
-  if (running && (decision.decision === 'proceed' || decision.decision === 'proceed_with_log')) {
-    // Presented again while it runs (a node re-run, a concurrent resume): the running call's result answers.
-    const ended = await running.then(
-      (result) => ({ result }),
-      (error: unknown) => ({ error }),
-    );
-    if ('result' in ended) return ended.result;
-    if (!hooks.suspends(ended.error)) throw ended.error;
-    // It suspended (the framework's interrupt from inside): the call is open again, and runs here.
-  }
-  const execution = perform(registry, run, call, tool, hooks, decision, settled, id);
-  if (call.callId !== undefined) {
-    const callId = call.callId;
-    state.running.set(callId, execution);
-    const settle = () => {
-      if (state.running.get(callId) === execution) state.running.delete(callId);
-    };
-    execution.then(settle, settle);
-  }
-  return execution;
+  return perform(registry, run, call, tool, hooks, decision, settled, call.callId ?? decision.call_id);
 }
 
 /** Runs the call once through `run.perform` and maps its outcome onto the framework's result. */
@@ -156,7 +181,7 @@ async function perform<Result>(
     outcome = await run.perform(
       decision,
       async () => {
-        const done = await hooks.invoke(settled, id);
+        const done = await registry.executing(id, () => hooks.invoke(settled, id));
         result = done.result;
         return done.output;
       },
@@ -203,8 +228,15 @@ async function ask<Result>(
   const { asks } = registry.stateOf(run);
   const argsSchema = jsonSchemaOf(tool.shape.input);
   let error: string | undefined;
-  for (;;) {
-    const value = hooks.ask({ decision, approval, depth: run.depth, argsSchema, error });
+  for (let count = 0; ; count++) {
+    if (count === MAX_ASKS)
+      throw new ArgumentInvalidError(
+        `No valid answer to approval "${approval.approval_id}" after ${MAX_ASKS} asks; the last was refused: ${error}`,
+      );
+    const asked = hooks.ask({ decision, approval, depth: run.depth, argsSchema, error });
+    // Awaited only when it is a promise: a framework that pauses by position (LangGraph's interrupt())
+    // must see this call's asks in order, with no tick between them for a sibling call to ask.
+    const value = asked instanceof Promise ? await asked : asked;
     if (call.callId !== undefined) asks.set(call.callId, (asks.get(call.callId) ?? 0) + 1);
     const parsed = hooks.toAnswer(value, approval);
     if ('error' in parsed) {
@@ -214,7 +246,7 @@ async function ask<Result>(
     const shared = typeof call.shared === 'function' ? call.shared() : call.shared === true;
     if (shared && !parsed.bound) {
       // An answer found by its position could be another call's: it must say which it is for.
-      error = `Several tool calls share this step, so an answer must carry the request's action_hash: ${approval.action_hash}.`;
+      error = `Several tool calls share this step, so an answer must carry the request's action_hash: ${approval.action_hash}.${hooks.sharedStepHint ? ` ${hooks.sharedStepHint}` : ''}`;
       continue;
     }
     try {

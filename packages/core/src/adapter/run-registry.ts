@@ -40,6 +40,8 @@ export class RunRegistry<Result> {
   private readonly runs = new Map<string, Run>();
   private readonly states = new WeakMap<Run, AdapterState<Result>>();
   private readonly delegated = new AsyncLocalStorage<string>();
+  /** The call ids whose tools run in the current asynchronous context (a tool's nested calls see them). */
+  private readonly inTool = new AsyncLocalStorage<readonly string[]>();
 
   constructor(orbit: Orbit, options: { replayCache?: number } = {}) {
     this.orbit = orbit;
@@ -95,6 +97,16 @@ export class RunRegistry<Result> {
   /** Runs `invoke` as the sub-agent `child`: nested invocations find it with `current()`. */
   within<T>(child: Run, invoke: () => Promise<T>): Promise<T> {
     return this.delegated.run(child.id, invoke);
+  }
+
+  /** Runs a call's tool, noting that the current asynchronous context is inside it. */
+  executing<T>(callId: string, invoke: () => Promise<T>): Promise<T> {
+    return this.inTool.run([...(this.inTool.getStore() ?? []), callId], invoke);
+  }
+
+  /** True inside the tool of `callId` (a call presented again from its own tool must not wait on itself). */
+  isExecuting(callId: string): boolean {
+    return this.inTool.getStore()?.includes(callId) === true;
   }
 
   /** Keeps a sub-agent run delegated from `parent`, so that `subAgent(id)` finds it. */

@@ -20,6 +20,12 @@ export type DrainableNotifier = Notifier & { drain(): Promise<void> };
 /**
  * POSTs each alert as JSON, retrying 5xx, 429 and network errors with exponential back-off. Delivery
  * runs in the background: the agent's run never waits for it; `drain()` waits for what is in flight.
+ * Neither the factory nor the notifier throws (options are not checked; a bad `url` or `timeoutMs`
+ * fails each delivery, which goes to `onError`).
+ *
+ * @throws from `drain()`, what `onError` throws, or a TypeError for an alert JSON cannot encode (a
+ * BigInt, a cycle in `evidence`). With no `drain()` waiting, such an error is an unhandled rejection
+ * (by default it ends the process): keep `onError` from throwing.
  *
  * @example
  * createOrbit({ manifest, alerts: { notifiers: [webhookNotifier({ url: process.env.ALERT_WEBHOOK! })] } });

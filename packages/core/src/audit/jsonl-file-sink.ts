@@ -38,6 +38,12 @@ export class JsonlFileSink implements AuditSink {
   private seq = 0;
   private prevHash = GENESIS_HASH;
 
+  /**
+   * Opens (creating it and its directory when absent) the file to append to, and continues its chain.
+   *
+   * @throws Error, Node's file-system error as it is (`EACCES`, `ENOTDIR`, `EISDIR`, ...), when the
+   * directory cannot be created or the file cannot be opened or read.
+   */
   constructor(path: string, options: JsonlFileSinkOptions = {}) {
     this.path = path;
     this.limit = options.bufferBytes ?? 64 * 1024;
@@ -62,6 +68,13 @@ export class JsonlFileSink implements AuditSink {
     }
   }
 
+  /**
+   * Buffers one event as a line (with `seq` and `prev_hash` when chained); flushes when the buffer is full.
+   *
+   * @throws TypeError when the event holds a value JSON cannot encode (a BigInt, a cycle), e.g. in a
+   * tool's input or output: the event is not written.
+   * @throws Error, Node's file-system error, when the buffer is full and the flush fails (see `flush`).
+   */
   write(event: AuditEvent): void {
     let line = JSON.stringify(event);
     if (this.chain) {
@@ -91,6 +104,12 @@ export class JsonlFileSink implements AuditSink {
     this.prevHash = lineHash(last);
   }
 
+  /**
+   * Writes the buffered lines to the file (reopening it after `close()`).
+   *
+   * @throws Error, Node's file-system error (`ENOSPC`, `EACCES`, ...), when the file cannot be reopened
+   * or written; the lines stay buffered.
+   */
   flush(): void {
     if (this.buffer.length === 0) return;
     // Written after close(): reopen rather than lose events.
@@ -103,6 +122,11 @@ export class JsonlFileSink implements AuditSink {
     this.bytes = 0;
   }
 
+  /**
+   * Flushes, then closes the file.
+   *
+   * @throws Error, Node's file-system error, when the flush or the close fails.
+   */
   close(): void {
     this.flush();
     if (this.fd === undefined) return;

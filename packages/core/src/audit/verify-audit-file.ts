@@ -21,6 +21,10 @@ export type AuditVerification =
  *
  * The last line has no successor to vouch for it: keep `lastHash` somewhere else (a log line, a
  * ticket, a signed checkpoint) to detect an edit of the last line or a truncated tail.
+ *
+ * @throws Error, Node's file-system error as it is (`ENOENT`, `EACCES`, `EISDIR`), when the file cannot
+ * be opened or read: a rejection, not an `ok: false` result.
+ * @throws TypeError (a plain one) when a line is the JSON `null`, instead of a `not_chained` result.
  */
 export async function verifyAuditFile(path: string): Promise<AuditVerification> {
   const lines = createInterface({

@@ -5,7 +5,11 @@ import { z } from 'zod';
  * the model-facing input schema, and strips it before the tool runs.
  */
 export interface ConfidenceSource {
-  /** The schema the model sees for a tool whose own input schema is `input`. */
+  /**
+   * The schema the model sees for a tool whose own input schema is `input`.
+   *
+   * @throws TypeError from `argumentConfidence`'s (a plain one) when `input` is not a `z.object`.
+   */
   modelInputSchema(input: z.ZodType): z.ZodType;
   /** Splits raw model arguments into the confidence (or `undefined`) and the tool's own arguments. */
   read(rawArgs: unknown): { confidence: unknown; args: unknown };
@@ -14,6 +18,9 @@ export interface ConfidenceSource {
 /**
  * The default confidence source: a required `confidence` argument (0..1) in the model-facing schema.
  * A missing, NaN or out-of-range value is passed on as is, and the gate counts it as missing.
+ *
+ * @throws TypeError (a plain one, not an ORBIT error) from its `modelInputSchema` when a tool's input
+ * schema is not a `z.object`. Making the source never throws; `options` are not checked.
  */
 export function argumentConfidence(options: { field?: string; description?: string } = {}): ConfidenceSource {
   const field = options.field ?? 'confidence';

@@ -56,6 +56,10 @@ interface DriftState {
  * drifts here); an escalation outside ORBIT (a chat message, a ticket) does not reset the count; at
  * maturity level 1 every write pauses, so drift cannot build up there, which is correct.
  *
+ * @throws OptionsInvalidError when `threshold` is not a number from 0 to 1, `consecutive`,
+ * `window.size`, `window.min` or `maxRuns` is not a whole number >= 1, or `window.min` exceeds
+ * `window.size` (the message names the option).
+ *
  * @example
  * const drift = confidenceDrift({ threshold: 0.8, window: { size: 10, min: 4 } });
  */

@@ -73,6 +73,10 @@ interface PoisoningState {
  * flagged like a confused one (the finding is `medium`: read the transcript), and so is a tool that
  * adds rather than sets (`add_note` twice on one invoice): list those in `ignoreTools`.
  *
+ * @throws OptionsInvalidError when `taskScope` is neither a function nor a non-blank string,
+ * `threshold` is not a number from 0 to 1, or `maxResources` or `maxRuns` is not a whole number >= 1.
+ * The detector's `observe` passes on what a custom `similarity` or `taskScope` function throws.
+ *
  * @example
  * const poisoning = contextWindowPoisoning({ taskScope: manifest.task_scope, ignoreFields: ['note'] });
  */

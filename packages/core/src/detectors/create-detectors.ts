@@ -24,6 +24,9 @@ export interface CreateDetectorsOptions {
  * The five failure-mode detectors of the article's taxonomy, with their defaults; the shared options
  * (`escalationTools`, `maxRuns`) apply to each unless its own options say otherwise.
  *
+ * @throws OptionsInvalidError from the first detector whose options are invalid (the message names the
+ * detector and the option), a blank `taskScope` included.
+ *
  * @example
  * const detectors = createDetectors({ taskScope: loaded.manifest.task_scope });
  * const orbit = createOrbit({ manifest: loaded, sink: detectorSink(detectors, alert, new JsonlFileSink('audit.jsonl')) });

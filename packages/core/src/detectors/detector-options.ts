@@ -16,7 +16,11 @@ export const DEFAULT_ESCALATION_TOOLS: readonly string[] = ['flag_for_human_revi
 
 export const DEFAULT_MAX_RUNS = 10_000;
 
-/** A number in [0, 1], or the default. */
+/**
+ * A number in [0, 1], or the default.
+ *
+ * @throws OptionsInvalidError naming the detector and the option otherwise.
+ */
 export function unitOption(detector: FailureMode, name: string, value: number | undefined, fallback: number) {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
@@ -25,7 +29,11 @@ export function unitOption(detector: FailureMode, name: string, value: number | 
   return value;
 }
 
-/** A number >= 0 (ratios may exceed 1), or the default. */
+/**
+ * A number >= 0 (ratios may exceed 1), or the default.
+ *
+ * @throws OptionsInvalidError naming the detector and the option when it is not a finite number >= 0.
+ */
 export function ratioOption(
   detector: FailureMode,
   name: string,
@@ -39,7 +47,11 @@ export function ratioOption(
   return value;
 }
 
-/** A whole number >= `min`, or the default. */
+/**
+ * A whole number >= `min`, or the default.
+ *
+ * @throws OptionsInvalidError naming the detector and the option otherwise.
+ */
 export function countOption(
   detector: FailureMode,
   name: string,

@@ -13,8 +13,11 @@ export interface DetectorSinkOptions {
  * An audit sink that runs the detectors: each event goes to `next` first (the record comes before
  * the alert), then to every detector in order, and each finding to `onFinding`. Synchronous, like
  * every sink: `write` is called on the guarded call's path, so keep `onFinding` quick (queue, don't
- * await). It never throws: a failing detector or handler goes to `options.onError`. `flush` and
- * `close` are passed on to `next`.
+ * await). A failing detector or `onFinding` does not throw out of it: the error goes to
+ * `options.onError`. `flush` and `close` are passed on to `next`.
+ *
+ * @throws from its `write`, what `next.write` throws (it runs first, outside the guard) and what
+ * `options.onError` throws; from `flush` and `close`, what `next`'s do.
  *
  * @example
  * const sink = detectorSink(createDetectors({ taskScope: manifest.task_scope }), (finding) => pager.notify(finding), new JsonlFileSink('audit.jsonl'));

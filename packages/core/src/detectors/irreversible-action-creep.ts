@@ -48,6 +48,9 @@ interface CreepState {
  * Irreversible calls a human approved still count (the signal is the mix of actions, not who allowed
  * them); the evidence says how many were approved.
  *
+ * @throws OptionsInvalidError when `threshold` is not a finite number >= 0, or `minWrites` or `maxRuns`
+ * is not a whole number >= 1.
+ *
  * @example
  * const creep = irreversibleActionCreep({ threshold: 0.25, minWrites: 8 });
  */

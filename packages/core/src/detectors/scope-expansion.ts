@@ -38,6 +38,8 @@ interface ScopeState {
  * calls that bypass ORBIT. The gate has already halted or paused every attempt; this detector is
  * the signal for whoever watches the runs, not a second gate.
  *
+ * @throws OptionsInvalidError when `threshold` or `maxRuns` is not a whole number >= 1.
+ *
  * @example
  * const scope = scopeExpansion({ threshold: 2, reasons: ['tool_not_in_manifest', 'resource_not_in_manifest'] });
  */

@@ -64,6 +64,8 @@ interface TreeState {
  * tree's count starts again if its root ends before its sub-agents do. An in-scope action that is
  * globally wrong (the article's "locally rational" step) is not a signal here.
  *
+ * @throws OptionsInvalidError when `maxSubAgents` is not a whole number >= 0, or `maxRuns` not one >= 1.
+ *
  * @example
  * const cascade = subAgentCascade({ maxSubAgents: manifest.delegation?.max_sub_agents_per_run });
  */

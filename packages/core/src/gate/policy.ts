@@ -102,44 +102,70 @@ export function freezePolicy(policy: Policy): Policy {
   });
 }
 
-/** A map that refuses writes once built (a `ReadonlyMap` at run time, not only in types). */
-class ReadOnlyMap<K, V> extends Map<K, V> {
+/**
+ * A read-only map: it holds its entries in a private map and offers only reads, so no built-in
+ * (`Map.prototype.set.call(...)`) can write to it.
+ */
+class ReadOnlyMap<K, V> implements ReadonlyMap<K, V> {
+  readonly #map: Map<K, V>;
   constructor(entries: Iterable<readonly [K, V]>) {
-    super();
-    for (const [key, value] of entries) Map.prototype.set.call(this, key, value);
+    this.#map = new Map(entries);
     Object.freeze(this);
   }
-  override set(): this {
-    throw readOnly();
+  get(key: K): V | undefined {
+    return this.#map.get(key);
   }
-  override delete(): boolean {
-    throw readOnly();
+  has(key: K): boolean {
+    return this.#map.has(key);
   }
-  override clear(): void {
-    throw readOnly();
+  get size(): number {
+    return this.#map.size;
+  }
+  forEach(callback: (value: V, key: K, map: ReadonlyMap<K, V>) => void, thisArg?: unknown): void {
+    for (const [key, value] of this.#map) callback.call(thisArg, value, key, this);
+  }
+  entries(): MapIterator<[K, V]> {
+    return this.#map.entries();
+  }
+  keys(): MapIterator<K> {
+    return this.#map.keys();
+  }
+  values(): MapIterator<V> {
+    return this.#map.values();
+  }
+  [Symbol.iterator](): MapIterator<[K, V]> {
+    return this.#map[Symbol.iterator]();
   }
 }
 
-/** A set that refuses writes once built. */
-class ReadOnlySet<T> extends Set<T> {
+/** A read-only set, likewise. */
+class ReadOnlySet<T> implements ReadonlySet<T> {
+  readonly #set: Set<T>;
   constructor(values: Iterable<T>) {
-    super();
-    for (const value of values) Set.prototype.add.call(this, value);
+    this.#set = new Set(values);
     Object.freeze(this);
   }
-  override add(): this {
-    throw readOnly();
+  has(value: T): boolean {
+    return this.#set.has(value);
   }
-  override delete(): boolean {
-    throw readOnly();
+  get size(): number {
+    return this.#set.size;
   }
-  override clear(): void {
-    throw readOnly();
+  forEach(callback: (value: T, key: T, set: ReadonlySet<T>) => void, thisArg?: unknown): void {
+    for (const value of this.#set) callback.call(thisArg, value, value, this);
   }
-}
-
-function readOnly(): TypeError {
-  return new TypeError('ORBIT policies are read-only: compile a new one from a signed manifest.');
+  entries(): SetIterator<[T, T]> {
+    return this.#set.entries();
+  }
+  keys(): SetIterator<T> {
+    return this.#set.keys();
+  }
+  values(): SetIterator<T> {
+    return this.#set.values();
+  }
+  [Symbol.iterator](): SetIterator<T> {
+    return this.#set[Symbol.iterator]();
+  }
 }
 
 /** The resource type of a resource id: the part before the first `:` (`invoice:INV-1` → `invoice`). */

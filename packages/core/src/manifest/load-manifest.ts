@@ -8,6 +8,7 @@ import {
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { canonicalJson, sha256 } from '../canonical-json.js';
+import { deepFreeze } from '../deep-freeze.js';
 import {
   formatPath,
   ManifestError,
@@ -48,6 +49,9 @@ export interface LoadManifestOptions {
 /**
  * Parses and validates a manifest without any signature check. Throws a `ManifestError` listing every
  * invalid field with its path.
+ *
+ * @throws ManifestInvalidError when the text is not valid YAML or the document breaks the schema
+ * (`issues` names every field).
  */
 export function parseManifest(source: string | object): { manifest: Manifest; document: unknown } {
   let document: unknown = source;
@@ -87,6 +91,16 @@ function toIssues(error: z.ZodError): ManifestIssue[] {
  * Loads a manifest at start-up: validates it, verifies its signature against the trusted keys and
  * computes its digest. A tampered, unsigned, wrongly signed or unknown-`kid` manifest is refused.
  *
+ * @throws ManifestInvalidError when the manifest is not valid YAML or breaks the schema (`issues`
+ * names every field).
+ * @throws ManifestUnsignedError when no `signature` is given and `allowUnsigned` is not set.
+ * @throws ManifestSignatureInvalidError when a signature is given without `trustedKeys`, or it is
+ * malformed, not EdDSA, not of type `orbit-manifest+jws` or does not verify (also for malformed
+ * `trustedKeys`).
+ * @throws ManifestKeyUnknownError when the JWS names no `kid`, or one that is not in `trustedKeys`.
+ * @throws ManifestSignatureMismatchError when the signature is valid but over another document (the
+ * manifest was changed after signing).
+ *
  * @example
  * const loaded = await loadManifest({ manifest: yamlText, signature: jws, trustedKeys: jwks });
  */
@@ -103,7 +117,7 @@ export async function loadManifest(options: LoadManifestOptions): Promise<Loaded
     (options.logger ?? console).warn(
       `[orbit] WARNING: manifest "${manifest.agent_id}" (${digest}) loaded UNSIGNED in development mode. Its policy is not verified. Never run this in production.`,
     );
-    return { manifest, digest, kid: undefined, signed: false };
+    return deepFreeze({ manifest, digest, kid: undefined, signed: false });
   }
   if (!options.trustedKeys) {
     throw new ManifestSignatureInvalidError('A signature was given but no trustedKeys to verify it against.');
@@ -114,11 +128,17 @@ export async function loadManifest(options: LoadManifestOptions): Promise<Loaded
       `The manifest of "${manifest.agent_id}" does not match its signature: it was changed after signing (signed ${sha256(payload.text)}, loaded ${digest}). Re-sign it or restore the signed version.`,
     );
   }
-  return { manifest, digest, kid: payload.kid, signed: true };
+  // Frozen: what was verified is what every run decides with (delegation reads its profiles).
+  return deepFreeze({ manifest, digest, kid: payload.kid, signed: true });
 }
 
 /**
  * Verifies a signed manifest JWS on its own and returns the manifest it carries.
+ *
+ * @throws ManifestSignatureInvalidError, ManifestKeyUnknownError as `loadManifest`.
+ * @throws ManifestInvalidError when the signed payload is not JSON or not a valid manifest.
+ * @throws ManifestSignatureMismatchError when the payload is not in canonical JSON (not made by
+ * `signManifest`).
  */
 export async function verifyManifest(signature: string, trustedKeys: JSONWebKeySet): Promise<LoadedManifest> {
   const payload = await verifyManifestSignature(signature, trustedKeys);

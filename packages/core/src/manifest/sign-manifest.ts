@@ -15,6 +15,11 @@ export interface SignManifestOptions {
  * Signs a manifest at deploy time: a compact JWS (EdDSA/Ed25519, `kid` header) over the manifest's
  * canonical JSON. Invalid manifests are refused before signing.
  *
+ * @throws ManifestInvalidError when the manifest is not valid YAML or breaks the schema (nothing is
+ * signed; `issues` names every field).
+ * @throws JOSENotSupported (from `jose`, not an ORBIT error) when `privateKey` is not an Ed25519 key
+ * (e.g. RSA), and a plain TypeError when it is not a key at all.
+ *
  * @example
  * const { privateKey, publicKey } = await generateKeyPair('Ed25519');
  * const jws = await signManifest({ manifest: yamlText, privateKey, kid: 'deploy-2026-11' });

@@ -32,6 +32,11 @@ export type { RunOutcomes } from './run-outcomes.js';
  * any order and across files; an answer whose decision is not in the input counts for its agent and
  * tool, not for a tier or the calibration. Event kinds and values the metrics do not know are skipped.
  *
+ * @throws OptionsInvalidError when `options` break their schema (`bins`, `drift`, `escalationTools`,
+ * `openRunGraceMs`; the message names the first bad field; thrown at once, also for an async iterable),
+ * or `events` is not an iterable or an async iterable. For an async iterable, the promise rejects with
+ * what the stream throws (`readAuditEvents`: `AuditLogError`, a file-system error).
+ *
  * @example
  * const metrics = await computeMetrics(readAuditEvents('audit.jsonl'), {
  *   drift: { baseline: { from: '2026-05-01', to: '2026-06-01' }, current: { from: '2026-06-01', to: '2026-07-01' } },

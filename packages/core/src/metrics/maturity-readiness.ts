@@ -138,6 +138,11 @@ export interface MaturityReadiness {
  * passes; a check without data (no runs with an outcome, no human answers) fails. At Level 4 there is
  * no next level: never ready.
  *
+ * @throws OptionsInvalidError when `currentLevel` is not 1, 2, 3 or 4, or `criteria` break their schema
+ * (the message names the field). Also, with `irreversibleCalibration` (leaving Level 3 by default), when
+ * `metrics` is not a `computeMetrics` result (from `recommendThreshold`); and when the agent's
+ * `humanOverrides` exceed its `humanAnswers` (altered metrics; from `wilsonUpperBound`).
+ *
  * @example
  * const readiness = maturityReadiness(metrics, 'invoice-reconciliation-v2', 2);
  * if (!readiness.ready) console.log(readiness.reasons.join('\n'));

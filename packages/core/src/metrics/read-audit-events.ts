@@ -56,6 +56,12 @@ const AuditEventLineSchema = z.looseObject({
  * and the line, unless `onInvalidLine` says to skip it. A file that cannot be opened throws the
  * file-system error.
  *
+ * @throws OptionsInvalidError when `onInvalidLine` is not `'throw'`, `'skip'` or a function (at the
+ * first `next()`: a generator runs nothing before).
+ * @throws AuditLogError when a line is not an audit event and `onInvalidLine` is `'throw'` (the default).
+ * @throws Error, Node's file-system error as it is (`ENOENT`, `EACCES`, `EISDIR`), when a file cannot be
+ * opened or read; and what an `onInvalidLine` callback throws.
+ *
  * @example
  * let skipped = 0;
  * const events = readAuditEvents(['audit-2026-05.jsonl', 'audit-2026-06.jsonl'], { onInvalidLine: () => skipped++ });

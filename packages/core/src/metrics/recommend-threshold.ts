@@ -69,6 +69,10 @@ export interface ThresholdRecommendations {
  * Takes an iterable of events (computed here) or the result of `computeMetrics` (for an async stream,
  * compute the metrics first).
  *
+ * @throws OptionsInvalidError when `options` break their schema (the message names the first bad
+ * field), or `input` is neither an iterable of events nor a `computeMetrics` result (an async
+ * iterable included).
+ *
  * @example
  * const { tools } = recommendThreshold(metrics, { targetOverrideRate: 0.05 });
  * const rec = tools['update_invoice_status'];

@@ -45,6 +45,9 @@ export function normalQuantile(p: number): number {
  * The one-sided Wilson score upper bound of a proportion: with probability `confidenceLevel`, the
  * true rate is at most this, given `events` out of `trials`. No trials: 1 (nothing is known).
  *
+ * @throws OptionsInvalidError (for arguments, not options) when `events` is not from 0 to `trials`, or
+ * `confidenceLevel` is not strictly between 0 and 1 (not checked when `trials` is 0).
+ *
  * @example
  * wilsonUpperBound(0, 160); // ≈ 0.0166: no override in 160 answers still allows up to 1.7% at 95%
  * wilsonUpperBound(4, 50, 0.99);
@@ -66,6 +69,9 @@ export function wilsonUpperBound(events: number, trials: number, confidenceLevel
  * Σ (current − baseline) · ln(current / baseline), over each bin's share of its total, where an
  * empty bin's share counts as `epsilon`. 0 for identical distributions; see `interpretPsi`. Throws
  * `ERR_OPTIONS_INVALID` when the bins differ or a histogram is empty.
+ *
+ * @throws OptionsInvalidError when the two histograms have different numbers of bins, or either sums
+ * to 0 or less. `epsilon` is not checked.
  *
  * @example
  * populationStabilityIndex([10, 20, 70], [10, 20, 70]); // 0

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type ApprovalAnswer, ApprovalAnswerSchema, type ApprovalRequest } from '../approvals/approval.js';
+import { canonicalJson } from '../canonical-json.js';
+import { deepFreeze } from '../deep-freeze.js';
 import { ApprovalError, approvalError, formatPath } from '../errors.js';
 import type { GateRequest } from '../gate/decide.js';
 import type { Verdict } from '../gate/verdict.js';
@@ -23,13 +25,14 @@ export interface Answered {
 /** Opens the approval request of a paused call, bound to its arguments by the action hash. */
 export function openApproval(run: RunCore, decision: Decision, args: unknown): ApprovalRequest {
   const now = run.settings.now();
-  const request: ApprovalRequest = {
+  // The request is frozen, and its arguments are a copy: whoever answers cannot change what runs.
+  const request: ApprovalRequest = deepFreeze({
     approval_id: randomUUID(),
     run_id: run.id,
     agent_id: run.agentId,
     call_id: decision.call_id,
     tool: decision.tool,
-    args,
+    args: copyOf(args),
     decision: decision.decision,
     reasons: decision.reasons,
     confidence: decision.confidence,
@@ -42,7 +45,7 @@ export function openApproval(run: RunCore, decision: Decision, args: unknown): A
       maturity_level: run.policy.level,
       ledger: run.ledger.snapshot(),
     },
-  };
+  });
   const entry = { request, answered: false, requestedAt: now };
   run.book.approvals.set(request.approval_id, entry);
   run.book.approvals.pin(request.approval_id, entry);
@@ -280,3 +283,12 @@ const storeCode = {
   already_answered: 'ERR_APPROVAL_ALREADY_ANSWERED',
   hash_mismatch: 'ERR_APPROVAL_HASH_MISMATCH',
 } as const;
+
+/** A copy of a call's arguments for its approval request (structured clone, else their canonical JSON). */
+function copyOf(args: unknown): unknown {
+  try {
+    return structuredClone(args);
+  } catch {
+    return args === undefined ? undefined : JSON.parse(canonicalJson(args));
+  }
+}

@@ -64,7 +64,11 @@ export class CallBook {
     const decided = known.effective ?? known.decision;
     const ran = decided.decision === 'proceed' || decided.decision === 'proceed_with_log';
     if (known.outcome && ran)
-      return { ...decided, decision: 'block', reasons: [...decided.reasons, 'already_executed'] };
+      return Object.freeze<Decision>({
+        ...decided,
+        decision: 'block',
+        reasons: [...decided.reasons, 'already_executed'],
+      });
     return decided;
   }
 

@@ -79,7 +79,7 @@ function settle(
   };
   run.book.calls.set(callId, record);
   if (decision.decision === 'pause') {
-    decision = { ...decision, approval: openApproval(run, decision, request.args) };
+    decision = Object.freeze({ ...decision, approval: openApproval(run, decision, request.args) });
     record.decision = decision;
     run.book.calls.pin(callId, record); // a call waiting for a human is never forgotten
   }

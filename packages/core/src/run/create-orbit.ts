@@ -83,23 +83,39 @@ export interface OrbitOptions {
 export interface Orbit {
   readonly policy: Policy;
   readonly manifest: LoadedManifest;
-  /** Starts a run of this agent. */
+  /**
+   * Starts a run of this agent.
+   *
+   * @throws what the audit sink's `write` throws: the run's `started` event is written at once
+   * (`JsonlFileSink`: Node's file-system error when its buffer fills and the flush fails).
+   */
   startRun(options?: { runId?: string; parentRunId?: string }): Run;
   /**
    * Takes up a run started before (in this process or another, before a crash) from the shared store:
    * its counts carry on, and `run.resumeApproved(tools)` runs the calls humans approved meanwhile.
+   *
+   * @throws what `startRun` throws. An unknown `runId` is not an error here.
    */
   resumeRun(runId: string): Run;
   /** The trust authority of this deployment (created on first use when none was given). */
   trust(): Promise<TrustAuthority>;
   /** Where calls' confidence comes from (adapters read it from the model's arguments with it). */
   readonly confidence: ConfidenceSource;
-  /** The input schema the model sees for a tool (with the confidence argument added). */
+  /**
+   * The input schema the model sees for a tool (with the confidence argument added).
+   *
+   * @throws TypeError (a plain one, not an ORBIT error) with the default `argumentConfidence` source,
+   * when the tool's input schema is not a `z.object`.
+   */
   modelInputSchema(tool: ToolDefinition): ReturnType<ConfidenceSource['modelInputSchema']>;
 }
 
 /**
  * Creates the decision point for one agent deployment.
+ *
+ * @throws OptionsInvalidError when `options.manifest` is missing (or carries no `manifest`), when
+ * `approvalTimeoutMs` is not from 1 to 2147483647, or, with `detectors: true`, when the manifest's
+ * `task_scope` is blank (the context-window-poisoning detector refuses it).
  *
  * @example
  * const orbit = createOrbit({ manifest: await loadManifest({ manifest, signature, trustedKeys }), sink: new JsonlFileSink('audit.jsonl') });

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { ApprovalRequest } from '../approvals/approval.js';
-import { CallDuplicateError, describeInputError } from '../errors.js';
+import { ArgumentInvalidError, CallDuplicateError, describeInputError } from '../errors.js';
 import { context as otelContext, trace } from '../telemetry/telemetry.js';
 import { takeStoredAnswer } from './approval-desk.js';
 import { awaitApproval } from './approval-wait.js';
@@ -74,21 +74,31 @@ export async function execute<Input, Output>(
 /** The end of a call whose tool the framework runs (see `Run.perform`). At most once per call. */
 export function perform<Output>(
   run: RunCore,
-  decision: Decision,
+  given: Decision,
   invoke: () => Output | Promise<Output>,
   options: PerformOptions<Output> = {},
 ): Promise<CallResult<Output>> {
+  let decision = given;
   const record = run.book.calls.get(decision.call_id);
+  if (!record)
+    return Promise.reject(
+      new ArgumentInvalidError(
+        `No decision is recorded for call "${decision.call_id}" in run "${run.id}"; guard it first.`,
+      ),
+    );
+  // The run's record decides: a caller may refuse more than was decided, never run what was not allowed.
+  const recorded = record.effective ?? record.decision;
+  if (runs(decision) && !runs(recorded)) decision = recorded;
   const proceeds = runs(decision);
   // A refusal or a halt is reported as often as it is presented; a call runs at most once.
-  if (proceeds && (record?.outcome || record?.running))
+  if (proceeds && (record.outcome || record.running))
     return Promise.reject(new CallDuplicateError(run.id, decision.call_id));
-  if (!proceeds && record?.running) {
+  if (!proceeds && record.running) {
     // Presented again while it runs (a concurrent replay): refused, and the running call's outcome stands.
     if (decision.decision === 'halt') return Promise.reject(new RunHaltedError(decision));
     return Promise.resolve({ status: 'refused', refusal: toRefusal(decision), decision });
   }
-  if (record && proceeds) run.book.markRunning(decision.call_id, record);
+  if (proceeds) run.book.markRunning(decision.call_id, record);
   const { undo } = options;
   const tool: ToolDefinition<undefined, Output> = {
     name: decision.tool,
@@ -101,7 +111,7 @@ export function perform<Output>(
     tool,
     undefined,
     decision,
-    options.approval ?? record?.decision.approval,
+    options.approval ?? record.decision.approval,
     options.suspends,
   );
 }

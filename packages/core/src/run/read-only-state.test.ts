@@ -15,6 +15,12 @@ function tamper(run: ReturnType<Awaited<ReturnType<typeof orbitOf>>['orbit']['st
       () => ((run.policy.tools.get('update') as { reversibility: string }).reversibility = 'read_only'),
     ],
     ['blocked tool unblocked', () => (run.policy.blocked as Set<string>).delete('merge')],
+    ['blocked tool unblocked by the built-in', () => Set.prototype.delete.call(run.policy.blocked, 'merge')],
+    [
+      'tool added by the built-in',
+      () => Map.prototype.set.call(run.policy.tools, 'merge', run.policy.tools.get('read')),
+    ],
+    ['manifest profile widened', () => ((run.scope.tools as Record<string, unknown>).merge = {})],
     [
       'tool added',
       () => (run.policy.tools as Map<string, unknown>).set('merge', run.policy.tools.get('read')),
@@ -56,7 +62,7 @@ describe('run state is read-only from outside', () => {
     run.stop();
     const refused = tamper(run);
     // Each attempt throws (strict mode): the state it aimed at cannot be written.
-    expect(refused).toHaveLength(13);
+    expect(refused).toHaveLength(16);
     expect(Object.keys(run)).toEqual([]); // nothing but the private core behind it
     const decision = run.guard({ tool: 'read', args: {}, confidence: 0.99 });
     expect(decision.decision).toBe('halt');

@@ -66,7 +66,7 @@ export function adoptApproval(run: RunCore, stored: StoredApproval): void {
     if (!entry.answered) book.approvals.pin(request.approval_id, entry);
   }
   if (book.calls.get(request.call_id)) return;
-  const decision: Decision = {
+  const decision: Decision = Object.freeze({
     decision: 'pause',
     reasons: [...request.reasons],
     confidence: request.confidence,
@@ -78,7 +78,7 @@ export function adoptApproval(run: RunCore, stored: StoredApproval): void {
     manifest_digest: run.policy.digest,
     maturity_level: run.policy.level,
     approval: request,
-  };
+  });
   const record: CallRecord = {
     decision,
     requestArgs: request.args,

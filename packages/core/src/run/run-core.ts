@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Span } from '@opentelemetry/api';
 import type { RunAlert } from '../alerts/alert.js';
+import { deepFreeze } from '../deep-freeze.js';
 import type { Policy } from '../gate/policy.js';
 import type { ReasonCode } from '../gate/reason-codes.js';
 import { isValidConfidence, type Verdict } from '../gate/verdict.js';
@@ -100,7 +101,8 @@ export class RunCore implements AlertingRun {
   /** A verdict stamped with the run, the call, the tool and the manifest. */
   stamp(callId: string, tool: string, verdict: Verdict, detail?: string): Decision {
     const policy = this.policy;
-    return {
+    // Frozen: the decision a caller holds is the run's record, so it must not be writable.
+    return Object.freeze({
       ...verdict,
       run_id: this.id,
       agent_id: this.agentId,
@@ -110,7 +112,7 @@ export class RunCore implements AlertingRun {
       manifest_digest: policy.digest,
       maturity_level: policy.level,
       ...(detail === undefined ? {} : { detail }),
-    };
+    });
   }
 
   /** Refuses a recorded call after the fact (a denial, a timeout, a lost claim): its effective decision. */
@@ -165,13 +167,4 @@ export class RunCore implements AlertingRun {
       subAgents: this.subAgents,
     };
   }
-}
-
-/** Freezes an object and everything in it. */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
 }

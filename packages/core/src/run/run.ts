@@ -122,7 +122,7 @@ export class Run {
       tokens: ledger.tokens,
       records: ledger.records,
       elapsedMs: ledger.elapsedMs,
-      callsOf: (tool: string) => calls[tool] ?? 0,
+      callsOf: (tool: string) => (Object.hasOwn(calls, tool) ? (calls[tool] as number) : 0),
     });
   }
   /** True when the run keeps its state in a shared store: decide with `guardAsync` (`guard` cannot reach it). */

@@ -55,8 +55,9 @@ export async function evaluateWithStore(
           ? {}
           : { resourceType, resourceTypeKnown: run.policy.knownResourceTypes?.has(resourceType) ?? true }),
         count: admits,
-        // Escalation tools pass soft budgets, as in memory; an approved call has its human's consent.
-        approved: gate.approved || tool.escalation,
+        // An approved call has its human's consent; escalation tools pass soft budgets, as in memory.
+        approved: gate.approved,
+        escalation: tool.escalation,
         now: run.settings.now(),
       }),
       run.token ? store.isRevoked(run.root.id, [...run.token.verified.chain, run.token.verified.jti]) : false,

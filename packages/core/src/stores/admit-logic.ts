@@ -45,8 +45,10 @@ export function admitOn(request: AdmitRequest, counters: (RunCounters | undefine
   ) {
     result.newResourceType = true;
   }
+  // Escalation tools pass crossed token and time budgets and new resource types, never the records budget.
   const soft =
-    result.tokensExceeded || result.recordsExceeded || result.timeExceeded || result.newResourceType;
+    result.recordsExceeded ||
+    (!request.escalation && (result.tokensExceeded || result.timeExceeded || result.newResourceType));
   if (request.count && !result.halted && !result.callsExceeded && (request.approved || !soft)) {
     result.admitted = true;
     for (const run of counters) {

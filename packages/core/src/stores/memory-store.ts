@@ -57,6 +57,10 @@ export class MemoryStore implements RunStore {
     if (run) run.halted = true;
   }
 
+  /**
+   * @throws DOMException `DataCloneError` when the approval holds a value structured cloning cannot copy
+   * (a function, a symbol), e.g. in `request.input`. Never `StoreUnavailableError`.
+   */
   async putApproval(_treeId: string, approval: StoredApproval): Promise<void> {
     this.approvals.set(approval.request.approval_id, structuredClone(approval));
   }
@@ -66,6 +70,10 @@ export class MemoryStore implements RunStore {
     return approval && structuredClone(approval);
   }
 
+  /**
+   * @throws DOMException `DataCloneError` when `answer` holds a value structured cloning cannot copy:
+   * after the answer was recorded, so every later read of this approval throws it too.
+   */
   async answerApproval(
     _treeId: string,
     approvalId: string,

@@ -53,7 +53,7 @@ export class RedisRunCounters {
       request.resourceType ?? '',
       request.resourceTypeKnown ? '1' : '0',
       request.count ? '1' : '0',
-      request.approved ? '1' : '0',
+      request.approved ? '1' : request.escalation ? 'e' : '0',
       String(request.now),
     ];
     const limit = (value: number | undefined) => (value === undefined ? '' : String(value));

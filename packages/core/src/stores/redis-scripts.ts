@@ -73,7 +73,7 @@ return 1
  * KEYS: [1] the types set of the call's own run, then for each run of the chain (own run first) its run
  * hash and its calls hash.
  * ARGV: [1] tool, [2] records, [3] tokens, [4] has resource type ('1'/'0'), [5] resource type,
- * [6] resource type known ('1'/'0'), [7] count ('1'/'0'), [8] approved ('1'/'0'), [9] now, then four per
+ * [6] resource type known ('1'/'0'), [7] count ('1'/'0'), [8] approved ('1'), an escalation tool not approved ('e'), else '0', [9] now, then four per
  * run of the chain: max calls, max tokens, max records, time limit ms ('' = no limit).
  * Returns the ADMIT_FLAGS bits.
  */
@@ -88,6 +88,7 @@ local rtype = ARGV[5]
 local known = ARGV[6] == '1'
 local count = ARGV[7] == '1'
 local approved = ARGV[8] == '1'
+local escalation = ARGV[8] == 'e'
 local now = tonumber(ARGV[9])
 local n = (#KEYS - 1) / 2
 
@@ -125,7 +126,7 @@ end
 
 if has_type and not known and own_exists and redis.call('SISMEMBER', KEYS[1], rtype) == 0 then new_type = true end
 
-local soft = tokens_x or records_x or time_x or new_type
+local soft = records_x or (not escalation and (tokens_x or time_x or new_type))
 local admitted = count and not halted and not calls_x and (approved or not soft)
 if admitted then
   for i = 1, n do

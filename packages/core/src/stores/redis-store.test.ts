@@ -170,6 +170,7 @@ if (SKIP) {
             resourceTypeKnown: fc.boolean(),
             count: fc.boolean(),
             approved: fc.boolean(),
+            escalation: fc.boolean(),
             dt: fc.integer({ min: 0, max: 3000 }),
             unknownRun: fc.boolean(),
           }),
@@ -235,6 +236,7 @@ if (SKIP) {
                     resourceTypeKnown: o.resourceTypeKnown,
                     count: o.count,
                     approved: o.approved,
+                    escalation: o.escalation,
                     now: T0 + o.dt,
                   }),
                 );

@@ -76,6 +76,8 @@ const DEFAULT_RUN_TTL_MS = 24 * 60 * 60 * 1000;
  * {@link RedisStore.clientOptions}) no command is queued while the server is down and none is resent after
  * a reconnect: a call fails at once, and a call in flight when the connection drops fails rather than
  * being counted twice (it may have been counted once: a refused call that was counted, the safe side).
+ * Other errors reject as they are: any other Redis error reply (ioredis' `ReplyError`, e.g. `WRONGTYPE`
+ * or a script error), a corrupt JSON value (a `SyntaxError`), an unexpected script reply (an `Error`).
  */
 export class RedisStore implements RunStore {
   readonly kind = 'redis';
@@ -99,6 +101,12 @@ export class RedisStore implements RunStore {
   private readonly approvals: RedisApprovals;
   private readonly answers: RedisAnswerWaits;
 
+  /**
+   * A store on the given client or URL; a connection it opens connects in the background.
+   *
+   * @throws OptionsInvalidError when both `redis` and `url` are given, or `runTtlMs` or
+   * `commandTimeoutMs` is not a positive finite number.
+   */
   constructor(options: RedisStoreOptions = {}) {
     if (options.redis && options.url !== undefined) {
       throw new OptionsInvalidError('RedisStore: give `redis` (a client) or `url`, not both');
@@ -123,10 +131,12 @@ export class RedisStore implements RunStore {
     this.answers = new RedisAnswerWaits(this.connection, this.keys, this.approvals);
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   startRun(treeId: string, runId: string, startedAt: number, ttlMs: number): Promise<void> {
     return this.runs.startRun(treeId, runId, startedAt, ttlMs);
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   admit(request: AdmitRequest): Promise<AdmitResult> {
     return this.runs.admit(request);
   }
@@ -136,10 +146,12 @@ export class RedisStore implements RunStore {
     return this.runs.admitArguments(request);
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   addTokens(treeId: string, runIds: readonly string[], tokens: number): Promise<void> {
     return this.runs.addTokens(treeId, runIds, tokens);
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   extend(
     treeId: string,
     runId: string,
@@ -148,18 +160,22 @@ export class RedisStore implements RunStore {
     return this.runs.extend(treeId, runId, extension);
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   halt(treeId: string, runId: string): Promise<void> {
     return this.runs.halt(treeId, runId);
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   putApproval(treeId: string, approval: StoredApproval): Promise<void> {
     return this.approvals.putApproval(treeId, approval);
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   getApproval(treeId: string, approvalId: string): Promise<StoredApproval | undefined> {
     return this.approvals.getApproval(treeId, approvalId);
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   answerApproval(
     treeId: string,
     approvalId: string,
@@ -169,18 +185,22 @@ export class RedisStore implements RunStore {
     return this.approvals.answerApproval(treeId, approvalId, answer, at);
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   expireApproval(treeId: string, approvalId: string, at: number): Promise<AnswerResult> {
     return this.approvals.expireApproval(treeId, approvalId, at);
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   claimExecution(treeId: string, approvalId: string): Promise<boolean> {
     return this.approvals.claimExecution(treeId, approvalId);
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   completeExecution(treeId: string, approvalId: string): Promise<void> {
     return this.approvals.completeExecution(treeId, approvalId);
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   listApprovals(
     treeId: string,
     filter: { runId?: string; statuses: readonly StoredApproval['status'][] },
@@ -188,16 +208,19 @@ export class RedisStore implements RunStore {
     return this.approvals.listApprovals(treeId, filter);
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   listPending(
     filter: { agentId?: string; treeId?: string; olderThanMs?: number; now?: number } = {},
   ): Promise<StoredApproval[]> {
     return this.approvals.listPending(filter);
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   waitForAnswer(treeId: string, approvalId: string, timeoutMs: number): Promise<StoredApproval | undefined> {
     return this.answers.waitForAnswer(treeId, approvalId, timeoutMs);
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   async revoke(target: { tokenId: string } | { treeId: string }): Promise<void> {
     const { redis } = this.connection;
     if ('tokenId' in target)
@@ -205,6 +228,7 @@ export class RedisStore implements RunStore {
     else await this.connection.run(() => redis.set(this.keys.treeRevoked(target.treeId), '1'));
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   async isRevoked(treeId: string, tokenIds: readonly string[]): Promise<boolean> {
     const { redis } = this.connection;
     const treeKey = this.keys.treeRevoked(treeId);
@@ -221,6 +245,7 @@ export class RedisStore implements RunStore {
     return tree === 1 || (tokens as number[]).some((member) => member === 1);
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   async appendAction(treeId: string, runId: string, action: StoredAction): Promise<void> {
     await this.connection.eval(
       APPEND_ACTION,
@@ -229,6 +254,7 @@ export class RedisStore implements RunStore {
     );
   }
 
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
   async listActions(treeId: string, runId: string): Promise<StoredAction[]> {
     const items = await this.connection.run(() =>
       this.connection.redis.lrange(this.keys.actions(treeId, runId), 0, -1),

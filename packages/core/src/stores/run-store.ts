@@ -33,6 +33,11 @@ export interface AdmitRequest {
   count: boolean;
   /** A human approved this call: crossed soft budgets and a new resource type do not stop it. */
   approved: boolean;
+  /**
+   * An escalation tool: crossed token and time budgets and a new resource type do not stop it (the
+   * records budget does), as in memory.
+   */
+  escalation?: boolean;
   /** The time of the call, ms since the epoch (budgets' clock). */
   now: number;
 }

@@ -45,7 +45,10 @@ export interface SqliteStoreOptions {
  *   then the call rejects with `StoreUnavailableError` and the run fails closed.
  * - Errors: an SQLite error other than busy or a constraint (the file cannot be opened, disk full,
  *   corruption, the store was closed, Node without `node:sqlite`) rejects with `StoreUnavailableError`;
- *   the next call opens the file again.
+ *   the next call opens the file again. Other errors reject as they are: a constraint violation (the
+ *   SQLite error), a value `node:sqlite` cannot bind or
+ *   JSON cannot encode (a `TypeError`), a corrupt JSON column
+ *   (a `SyntaxError`).
  * - Approvals: `waitForAnswer` polls the row every `pollIntervalMs` (default 25 ms).
  * - Expiry: `startRun`'s `ttlMs` sets the run's `expires_at`; expired rows stay until
  *   {@link SqliteStore.purgeExpired} deletes them (call it from time to time, e.g. hourly).
@@ -71,6 +74,12 @@ export class SqliteStore implements RunStore {
   private readonly runs: SqliteRunCounters;
   private readonly approvals: SqliteApprovals;
 
+  /**
+   * A store on `options.path`; the file is opened on first use (a failure to open rejects that call).
+   *
+   * @throws OptionsInvalidError when `path` is not a non-empty string, `busyTimeoutMs` is not a finite
+   * number >= 0, or `pollIntervalMs` is not a finite number > 0.
+   */
   constructor(options: SqliteStoreOptions) {
     if (typeof options?.path !== 'string' || options.path === '') {
       throw new OptionsInvalidError('SqliteStore needs a path (a database file, or ":memory:").');
@@ -89,18 +98,22 @@ export class SqliteStore implements RunStore {
     this.approvals = new SqliteApprovals(this.db, pollIntervalMs);
   }
 
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   startRun(treeId: string, runId: string, startedAt: number, ttlMs: number): Promise<void> {
     return this.runs.startRun(treeId, runId, startedAt, ttlMs);
   }
 
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   admit(request: AdmitRequest): Promise<AdmitResult> {
     return this.runs.admit(request);
   }
 
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   addTokens(treeId: string, runIds: readonly string[], tokens: number): Promise<void> {
     return this.runs.addTokens(treeId, runIds, tokens);
   }
 
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   extend(
     treeId: string,
     runId: string,
@@ -109,18 +122,22 @@ export class SqliteStore implements RunStore {
     return this.runs.extend(treeId, runId, extension);
   }
 
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   halt(treeId: string, runId: string): Promise<void> {
     return this.runs.halt(treeId, runId);
   }
 
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   putApproval(treeId: string, approval: StoredApproval): Promise<void> {
     return this.approvals.putApproval(treeId, approval);
   }
 
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   getApproval(treeId: string, approvalId: string): Promise<StoredApproval | undefined> {
     return this.approvals.getApproval(treeId, approvalId);
   }
 
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   answerApproval(
     treeId: string,
     approvalId: string,
@@ -130,18 +147,22 @@ export class SqliteStore implements RunStore {
     return this.approvals.answerApproval(treeId, approvalId, answer, at);
   }
 
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   expireApproval(treeId: string, approvalId: string, at: number): Promise<AnswerResult> {
     return this.approvals.expireApproval(treeId, approvalId, at);
   }
 
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   claimExecution(treeId: string, approvalId: string): Promise<boolean> {
     return this.approvals.claimExecution(treeId, approvalId);
   }
 
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   completeExecution(treeId: string, approvalId: string): Promise<void> {
     return this.approvals.completeExecution(treeId, approvalId);
   }
 
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   listApprovals(
     treeId: string,
     filter: { runId?: string; statuses: readonly StoredApproval['status'][] },
@@ -149,17 +170,24 @@ export class SqliteStore implements RunStore {
     return this.approvals.listApprovals(treeId, filter);
   }
 
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   listPending(
     filter: { agentId?: string; treeId?: string; olderThanMs?: number; now?: number } = {},
   ): Promise<StoredApproval[]> {
     return this.approvals.listPending(filter);
   }
 
-  /** Polls the approval every `pollIntervalMs` (another process may answer it) until it is no longer pending. */
+  /**
+   * Polls the approval every `pollIntervalMs` (another process may answer it) until it is no longer
+   * pending.
+   *
+   * @throws StoreUnavailableError when a read fails or the store is closed meanwhile (see the class).
+   */
   waitForAnswer(treeId: string, approvalId: string, timeoutMs: number): Promise<StoredApproval | undefined> {
     return this.approvals.waitForAnswer(treeId, approvalId, timeoutMs);
   }
 
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   async revoke(target: { tokenId: string } | { treeId: string }): Promise<void> {
     const [kind, id] = 'tokenId' in target ? ['token', target.tokenId] : ['tree', target.treeId];
     await this.db.execute((sql) => {
@@ -171,6 +199,7 @@ export class SqliteStore implements RunStore {
     });
   }
 
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   async isRevoked(treeId: string, tokenIds: readonly string[]): Promise<boolean> {
     return this.db.execute(
       (sql) =>
@@ -181,6 +210,7 @@ export class SqliteStore implements RunStore {
     );
   }
 
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   async appendAction(treeId: string, runId: string, action: StoredAction): Promise<void> {
     await this.db.execute((sql) => {
       sql(
@@ -189,6 +219,7 @@ export class SqliteStore implements RunStore {
     });
   }
 
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   async listActions(_treeId: string, runId: string): Promise<StoredAction[]> {
     return this.db.execute((sql) =>
       sql('SELECT call_id, tool, reversibility, resource FROM actions WHERE run_id = ? ORDER BY id')
@@ -206,6 +237,9 @@ export class SqliteStore implements RunStore {
    * Deletes the runs whose `expires_at` (`startRun`'s `startedAt + ttlMs`) is at or before `now`, with
    * their call counts, resource types and compensation logs, and the approvals of every run tree left
    * without runs. Revocations are kept (a revoked token must stay revoked). Not part of `RunStore`.
+   *
+   * @throws StoreUnavailableError when the database cannot be used or the store is closed (see the
+   * class).
    */
   async purgeExpired(now: number = Date.now()): Promise<{ runs: number; approvals: number }> {
     return this.db.execute((sql) => {

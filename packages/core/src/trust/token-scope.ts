@@ -86,7 +86,12 @@ export interface MintRefusal {
   message: string;
 }
 
-/** The scope of an agent's own run, from its manifest: what a root parent holds. */
+/**
+ * The scope of an agent's own run, from its manifest: what a root parent holds.
+ *
+ * @throws TypeError (a plain one) when `policy` was not compiled from `manifest` (one of its allowed
+ * tools is missing from `policy.tools`).
+ */
 export function rootScope(manifest: Manifest, policy: Policy): TokenScope {
   const tools: TokenScope['tools'] = {};
   for (const tool of manifest.allowed_tools) {

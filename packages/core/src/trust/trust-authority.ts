@@ -110,6 +110,12 @@ export class TrustAuthority {
   private readonly revokedTokens = new Set<string>();
   private readonly revokedRuns = new Set<string>();
 
+  /**
+   * An authority over the given keys. Only `trustedKeys` is checked here: a `signingKey` that is not
+   * Ed25519 or a TTL that is not a number fails at `mint`.
+   *
+   * @throws JWKSInvalid (from `jose`, not an ORBIT error) when `trustedKeys` is not a JWKS (no `keys` array).
+   */
   constructor(options: TrustAuthorityOptions) {
     this.signingKey = options.signingKey;
     this.kid = options.kid;
@@ -140,6 +146,9 @@ export class TrustAuthority {
   /**
    * Rotates the signing key without downtime: new tokens are signed with the new key; tokens signed
    * with an old key stay valid until they expire, as long as the old key stays in `trustedKeys`.
+   *
+   * @throws JWKSInvalid (from `jose`) when `trustedKeys` is not a JWKS; the signing key, `kid` and
+   * `trustedKeys` are already replaced by then, only the verification keys stay the old ones.
    */
   rotate(options: { signingKey: CryptoKey | KeyObject; kid: string; trustedKeys: JSONWebKeySet }): void {
     this.signingKey = options.signingKey;
@@ -153,7 +162,14 @@ export class TrustAuthority {
     return this.keys;
   }
 
-  /** Signs a token for a sub-agent. The caller (the run) has already attenuated the scope. */
+  /**
+   * Signs a token for a sub-agent. The caller (the run) has already attenuated the scope.
+   *
+   * @throws TokenError `scope_escalation` (`field` `exp`) when the token would outlive its parent.
+   * @throws TokenError `token_invalid` when the signed token is longer than `maxTokenBytes`.
+   * @throws TypeError (from `jose`) when the TTL (`ttlSeconds` or `defaultTtlSeconds`) is not a finite
+   * number, or `signingKey` is not a key; JOSENotSupported when it is not an Ed25519 key.
+   */
   async mint(claims: MintClaims): Promise<{ token: string; verified: VerifiedToken }> {
     const nowSeconds = Math.floor(this.now() / 1000);
     const ttl = claims.ttlSeconds ?? this.ttl;
@@ -210,6 +226,10 @@ export class TrustAuthority {
   /**
    * Verifies a token's signature (EdDSA only, a trusted `kid`, this issuer, the ORBIT claims) once and
    * caches it, then applies `check`. Throws `TokenError` with the reason code.
+   *
+   * @throws TokenError with `reason` `token_invalid` (not a string, longer than `maxTokenBytes`, not a
+   * compact JWT, no or an untrusted `kid`, a bad signature, issuer, type or ORBIT claims, not valid yet,
+   * another manifest digest), `token_expired`, `token_revoked`, `token_wrong_audience` or `token_wrong_run`.
    */
   async verify(token: string, expected: TokenExpectations): Promise<VerifiedToken> {
     let verified = this.cache.get(token);
