@@ -1159,7 +1159,9 @@ async function runMain(): Promise<void> {
     const child = spawnSync(
       process.execPath,
       [...process.execArgv, scriptFile, ...args, '--worker', JSON.stringify(plan)],
-      { stdio: 'inherit' },
+      // Without NODE_PATH: pnpm points it at the running checkout's store, where a package of one tree
+      // would find a dependency it lacks in the other (debug → supports-color) and the trees would meet.
+      { stdio: 'inherit', env: { ...process.env, NODE_PATH: '' } },
     );
     if (child.status !== 0) {
       console.error(

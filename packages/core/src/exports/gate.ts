@@ -10,11 +10,12 @@ export {
 } from '../gate/decision-table.js';
 export {
   applyLimits,
+  bitsOf,
+  findingsOf,
   findLimits,
+  LIMIT,
   type LimitFindings,
-  type LimitRules,
   type LimitUsage,
-  noFindings,
   type RunBudgets,
 } from '../gate/limits.js';
 export {

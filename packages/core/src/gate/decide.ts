@@ -1,5 +1,5 @@
 import { confidenceBand, gateCell } from './decision-table.js';
-import { applyLimits, findLimits, noFindings } from './limits.js';
+import { applyLimits, findLimits } from './limits.js';
 import { type Policy, type ResourceMatcher, resourceTypeOf } from './policy.js';
 import { SEVERITY } from './reason-codes.js';
 import { halt, isValidConfidence, raise, type Verdict } from './verdict.js';
@@ -56,17 +56,9 @@ export function decide(policy: Policy, request: GateRequest, state: GateState): 
     );
   }
   // Call limit and budgets (I): the one limit model of every run (see limits.ts).
-  const found = noFindings();
-  findLimits(policy, tool.maxCalls, state, tool.name, request.records, found);
   const gated = !tool.escalation;
-  if (
-    applyLimits(verdict, found, {
-      hard: policy.budgetMode === 'hard',
-      escalation: !gated,
-      records: request.records,
-    })
-  )
-    return verdict;
+  const found = findLimits(policy, tool.maxCalls, state, tool.name, request.records);
+  if (applyLimits(verdict, found, policy.budgetMode === 'hard', !gated, request.records)) return verdict;
 
   // I: interruption triggers.
   if (

@@ -5,8 +5,22 @@ import { halt, raise, type Verdict } from './verdict.js';
  * limits a call crosses in one run of its chain (the in-memory gate runs it over the run and its
  * ancestors; the memory and SQLite stores run it inside their atomic check-and-count, and the Redis
  * store runs the same rule in Lua), and `applyLimits` turns what was found into the decision's
- * reasons. Nothing else in ORBIT reads a budget.
+ * reasons. Nothing else in ORBIT reads a budget. What is found is a bit set (`LIMIT`): the decision
+ * path allocates nothing for it.
  */
+
+/** The limits a call can cross, as bits of one number. */
+export const LIMIT = {
+  /** The run (or an ancestor) has halted. */
+  HALTED: 1,
+  /** The tool's call limit is used up. */
+  CALLS: 2,
+  TOKENS: 4,
+  RECORDS: 8,
+  TIME: 16,
+  /** The call's resource type is neither known to the manifest nor seen before in the run. */
+  NEW_RESOURCE_TYPE: 32,
+} as const;
 
 /** A run's budgets (a compiled policy has these fields). `undefined`: no limit. */
 export interface RunBudgets {
@@ -29,7 +43,7 @@ export interface LimitUsage {
   readonly extraMs: number;
 }
 
-/** What checking a call against its runs' limits found. */
+/** What checking a call against its runs' limits found, as a store reports it. */
 export interface LimitFindings {
   halted: boolean;
   callsExceeded: boolean;
@@ -40,21 +54,10 @@ export interface LimitFindings {
   newResourceType: boolean;
 }
 
-/** Findings with nothing found. */
-export function noFindings(): LimitFindings {
-  return {
-    halted: false,
-    callsExceeded: false,
-    tokensExceeded: false,
-    recordsExceeded: false,
-    timeExceeded: false,
-    newResourceType: false,
-  };
-}
-
 /**
- * Adds what one run's limits say of a call to `tool` touching `records` records to `found`.
- * `maxCalls`: the tool's call limit in that run (`undefined`: none).
+ * The limits one run sets for a call to `tool` touching `records` records, crossed by its usage: a
+ * `LIMIT` bit set. `maxCalls`: the tool's call limit in that run (`undefined`: none). OR the results
+ * of a run and its ancestors together.
  */
 export function findLimits(
   budgets: RunBudgets,
@@ -62,63 +65,83 @@ export function findLimits(
   usage: LimitUsage,
   tool: string,
   records: number,
-  found: LimitFindings,
-): void {
-  if (usage.halted) found.halted = true;
-  if (maxCalls !== undefined && usage.callsOf(tool) >= maxCalls) found.callsExceeded = true;
+): number {
+  let found = 0;
+  if (usage.halted) found |= LIMIT.HALTED;
+  if (maxCalls !== undefined && usage.callsOf(tool) >= maxCalls) found |= LIMIT.CALLS;
   if (budgets.maxTokens !== undefined && usage.tokens > budgets.maxTokens + usage.extraTokens)
-    found.tokensExceeded = true;
+    found |= LIMIT.TOKENS;
   if (
     records > 0 &&
     budgets.maxRecordsPerRun !== undefined &&
     usage.records + records > budgets.maxRecordsPerRun + usage.extraRecords
   ) {
-    found.recordsExceeded = true;
+    found |= LIMIT.RECORDS;
   }
   if (budgets.timeLimitMs !== undefined && usage.elapsedMs > budgets.timeLimitMs + usage.extraMs)
-    found.timeExceeded = true;
+    found |= LIMIT.TIME;
+  return found;
 }
 
-/** How a call is gated by its budgets. */
-export interface LimitRules {
-  /** `hard` budgets halt the run; `soft` ones pause for a human. */
-  readonly hard: boolean;
-  /** Escalation tools pass the soft token and time budgets and new resource types (never the records budget). */
-  readonly escalation: boolean;
-  /** Records the call touches: a crossed records budget matters only to a call that touches records. */
-  readonly records: number;
+/** A bit set as a store's findings. */
+export function findingsOf(found: number): LimitFindings {
+  return {
+    halted: (found & LIMIT.HALTED) !== 0,
+    callsExceeded: (found & LIMIT.CALLS) !== 0,
+    tokensExceeded: (found & LIMIT.TOKENS) !== 0,
+    recordsExceeded: (found & LIMIT.RECORDS) !== 0,
+    timeExceeded: (found & LIMIT.TIME) !== 0,
+    newResourceType: (found & LIMIT.NEW_RESOURCE_TYPE) !== 0,
+  };
+}
+
+/** A store's findings as a bit set. */
+export function bitsOf(findings: LimitFindings): number {
+  return (
+    (findings.halted ? LIMIT.HALTED : 0) |
+    (findings.callsExceeded ? LIMIT.CALLS : 0) |
+    (findings.tokensExceeded ? LIMIT.TOKENS : 0) |
+    (findings.recordsExceeded ? LIMIT.RECORDS : 0) |
+    (findings.timeExceeded ? LIMIT.TIME : 0) |
+    (findings.newResourceType ? LIMIT.NEW_RESOURCE_TYPE : 0)
+  );
 }
 
 /**
- * Turns findings into the verdict's reasons: a halted run halts; an exhausted call limit blocks;
- * crossed budgets pause (soft) or halt (hard); a new resource type pauses. Returns true when it halted.
+ * Turns found limits (a `LIMIT` bit set) into the verdict's reasons: a halted run halts; an exhausted
+ * call limit blocks; crossed budgets pause (soft) or halt (`hard`); a new resource type pauses.
+ * Escalation tools pass the soft token and time budgets and new resource types (never the records
+ * budget); a crossed records budget matters only to a call that touches records. Returns true when
+ * it halted.
  */
-export function applyLimits(verdict: Verdict, found: LimitFindings, rules: LimitRules): boolean {
-  if (found.halted) {
+export function applyLimits(
+  verdict: Verdict,
+  found: number,
+  hard: boolean,
+  escalation: boolean,
+  records: number,
+): boolean {
+  if (found === 0) return false;
+  if (found & LIMIT.HALTED) {
     halt(verdict, 'run_halted');
     return true;
   }
-  if (found.callsExceeded) raise(verdict, 'block', 'max_calls_exceeded');
-  if (found.tokensExceeded && budget(verdict, rules, 'token_budget_exceeded', rules.escalation)) return true;
-  if (found.timeExceeded && budget(verdict, rules, 'time_limit_exceeded', rules.escalation)) return true;
-  if (
-    found.recordsExceeded &&
-    rules.records > 0 &&
-    budget(verdict, rules, 'records_budget_exceeded', false)
-  ) {
+  if (found & LIMIT.CALLS) raise(verdict, 'block', 'max_calls_exceeded');
+  if (found & LIMIT.TOKENS && budget(verdict, hard, 'token_budget_exceeded', escalation)) return true;
+  if (found & LIMIT.TIME && budget(verdict, hard, 'time_limit_exceeded', escalation)) return true;
+  if (found & LIMIT.RECORDS && records > 0 && budget(verdict, hard, 'records_budget_exceeded', false))
     return true;
-  }
-  if (found.newResourceType && !rules.escalation) raise(verdict, 'pause', 'new_resource_type');
+  if (found & LIMIT.NEW_RESOURCE_TYPE && !escalation) raise(verdict, 'pause', 'new_resource_type');
   return false;
 }
 
 function budget(
   verdict: Verdict,
-  rules: LimitRules,
+  hard: boolean,
   reason: 'token_budget_exceeded' | 'time_limit_exceeded' | 'records_budget_exceeded',
   exempt: boolean,
 ): boolean {
-  if (rules.hard) {
+  if (hard) {
     halt(verdict, reason);
     return true;
   }

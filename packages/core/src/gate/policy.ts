@@ -50,7 +50,7 @@ export function compilePolicy(loaded: LoadedManifest, maturityLevel?: MaturityLe
       maxRecordsPerCall: tool.max_records_per_call ?? policy.max_records_per_call,
     });
   }
-  return freezePolicy({
+  return {
     agentId: manifest.agent_id,
     digest: loaded.digest,
     level: maturityLevel ?? manifest.maturity_level ?? 1,
@@ -63,7 +63,7 @@ export function compilePolicy(loaded: LoadedManifest, maturityLevel?: MaturityLe
     budgetMode: policy.budget_mode ?? 'soft',
     knownResourceTypes: manifest.known_resource_types ? new Set(manifest.known_resource_types) : undefined,
     outOfScopeReason: 'tool_not_in_manifest',
-  });
+  };
 }
 
 /** A compiled resource pattern. Not a `RegExp`: a caller could re-`compile()` one in place, even frozen. */
@@ -84,8 +84,9 @@ export function compileResourcePattern(pattern: string): ResourceMatcher {
 }
 
 /**
- * Freezes a compiled policy: its maps and sets refuse writes and every tool entry is frozen, so no
- * holder of `orbit.policy` or `run.policy` can widen what the gate allows.
+ * A read-only copy of a compiled policy, for `orbit.policy` and `run.policy`: its maps and sets offer
+ * reads only and every tool entry is frozen. The gate decides with the policy itself, which no caller
+ * holds, so no holder of a copy can widen what the gate allows.
  */
 export function freezePolicy(policy: Policy): Policy {
   const tools = new ReadOnlyMap(

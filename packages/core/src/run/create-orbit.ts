@@ -7,7 +7,7 @@ import { detectorSink } from '../detectors/detector-sink.js';
 import type { Detector } from '../detectors/finding.js';
 import { OptionsInvalidError } from '../errors.js';
 import type { MaturityLevel } from '../gate/decision-table.js';
-import { compilePolicy, type Policy } from '../gate/policy.js';
+import { compilePolicy, freezePolicy, type Policy } from '../gate/policy.js';
 import type { LoadedManifest } from '../manifest/load-manifest.js';
 import type { AlertPolicy } from '../manifest/manifest-schema.js';
 import type { RunStore } from '../stores/run-store.js';
@@ -209,7 +209,8 @@ export function createOrbit(options: OrbitOptions): Orbit {
     now,
   } as const;
   return {
-    policy,
+    // A read-only copy: the runs decide with `policy`, which only they hold.
+    policy: freezePolicy(policy),
     manifest: options.manifest,
     startRun: (runOptions) => openRun(settings, runOptions),
     resumeRun: (runId) => openRun(settings, { runId, resumed: true }),

@@ -1,5 +1,5 @@
 import { decide, type GateRequest } from '../gate/decide.js';
-import { applyLimits, findLimits, noFindings } from '../gate/limits.js';
+import { applyLimits, findLimits } from '../gate/limits.js';
 import { resourceTypeOf } from '../gate/policy.js';
 import type { Verdict } from '../gate/verdict.js';
 import type { Decision } from './decision.js';
@@ -15,19 +15,14 @@ export function evaluate(run: RunCore, gate: GateRequest): Verdict {
   if (refused) return refused;
   const verdict = decide(run.policy, gate, run.ledger);
   if (verdict.decision === 'halt' || run.lineage.length === 1) return verdict;
-  const found = noFindings();
+  let found = 0;
   for (let i = 1; i < run.lineage.length; i++) {
     const ancestor = run.lineage[i]!;
     const ancestorTool = ancestor.policy.tools.get(gate.tool);
-    findLimits(ancestor.policy, ancestorTool?.maxCalls, ancestor.ledger, gate.tool, gate.records, found);
+    found |= findLimits(ancestor.policy, ancestorTool?.maxCalls, ancestor.ledger, gate.tool, gate.records);
   }
-  const tool = run.policy.tools.get(gate.tool);
-  const rules = {
-    hard: run.policy.budgetMode === 'hard',
-    escalation: tool?.escalation === true,
-    records: gate.records,
-  };
-  if (applyLimits(verdict, found, rules)) return verdict;
+  const escalation = run.policy.tools.get(gate.tool)?.escalation === true;
+  if (applyLimits(verdict, found, run.policy.budgetMode === 'hard', escalation, gate.records)) return verdict;
   if (gate.approved && verdict.decision === 'pause') verdict.decision = 'proceed_with_log';
   return verdict;
 }

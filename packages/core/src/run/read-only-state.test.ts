@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { countingTool, orbitOf } from '../../test/support.js';
-import { compilePolicy } from '../gate/policy.js';
 
 /** Every way a caller holding a run (or its orbit) might reach its state, tried one by one. */
 function tamper(run: ReturnType<Awaited<ReturnType<typeof orbitOf>>['orbit']['startRun']>): string[] {
@@ -91,9 +90,10 @@ describe('run state is read-only from outside', () => {
     expect(() => new RunClass({}, Symbol('orbit.run.open'))).toThrow(/orbit\.startRun/);
   });
 
-  it('a compiled policy refuses writes', async () => {
-    const { manifest } = await orbitOf();
-    const policy = compilePolicy(manifest);
+  it("the deployment's policy refuses writes, also through the built-ins", async () => {
+    const { orbit } = await orbitOf();
+    const { policy } = orbit;
+    expect(() => Map.prototype.clear.call(policy.tools)).toThrow(TypeError);
     expect(() => (policy.tools as Map<string, unknown>).clear()).toThrow(TypeError);
     expect(() => (policy.blocked as Set<string>).add('read')).toThrow(TypeError);
     expect(Object.isFrozen(policy)).toBe(true);

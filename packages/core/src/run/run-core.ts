@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Span } from '@opentelemetry/api';
 import type { RunAlert } from '../alerts/alert.js';
 import { deepFreeze } from '../deep-freeze.js';
-import type { Policy } from '../gate/policy.js';
+import { freezePolicy, type Policy } from '../gate/policy.js';
 import type { ReasonCode } from '../gate/reason-codes.js';
 import { isValidConfidence, type Verdict } from '../gate/verdict.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
@@ -69,6 +69,10 @@ export class RunCore implements AlertingRun {
   sequence = 0;
   irreversibleExecuted = 0;
   readonly alerted = new Set<string>();
+  /** The `Run` that holds this core (set by it): parents, roots and children are the same objects every time. */
+  facade: object | undefined;
+  /** The policy as callers see it: a read-only copy (the gate reads `policy`, which nobody else holds). */
+  private view: Policy | undefined;
 
   constructor(settings: RunSettings, options: RunOptions = {}) {
     this.settings = settings;
@@ -93,6 +97,12 @@ export class RunCore implements AlertingRun {
     this.traced = trace.isSpanContextValid(this.recorder.span.spanContext());
   }
 
+  /** The read-only copy of the policy that `run.policy` hands out. */
+  get policyView(): Policy {
+    this.view ??= freezePolicy(this.policy);
+    return this.view;
+  }
+
   /** True once the run (or, on a store, the run as this process knows it) has halted. */
   get halted(): boolean {
     return this.ledger.halted;
@@ -101,18 +111,41 @@ export class RunCore implements AlertingRun {
   /** A verdict stamped with the run, the call, the tool and the manifest. */
   stamp(callId: string, tool: string, verdict: Verdict, detail?: string): Decision {
     const policy = this.policy;
-    // Frozen: the decision a caller holds is the run's record, so it must not be writable.
-    return Object.freeze({
-      ...verdict,
-      run_id: this.id,
-      agent_id: this.agentId,
-      call_id: callId,
-      tool,
-      reversibility: policy.tools.get(tool)?.reversibility ?? 'partial',
-      manifest_digest: policy.digest,
-      maturity_level: policy.level,
-      ...(detail === undefined ? {} : { detail }),
-    });
+    // Built field by field (no spreads): this runs on every guarded call. A decision that does not
+    // let the call run is frozen, since the one a caller holds is the run's record: nobody can turn
+    // it into a proceed. A proceed is left as is (freezing costs ~40 ns a call): it allows the most
+    // already, and `perform` and replays check a call against its record, never against a given copy.
+    const reversibility = policy.tools.get(tool)?.reversibility ?? 'partial';
+    const decision: Decision =
+      detail === undefined
+        ? {
+            decision: verdict.decision,
+            reasons: verdict.reasons,
+            confidence: verdict.confidence,
+            run_id: this.id,
+            agent_id: this.agentId,
+            call_id: callId,
+            tool,
+            reversibility,
+            manifest_digest: policy.digest,
+            maturity_level: policy.level,
+          }
+        : {
+            decision: verdict.decision,
+            reasons: verdict.reasons,
+            confidence: verdict.confidence,
+            run_id: this.id,
+            agent_id: this.agentId,
+            call_id: callId,
+            tool,
+            reversibility,
+            manifest_digest: policy.digest,
+            maturity_level: policy.level,
+            detail,
+          };
+    return verdict.decision === 'proceed' || verdict.decision === 'proceed_with_log'
+      ? decision
+      : Object.freeze(decision);
   }
 
   /** Refuses a recorded call after the fact (a denial, a timeout, a lost claim): its effective decision. */

@@ -55,8 +55,6 @@ let coreOf: (run: Run) => RunCore;
 
 /** Only this module opens runs: `new Run` from outside throws. */
 const OPEN = Symbol('orbit.run.open');
-/** Each core's facade, so parents, roots and children are the same objects every time. */
-const facades = new WeakMap<RunCore, Run>();
 
 /**
  * One execution of one agent: its id, policy, ledger and audit trail. Every tool call passes `guard`
@@ -77,7 +75,8 @@ export class Run {
     if (key !== OPEN)
       throw new ArgumentInvalidError('Runs are opened with orbit.startRun() or orbit.resumeRun().');
     this.#core = core;
-    facades.set(core, this);
+    // On the core itself (not a WeakMap: its entries outlive the run until a full collection).
+    core.facade = this;
   }
 
   get id(): string {
@@ -91,7 +90,7 @@ export class Run {
   }
   /** The policy this run decides with: its manifest's, or the scope of its trust token (read-only). */
   get policy(): Policy {
-    return this.#core.policy;
+    return this.#core.policyView;
   }
   /** What this run may do and delegate (frozen). */
   get scope(): TokenScope {
@@ -381,7 +380,7 @@ export function openRun(settings: RunSettings, options?: RunOptions): Run {
 }
 
 function facadeOf(core: RunCore): Run {
-  return facades.get(core) ?? new Run(core, OPEN);
+  return (core.facade as Run | undefined) ?? new Run(core, OPEN);
 }
 
 /** How much a run remembers: its call book's sizes (tests check its bounds; not exported by the package). */

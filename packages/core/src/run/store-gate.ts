@@ -1,6 +1,6 @@
 import type { ApprovalRequest } from '../approvals/approval.js';
 import { decide, type GateRequest, type GateState } from '../gate/decide.js';
-import { applyLimits } from '../gate/limits.js';
+import { applyLimits, bitsOf } from '../gate/limits.js';
 import { resourceTypeOf } from '../gate/policy.js';
 import { SEVERITY } from '../gate/reason-codes.js';
 import { halt, isValidConfidence, raise, type Verdict } from '../gate/verdict.js';
@@ -63,12 +63,8 @@ export async function evaluateWithStore(
       run.token ? store.isRevoked(run.root.id, [...run.token.verified.chain, run.token.verified.jti]) : false,
     ]);
     if (revoked) return halt(verdict, 'token_revoked');
-    const rules = {
-      hard: run.policy.budgetMode === 'hard',
-      escalation: tool.escalation,
-      records: gate.records,
-    };
-    if (applyLimits(verdict, result, rules)) return verdict;
+    if (applyLimits(verdict, bitsOf(result), run.policy.budgetMode === 'hard', tool.escalation, gate.records))
+      return verdict;
     if (gate.approved && verdict.decision === 'pause') verdict.decision = 'proceed_with_log';
     if (admits && !result.admitted && SEVERITY[verdict.decision] < SEVERITY.pause)
       raise(verdict, 'block', 'store_unavailable');

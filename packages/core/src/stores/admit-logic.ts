@@ -1,4 +1,4 @@
-import { findLimits, type LimitUsage, noFindings } from '../gate/limits.js';
+import { findingsOf, findLimits, LIMIT, type LimitUsage } from '../gate/limits.js';
 import type { AdmitRequest, AdmitResult } from './run-store.js';
 
 /** The counters of one run, as every store keeps them. */
@@ -19,11 +19,11 @@ export interface RunCounters {
  * rules in Lua). Reads the chain's counters, returns what it found and mutates them when admitted.
  */
 export function admitOn(request: AdmitRequest, counters: (RunCounters | undefined)[]): AdmitResult {
-  const found = noFindings();
+  let found = 0;
   request.chain.forEach((limits, i) => {
     const run = counters[i];
     if (!run) {
-      found.halted = true; // an unknown run is not running: fail closed
+      found |= LIMIT.HALTED; // an unknown run is not running: fail closed
       return;
     }
     // Only a finite count >= 0 is usage: anything else would switch the budget off or give it back.
@@ -33,9 +33,9 @@ export function admitOn(request: AdmitRequest, counters: (RunCounters | undefine
       maxRecordsPerRun: limits.maxRecords,
       timeLimitMs: limits.timeLimitMs,
     };
-    findLimits(budgets, limits.maxCalls, usageOf(run, request.now), request.tool, request.records, found);
+    found |= findLimits(budgets, limits.maxCalls, usageOf(run, request.now), request.tool, request.records);
   });
-  const result: AdmitResult = { admitted: false, ...found };
+  const result: AdmitResult = { admitted: false, ...findingsOf(found) };
   const own = counters[0];
   if (
     request.resourceType !== undefined &&

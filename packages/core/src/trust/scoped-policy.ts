@@ -1,4 +1,4 @@
-import { compileResourcePattern, freezePolicy, type Policy, type ToolPolicy } from '../gate/policy.js';
+import { compileResourcePattern, type Policy, type ToolPolicy } from '../gate/policy.js';
 import type { TokenScope } from './token-scope.js';
 
 /**
@@ -18,7 +18,7 @@ export function scopedPolicy(root: Policy, scope: TokenScope, agentId: string): 
       resources: granted.resources?.map(compileResourcePattern) ?? base.resources,
     });
   }
-  return freezePolicy({
+  return {
     ...root,
     agentId,
     tools,
@@ -26,5 +26,5 @@ export function scopedPolicy(root: Policy, scope: TokenScope, agentId: string): 
     maxRecordsPerRun: scope.max_records,
     timeLimitMs: scope.time_limit_ms,
     outOfScopeReason: 'token_scope_violation',
-  });
+  };
 }
