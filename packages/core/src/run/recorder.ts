@@ -311,8 +311,14 @@ export class Recorder {
     if (this.run.settings.sink) this.emit({ event: 'goal', goal });
   }
 
-  /** The run ended: its span ends (an error if it halted), its `run` event is written and the sink flushed. */
-  async ended(halted: boolean, outcome: 'success' | 'failure' | 'abandoned' | undefined): Promise<void> {
+  /**
+   * The run ended: its span ends (an error if it halted), its `run` event is written and the sink flushed
+   * (the promise of the flush; none without a sink, so that ending a run awaits nothing then).
+   */
+  ended(
+    halted: boolean,
+    outcome: 'success' | 'failure' | 'abandoned' | undefined,
+  ): Promise<void> | void {
     const { ledger, settings } = this.run;
     if (this.span.isRecording()) {
       this.span.setAttributes({ [ATTR.TOKENS_USED]: ledger.tokens, [ATTR.RECORDS]: ledger.records });
@@ -326,7 +332,7 @@ export class Recorder {
       task_outcome: outcome ?? (halted ? 'failure' : undefined),
       ...ledger.snapshot(),
     });
-    await settings.sink.flush?.();
+    return settings.sink.flush?.();
   }
 
   private redacted(tool: string, field: 'input' | 'output', value: unknown): unknown {

@@ -328,7 +328,9 @@ export class Run {
     core.ended = true;
     // Sub-agent runs nobody ended end with their parent (a halted sub-agent, typically).
     for (const child of core.children) await facadeOf(child).end();
-    await core.recorder.ended(core.halted, options.outcome);
+    // Awaited only with a sink to flush: without one, ending holds nothing until a later tick.
+    const flushed = core.recorder.ended(core.halted, options.outcome);
+    if (flushed) await flushed;
     core.settings.onRunEnded?.(core.id);
   }
 
