@@ -114,11 +114,11 @@ export async function handleCall<Result>(
   }
   const presentation = present(registry, run, call, tool, hooks);
   running.set(callId, presentation);
-  const settled = () => {
+  try {
+    return await presentation;
+  } finally {
     if (running.get(callId) === presentation) running.delete(callId);
-  };
-  presentation.then(settled, settled);
-  return presentation;
+  }
 }
 
 /** One presentation of a call: decide, ask if it pauses, run it once, map the outcome. */

@@ -36,6 +36,8 @@ export class Recorder {
   /** The run's `invoke_agent` span: every call's span is its child. */
   readonly span: Span;
   private readonly run: RecordedRun;
+  /** Nothing is written down for a call: no sink, and a run span that does not record (no SDK, sampled out). */
+  private readonly quiet: boolean;
 
   constructor(run: RecordedRun, parentSpan: Span | undefined) {
     this.run = run;
@@ -56,6 +58,7 @@ export class Recorder {
         this.span.setAttribute(ATTR.TOKEN_DEPTH, run.depth);
       }
     }
+    this.quiet = !settings.sink && !this.span.isRecording();
     if (settings.sink) {
       this.emit({
         event: 'run',
@@ -75,6 +78,7 @@ export class Recorder {
 
   /** A call was decided: its span's attributes, its `decision` event, and its approval request. */
   decided(record: CallRecord, request: GuardRequest): void {
+    if (this.quiet) return;
     const { decision, span } = record;
     if (decision.approval && span.isRecording()) {
       record.waitSpan = startSpan(this.run.settings.telemetry, SPAN.awaitApproval(decision.tool), span);
@@ -315,10 +319,7 @@ export class Recorder {
    * The run ended: its span ends (an error if it halted), its `run` event is written and the sink flushed
    * (the promise of the flush; none without a sink, so that ending a run awaits nothing then).
    */
-  ended(
-    halted: boolean,
-    outcome: 'success' | 'failure' | 'abandoned' | undefined,
-  ): Promise<void> | void {
+  ended(halted: boolean, outcome: 'success' | 'failure' | 'abandoned' | undefined): Promise<void> | void {
     const { ledger, settings } = this.run;
     if (this.span.isRecording()) {
       this.span.setAttributes({ [ATTR.TOKENS_USED]: ledger.tokens, [ATTR.RECORDS]: ledger.records });

@@ -44,6 +44,8 @@ export function raiseAlert(run: AlertingRun, alert: RunAlert, span: Span = run.r
 
 /** The alert rules that look at one decision. */
 export function checkDecisionAlerts(run: AlertingRun, decision: Decision, span: Span): void {
+  // Both rules need an irreversible call or a reason: most calls have neither.
+  if (decision.reversibility !== 'irreversible' && decision.reasons.length === 0) return;
   const rules = run.settings.alertRules;
   const { policy } = run;
   if (
