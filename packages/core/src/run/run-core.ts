@@ -116,33 +116,19 @@ export class RunCore implements AlertingRun {
     // it into a proceed. A proceed is left as is (freezing costs ~40 ns a call): it allows the most
     // already, and `perform` and replays check a call against its record, never against a given copy.
     const reversibility = policy.tools.get(tool)?.reversibility ?? 'partial';
-    const decision: Decision =
-      detail === undefined
-        ? {
-            decision: verdict.decision,
-            reasons: verdict.reasons,
-            confidence: verdict.confidence,
-            run_id: this.id,
-            agent_id: this.agentId,
-            call_id: callId,
-            tool,
-            reversibility,
-            manifest_digest: policy.digest,
-            maturity_level: policy.level,
-          }
-        : {
-            decision: verdict.decision,
-            reasons: verdict.reasons,
-            confidence: verdict.confidence,
-            run_id: this.id,
-            agent_id: this.agentId,
-            call_id: callId,
-            tool,
-            reversibility,
-            manifest_digest: policy.digest,
-            maturity_level: policy.level,
-            detail,
-          };
+    const decision: { -readonly [K in keyof Decision]: Decision[K] } = {
+      decision: verdict.decision,
+      reasons: verdict.reasons,
+      confidence: verdict.confidence,
+      run_id: this.id,
+      agent_id: this.agentId,
+      call_id: callId,
+      tool,
+      reversibility,
+      manifest_digest: policy.digest,
+      maturity_level: policy.level,
+    };
+    if (detail !== undefined) decision.detail = detail;
     return verdict.decision === 'proceed' || verdict.decision === 'proceed_with_log'
       ? decision
       : Object.freeze(decision);
