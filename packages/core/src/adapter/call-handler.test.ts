@@ -79,6 +79,41 @@ describe('handleCall', () => {
     expect(inner).toContain('already_executed');
   });
 
+  it('a presentation with other arguments under a running call id is refused as a reused id, not given its result', async () => {
+    const { registry, run } = await setUp();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const h = hooks({
+      invoke: async (args) => {
+        await gate;
+        return { result: `ran ${(args as { id: string }).id}`, output: args };
+      },
+    });
+    const first = handleCall(registry, run, call('a'), tool, h);
+    const other = handleCall(registry, run, { ...call('b'), callId: 'c-a' }, tool, h);
+    release();
+    expect(await first).toBe('ran a');
+    await expect(other).rejects.toMatchObject({ code: 'ERR_CALL_ID_REUSED' });
+  });
+
+  it("a tool presenting its own call keeps the outer call's in-flight entry: an outside replay still gets the result", async () => {
+    const { registry, run } = await setUp();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const h: FrameworkHooks<string> = hooks({
+      invoke: async (args) => {
+        await handleCall(registry, run, call('a'), tool, h); // refused: it runs already
+        await gate;
+        return { result: 'outer done', output: args };
+      },
+    });
+    const outer = handleCall(registry, run, call('a'), tool, h);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const replay = handleCall(registry, run, call('a'), tool, h);
+    release();
+    expect(await Promise.all([outer, replay])).toEqual(['outer done', 'outer done']);
+  });
+
   it('after a suspension, one waiter runs the call again and the others get its result', async () => {
     const { registry, run } = await setUp();
     let attempts = 0;

@@ -94,23 +94,19 @@ export async function handleCall<Result>(
   hooks: FrameworkHooks<Result>,
 ): Promise<Result> {
   const { callId } = call;
-  if (callId === undefined) return present(registry, run, call, tool, hooks);
+  // A call's own tool presenting it again must not wait on itself, nor take over its in-flight entry.
+  if (callId === undefined || registry.isExecuting(callId)) return present(registry, run, call, tool, hooks);
   const { running } = registry.stateOf(run);
   // Presented again while an earlier presentation is in flight (a node re-run while the tool still
-  // runs, a concurrent resume, a decision under way on a store): its result answers. Never a call's
-  // own tool presenting it again (that would wait on itself).
-  for (
-    let inFlight = running.get(callId);
-    inFlight && !registry.isExecuting(callId);
-    inFlight = running.get(callId)
-  ) {
-    const ended = await inFlight.then(
-      (result) => ({ result }),
-      (error: unknown) => ({ error }),
+  // runs, a concurrent resume, a decision under way on a store): wait for it, then present the call
+  // again, which finds its recorded result (or refuses other arguments under the same id).
+  for (let inFlight = running.get(callId); inFlight; inFlight = running.get(callId)) {
+    const error = await inFlight.then(
+      () => undefined,
+      (caught: unknown) => caught ?? new Error('the call failed'),
     );
-    if ('result' in ended) return ended.result;
-    if (!hooks.suspends(ended.error)) throw ended.error;
     // It suspended (the framework's pause): the call is open again. Look again: another waiter may have taken it up.
+    if (error !== undefined && !hooks.suspends(error)) throw error;
   }
   const presentation = present(registry, run, call, tool, hooks);
   running.set(callId, presentation);
@@ -236,7 +232,8 @@ async function ask<Result>(
     const asked = hooks.ask({ decision, approval, depth: run.depth, argsSchema, error });
     // Awaited only when it is a promise: a framework that pauses by position (LangGraph's interrupt())
     // must see this call's asks in order, with no tick between them for a sibling call to ask.
-    const value = asked instanceof Promise ? await asked : asked;
+    const value =
+      typeof (asked as PromiseLike<unknown> | undefined)?.then === 'function' ? await asked : asked;
     if (call.callId !== undefined) asks.set(call.callId, (asks.get(call.callId) ?? 0) + 1);
     const parsed = hooks.toAnswer(value, approval);
     if ('error' in parsed) {

@@ -167,12 +167,17 @@ async function runCall<Input, Output>(
   run: RunCore,
   tool: ToolDefinition<Input, Output>,
   input: Input,
-  decision: Decision,
+  decided: Decision,
   approval: ApprovalRequest | undefined,
   suspends?: (error: unknown) => boolean,
 ): Promise<CallResult<Output>> {
+  let decision = decided;
   const callId = decision.call_id;
   const withApproval = approval ? { approval } : {};
+  const record = run.book.calls.get(callId);
+  // The kill switch reaches calls decided before it: a run (or an ancestor) halted since, runs nothing.
+  if (record && runs(decision) && run.lineage.some((each) => each.halted))
+    decision = run.refuse(record, 'halt', 'run_halted');
   if (decision.decision === 'halt') {
     recordOutcome(run, callId, { status: 'not_executed' });
     throw new RunHaltedError(decision);
@@ -183,7 +188,6 @@ async function runCall<Input, Output>(
   }
   const context: ToolContext = { runId: run.id, callId, agentId: run.agentId };
   const started = performance.now();
-  const record = run.book.calls.get(callId);
   try {
     // Without a tracer (an invalid span context) there is no span to make active: skip the context switch.
     const output =

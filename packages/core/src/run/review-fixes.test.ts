@@ -66,6 +66,28 @@ describe('decisions and approvals handed out are not the run’s to change', () 
     expect(Object.isFrozen(orbit.manifest)).toBe(true);
   });
 
+  it("a proceed is frozen too: its tool cannot be renamed to run another tool under the call's id", async () => {
+    const { orbit } = await orbitOf();
+    const run = orbit.startRun();
+    const decision = run.guard({ tool: 'read', args: { id: 'a' }, confidence: 0.99, callId: 'c1' });
+    expect(decision.decision).toBe('proceed');
+    expect(() => ((decision as { tool: string }).tool = 'send')).toThrow(TypeError);
+    const send = defineTool({ name: 'send', input: z.object({ id: z.string() }), execute: () => 'sent' });
+    await expect(run.execute(send, { id: 'a', confidence: 0.1 }, { callId: 'c1' })).rejects.toMatchObject({
+      code: 'ERR_CALL_ID_REUSED',
+    });
+  });
+
+  it('the kill switch reaches a call decided before it: stop(), then perform, runs nothing', async () => {
+    const { orbit } = await orbitOf();
+    const run = orbit.startRun();
+    const decision = run.guard({ tool: 'read', args: { id: 'a' }, confidence: 0.99, callId: 'c1' });
+    run.stop();
+    let ran = 0;
+    await expect(run.perform(decision, () => ran++)).rejects.toMatchObject({ code: 'ERR_RUN_HALTED' });
+    expect(ran).toBe(0);
+  });
+
   it('the ledger view counts only tools: callsOf("toString") is 0', async () => {
     const { orbit } = await orbitOf();
     expect(orbit.startRun().ledger.callsOf('toString')).toBe(0);

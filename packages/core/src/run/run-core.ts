@@ -111,10 +111,9 @@ export class RunCore implements AlertingRun {
   /** A verdict stamped with the run, the call, the tool and the manifest. */
   stamp(callId: string, tool: string, verdict: Verdict, detail?: string): Decision {
     const policy = this.policy;
-    // Built field by field (no spreads): this runs on every guarded call. A decision that does not
-    // let the call run is frozen, since the one a caller holds is the run's record: nobody can turn
-    // it into a proceed. A proceed is left as is (freezing costs ~40 ns a call): it allows the most
-    // already, and `perform` and replays check a call against its record, never against a given copy.
+    // Built field by field (no spreads): this runs on every guarded call. Frozen: the decision a
+    // caller holds is the run's own record (replays, outcomes and rollback read its tool, tier and
+    // kind), so nobody may rewrite it.
     const reversibility = policy.tools.get(tool)?.reversibility ?? 'partial';
     const decision: { -readonly [K in keyof Decision]: Decision[K] } = {
       decision: verdict.decision,
@@ -129,9 +128,7 @@ export class RunCore implements AlertingRun {
       maturity_level: policy.level,
     };
     if (detail !== undefined) decision.detail = detail;
-    return verdict.decision === 'proceed' || verdict.decision === 'proceed_with_log'
-      ? decision
-      : Object.freeze(decision);
+    return Object.freeze(decision);
   }
 
   /** Refuses a recorded call after the fact (a denial, a timeout, a lost claim): its effective decision. */
