@@ -17,6 +17,11 @@ export interface GateRequest {
   readonly resource: string | undefined;
   /** A human already approved this call: pauses are satisfied, blocks and halts still apply. */
   readonly approved: boolean;
+  /**
+   * The arguments failed validation: the call is refused (`input_invalid`) and the model may correct it.
+   * Its resource is unknown, so the resource boundary is not checked (it would halt the run for a typo).
+   */
+  readonly inputInvalid?: boolean;
 }
 
 /** What the gate needs to know about the run so far (the ledger, read-only). */
@@ -47,7 +52,11 @@ export function decide(policy: Policy, request: GateRequest, state: GateState): 
   if (policy.blocked.has(request.tool)) return halt(verdict, 'tool_explicitly_blocked');
   const tool = policy.tools.get(request.tool);
   if (tool === undefined) return halt(verdict, policy.outOfScopeReason);
-  if (tool.resources !== undefined && !matchesAny(tool.resources, request.resource)) {
+  if (
+    tool.resources !== undefined &&
+    request.inputInvalid !== true &&
+    !matchesAny(tool.resources, request.resource)
+  ) {
     return halt(
       verdict,
       policy.outOfScopeReason === 'tool_not_in_manifest'

@@ -51,6 +51,7 @@ function gateOf(run: RunCore, request: GuardRequest): GateRequest {
     records: request.records ?? 0,
     resource: request.resource,
     approved: false,
+    ...(request.inputError === undefined ? {} : { inputInvalid: true }),
   };
 }
 

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { orbitOf } from '../../test/support.js';
+import { MemoryStore } from '../stores/memory-store.js';
+import { defineTool } from './define-tool.js';
+
+// Issue 11 (hardening): each test fails on the code before its fix.
+
+describe('a malformed argument to a tool bound to resources', () => {
+  const update = defineTool({
+    name: 'update',
+    input: z.object({ invoice_id: z.string() }),
+    resource: (input) => `invoice:${input.invoice_id}`,
+    execute: (input) => input.invoice_id,
+  });
+  const manifest = {
+    allowed_tools: [
+      { name: 'update', max_calls_per_run: 5, reversibility: 'partial' as const, resources: ['invoice:*'] },
+    ],
+  };
+
+  for (const store of [undefined, 'memory store'] as const) {
+    it(`is a block the model can correct (input_invalid), never a halt or a scope alert${store ? ` (${store})` : ''}`, async () => {
+      const { orbit, sink } = await orbitOf(manifest, store ? { store: new MemoryStore() } : {});
+      const run = orbit.startRun();
+      const bad = await run.execute(update, { invoice_id: 42, confidence: 0.99 });
+      expect(bad.status).toBe('refused');
+      expect(bad.decision).toMatchObject({ decision: 'block', reasons: ['input_invalid'] });
+      expect(bad.decision.detail).toContain('input.invoice_id');
+      expect(run.halted).toBe(false);
+      expect(sink.events.filter((event) => event.event === 'alert')).toEqual([]);
+      const good = await run.execute(update, { invoice_id: 'INV-1', confidence: 0.99 });
+      expect(good.status).toBe('executed');
+    });
+  }
+
+  it('a well-formed call outside the resources still halts the run', async () => {
+    const { orbit } = await orbitOf(manifest);
+    const run = orbit.startRun();
+    const call = run.guard({
+      tool: 'update',
+      args: { invoice_id: 'X' },
+      confidence: 0.99,
+      resource: 'account:X',
+    });
+    expect(call).toMatchObject({ decision: 'halt', reasons: ['resource_not_in_manifest'] });
+  });
+});
