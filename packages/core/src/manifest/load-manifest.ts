@@ -117,7 +117,7 @@ export async function loadManifest(options: LoadManifestOptions): Promise<Loaded
     (options.logger ?? console).warn(
       `[orbit] WARNING: manifest "${manifest.agent_id}" (${digest}) loaded UNSIGNED in development mode. Its policy is not verified. Never run this in production.`,
     );
-    return deepFreeze({ manifest, digest, kid: undefined, signed: false });
+    return verified(deepFreeze({ manifest, digest, kid: undefined, signed: false }));
   }
   if (!options.trustedKeys) {
     throw new ManifestSignatureInvalidError('A signature was given but no trustedKeys to verify it against.');
@@ -129,7 +129,7 @@ export async function loadManifest(options: LoadManifestOptions): Promise<Loaded
     );
   }
   // Frozen: what was verified is what every run decides with (delegation reads its profiles).
-  return deepFreeze({ manifest, digest, kid: payload.kid, signed: true });
+  return verified(deepFreeze({ manifest, digest, kid: payload.kid, signed: true }));
 }
 
 /**
@@ -188,3 +188,16 @@ async function verifyManifestSignature(
 
 /** The JWS `typ` of a signed manifest. */
 export const MANIFEST_JWS_TYPE = 'orbit-manifest+jws';
+
+/** The manifests `loadManifest` produced (validated, and verified unless loaded unsigned on purpose). */
+const loaded = new WeakSet<object>();
+
+function verified(manifest: LoadedManifest): LoadedManifest {
+  loaded.add(manifest);
+  return manifest;
+}
+
+/** True for a manifest `loadManifest` returned: only those count as validated (and verified) manifests. */
+export function isLoadedManifest(value: unknown): value is LoadedManifest {
+  return typeof value === 'object' && value !== null && loaded.has(value);
+}

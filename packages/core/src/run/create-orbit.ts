@@ -8,7 +8,7 @@ import type { Detector } from '../detectors/finding.js';
 import { OptionsInvalidError } from '../errors.js';
 import type { MaturityLevel } from '../gate/decision-table.js';
 import { compilePolicy, freezePolicy, type Policy } from '../gate/policy.js';
-import type { LoadedManifest } from '../manifest/load-manifest.js';
+import { isLoadedManifest, type LoadedManifest } from '../manifest/load-manifest.js';
 import type { AlertPolicy } from '../manifest/manifest-schema.js';
 import type { RunStore } from '../stores/run-store.js';
 import { resolveTelemetry, type TelemetryOptions } from '../telemetry/telemetry.js';
@@ -123,9 +123,13 @@ export interface Orbit {
  * const result = await run.execute(updateInvoice, { invoice_id: 'INV-1', status: 'paid', confidence: 0.93 });
  */
 export function createOrbit(options: OrbitOptions): Orbit {
-  if (!options?.manifest?.manifest) {
-    throw new OptionsInvalidError('createOrbit() needs options.manifest: the result of loadManifest().');
+  if (!isLoadedManifest(options?.manifest)) {
+    // A hand-made object marked signed is not a verified manifest: only loadManifest's output is.
+    throw new OptionsInvalidError(
+      'createOrbit() needs options.manifest: the result of loadManifest() (a validated, verified manifest), not an object built by hand.',
+    );
   }
+  checkOptions(options);
   const timeout = options.approvalTimeoutMs ?? 15 * 60_000;
   if (!(timeout > 0) || timeout > 2_147_483_647)
     throw new OptionsInvalidError(
@@ -218,4 +222,40 @@ export function createOrbit(options: OrbitOptions): Orbit {
     confidence,
     modelInputSchema: (tool) => confidence.modelInputSchema(tool.input),
   };
+}
+
+/**
+ * The options besides the manifest, checked at the edge: a bad value is refused naming the option, so
+ * nothing fails later in the middle of a call.
+ *
+ * @throws OptionsInvalidError naming the option and what it expects.
+ */
+function checkOptions(options: OrbitOptions): void {
+  const bad = (name: string, expected: string, got: unknown) => {
+    throw new OptionsInvalidError(`options.${name} must be ${expected}, got ${describe(got)}.`);
+  };
+  const { maturityLevel, maxTrackedCalls, onApprovalTimeout, storeDownReads } = options;
+  if (
+    maturityLevel !== undefined &&
+    !(Number.isInteger(maturityLevel) && maturityLevel >= 1 && maturityLevel <= 4)
+  )
+    bad('maturityLevel', '1, 2, 3 or 4', maturityLevel);
+  if (maxTrackedCalls !== undefined && !(Number.isInteger(maxTrackedCalls) && maxTrackedCalls >= 1))
+    bad('maxTrackedCalls', 'a whole number >= 1', maxTrackedCalls);
+  if (onApprovalTimeout !== undefined && onApprovalTimeout !== 'deny' && onApprovalTimeout !== 'halt')
+    bad('onApprovalTimeout', "'deny' or 'halt'", onApprovalTimeout);
+  if (storeDownReads !== undefined && storeDownReads !== 'allow' && storeDownReads !== 'block')
+    bad('storeDownReads', "'allow' or 'block'", storeDownReads);
+  for (const name of ['sink', 'store', 'approvalHandler', 'now', 'redact', 'onStoreError'] as const) {
+    const value = options[name];
+    const expected = name === 'sink' || name === 'store' ? 'object' : 'function';
+    if (value !== undefined && typeof value !== expected)
+      bad(name, expected === 'object' ? 'an object' : 'a function', value);
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  return typeof value === 'object' && value !== null ? 'an object' : String(value);
 }

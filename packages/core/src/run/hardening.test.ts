@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { orbitOf } from '../../test/support.js';
+import { manifestOf, orbitOf } from '../../test/support.js';
+import { loadManifest } from '../manifest/load-manifest.js';
 import { MemoryStore } from '../stores/memory-store.js';
+import { createOrbit } from './create-orbit.js';
 import { defineTool } from './define-tool.js';
 
 // Issue 11 (hardening): each test fails on the code before its fix.
@@ -44,5 +46,58 @@ describe('a malformed argument to a tool bound to resources', () => {
       resource: 'account:X',
     });
     expect(call).toMatchObject({ decision: 'halt', reasons: ['resource_not_in_manifest'] });
+  });
+});
+
+describe('createOrbit validates every option (item 12)', () => {
+  it('refuses a hand-made manifest object marked signed: only loadManifest output counts as verified', async () => {
+    const loaded = await loadManifest({ manifest: manifestOf(), allowUnsigned: true, logger: { warn() {} } });
+    const forged = { ...loaded, signed: true, kid: 'deploy-1' };
+    expect(() => createOrbit({ manifest: forged })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_OPTIONS_INVALID',
+        message: expect.stringContaining('loadManifest()'),
+      }),
+    );
+    expect(() => createOrbit({ manifest: loaded })).not.toThrow();
+  });
+
+  for (const maturityLevel of [0, 9, 2.5, 'x']) {
+    it(`refuses maturityLevel ${JSON.stringify(maturityLevel)} at creation, naming the option`, async () => {
+      const manifest = await loadManifest({
+        manifest: manifestOf(),
+        allowUnsigned: true,
+        logger: { warn() {} },
+      });
+      expect(() => createOrbit({ manifest, maturityLevel: maturityLevel as never })).toThrow(
+        expect.objectContaining({
+          code: 'ERR_OPTIONS_INVALID',
+          message: expect.stringContaining('options.maturityLevel'),
+        }),
+      );
+    });
+  }
+
+  it('refuses other mistyped options, naming each', async () => {
+    const manifest = await loadManifest({
+      manifest: manifestOf(),
+      allowUnsigned: true,
+      logger: { warn() {} },
+    });
+    const cases: [string, Record<string, unknown>][] = [
+      ['maxTrackedCalls', { maxTrackedCalls: 0 }],
+      ['onApprovalTimeout', { onApprovalTimeout: 'explode' }],
+      ['storeDownReads', { storeDownReads: 'maybe' }],
+      ['approvalHandler', { approvalHandler: 'yes' }],
+      ['sink', { sink: 'audit.jsonl' }],
+    ];
+    for (const [name, option] of cases) {
+      expect(() => createOrbit({ manifest, ...option } as never)).toThrow(
+        expect.objectContaining({
+          code: 'ERR_OPTIONS_INVALID',
+          message: expect.stringContaining(`options.${name}`),
+        }),
+      );
+    }
   });
 });
