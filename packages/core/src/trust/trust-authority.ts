@@ -12,6 +12,7 @@ import {
 } from 'jose';
 import { z } from 'zod';
 import type { ReasonCode } from '../gate/reason-codes.js';
+import { duplicateMember } from './duplicate-member.js';
 import { TokenError } from './token-error.js';
 import { type TokenScope, TokenScopeSchema } from './token-scope.js';
 
@@ -308,6 +309,16 @@ export class TrustAuthority {
         currentDate: new Date(this.now()),
         requiredClaims: ['jti', 'sub', 'aud', 'iat', 'nbf', 'exp'],
       });
+      // Parsed JSON keeps the last of duplicate members: a token that has any is refused outright.
+      const [header, body] = token.split('.') as [string, string];
+      for (const part of [header, body]) {
+        const duplicate = duplicateMember(Buffer.from(part, 'base64url').toString('utf8'));
+        if (duplicate !== undefined)
+          throw new TokenError(
+            'token_invalid',
+            `The token has the member "${duplicate}" twice in one object.`,
+          );
+      }
       const orbit = OrbitClaimsSchema.safeParse(payload.orbit);
       if (!orbit.success || typeof payload.aud !== 'string') {
         throw new TokenError('token_invalid', 'The token does not carry valid ORBIT claims.');
