@@ -21,17 +21,20 @@ import type { AdmitRequest, RunStore } from './run-store.js';
 import { StoreUnavailableError } from './store-unavailable-error.js';
 
 /**
- * The Redis store against a real Redis (ORBIT_REDIS_URL, default 127.0.0.1:6379). These tests never skip
- * silently: if Redis does not answer, this file fails. ORBIT_SKIP_REDIS=1 skips it on purpose.
+ * The Redis store against a real Redis (ORBIT_REDIS_URL, default 127.0.0.1:6379). If Redis does not answer,
+ * the file is skipped with a printed notice, except under ORBIT_REQUIRE_SERVICES=1 (.ci/run), where it fails.
+ * ORBIT_SKIP_REDIS=1 skips it on purpose.
  */
 const REDIS_URL = process.env.ORBIT_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS_SERVER = process.env.ORBIT_REDIS_SERVER ?? 'redis-server';
 const SKIP = process.env.ORBIT_SKIP_REDIS === '1';
+const REQUIRED = process.env.ORBIT_REQUIRE_SERVICES === '1';
 const CORE = new URL('../..', import.meta.url).pathname;
 const WORKER = new URL('../../test/workers/redis-admit-worker.ts', import.meta.url).pathname;
 const T0 = Date.UTC(2026, 10, 25, 12);
 
-async function assertRedisAnswers(): Promise<void> {
+/** True when Redis answers; otherwise a notice (or, when services are required, an error). */
+async function redisAnswers(): Promise<boolean> {
   const probe = new Redis(REDIS_URL, {
     lazyConnect: true,
     maxRetriesPerRequest: 0,
@@ -42,23 +45,24 @@ async function assertRedisAnswers(): Promise<void> {
   try {
     await probe.connect();
     await probe.ping();
+    return true;
   } catch (error) {
-    throw new Error(
-      `The Redis store tests need a Redis at ${REDIS_URL}, which does not answer (${String(error)}). ` +
-        'Start one (redis-server), point ORBIT_REDIS_URL at one, or set ORBIT_SKIP_REDIS=1 to skip these tests on purpose.',
-    );
+    const why = `The Redis store tests need a Redis at ${REDIS_URL}, which does not answer (${String(error)}).`;
+    const how =
+      'Start one (redis-server) or point ORBIT_REDIS_URL at one, and run the tests again; .ci/run starts one and requires it.';
+    if (REQUIRED) throw new Error(`${why} ${how}`);
+    console.warn(`[orbit] SKIPPED: ${why} ${how}`);
+    return false;
   } finally {
     probe.disconnect();
   }
 }
 
-if (SKIP) {
-  describe.skip('redis store (ORBIT_SKIP_REDIS=1)', () => {
-    it('skipped on purpose', () => {});
+if (SKIP || !(await redisAnswers())) {
+  describe.skip(`redis store (${SKIP ? 'ORBIT_SKIP_REDIS=1' : `no Redis at ${REDIS_URL}`})`, () => {
+    it('skipped', () => {});
   });
 } else {
-  await assertRedisAnswers();
-
   const prefix = `orbit-test-${randomUUID()}`;
   const opened: RunStore[] = [];
   const admin = new Redis(REDIS_URL);
