@@ -43,3 +43,36 @@ describe('a malformed argument to a LangChain tool whose manifest entry has reso
     expect(orbitLg.runOf(config).halted).toBe(false);
   });
 });
+
+describe('a LangChain tool bound to resources without a resource hint (issue 11, item 2)', () => {
+  it('fails the first invoke before the model is asked, naming the tool and the hint', async () => {
+    const { orbit } = await orbitOf({
+      allowed_tools: [
+        { name: 'update', max_calls_per_run: 5, reversibility: 'partial', resources: ['invoice:*'] },
+      ],
+      delegation: undefined,
+    });
+    const model = new ScriptedChatModel([
+      [{ name: 'update', args: { invoice_id: 'INV-1', confidence: 0.99 }, id: 'c1' }],
+    ]);
+    const update = tool(async () => 'updated', {
+      name: 'update',
+      description: 'update an invoice',
+      schema: z.object({ invoice_id: z.string() }),
+    });
+    const agent = createAgent({
+      model,
+      tools: [update],
+      middleware: [orbitLangGraph(orbit).middleware()],
+      checkpointer: new MemorySaver(),
+    });
+    const invoked = agent.invoke(
+      { messages: [{ role: 'user', content: 'go' }] },
+      { configurable: { thread_id: 'h-2' } },
+    );
+    await expect(invoked).rejects.toThrow(
+      /Tool "update" is bound to resources.*tools: \{ update: \{ resource/,
+    );
+    expect(model.calls).toBe(0);
+  });
+});

@@ -21,7 +21,7 @@ import {
   stoppedByPerson,
   type ToolHints,
 } from '@orbit-agents/core/adapter';
-import { TokenError } from '@orbit-agents/core/errors';
+import { OptionsInvalidError, TokenError } from '@orbit-agents/core/errors';
 import { z } from 'zod';
 import { interruptValue, toApprovalAnswer } from './hitl.js';
 import { asMessage, contentOf, errorMessage, GUARDED, guardsItself, refusalMessage } from './messages.js';
@@ -180,9 +180,28 @@ export class OrbitLangGraph {
   modelFacingTools<T>(tools: readonly T[]): T[] {
     const last = this.lastTools;
     if (last && sameItems(last.input, tools)) return last.output as T[];
+    this.checkHints(tools);
     const output = tools.map((tool) => this.modelFacing(tool));
     this.lastTools = { input: [...tools], output };
     return output;
+  }
+
+  /**
+   * Fails fast, before the model is asked, when a LangChain tool is bound by the manifest to `resources`
+   * but has no `resource` hint: every call of it would name no resource and halt the run.
+   *
+   * @throws OptionsInvalidError naming the tool and the hint it needs.
+   */
+  private checkHints(tools: readonly unknown[]): void {
+    for (const tool of tools) {
+      if (guardsItself(tool)) continue; // ORBIT definitions and sub-agents carry their own resource
+      const name = (tool as { name?: unknown }).name;
+      if (typeof name !== 'string' || this.options.tools?.[name]?.resource) continue;
+      if (this.orbit.policy.tools.get(name)?.resources === undefined) continue;
+      throw new OptionsInvalidError(
+        `Tool "${name}" is bound to resources in the manifest, but ORBIT cannot tell which resource a call acts on: give orbitLangGraph(orbit, { tools: { ${name}: { resource: (args) => \`type:\${args.id}\` } } }) (or define it with defineTool and orbitLg.tool).`,
+      );
+    }
   }
 
   /** What the decision path needs of a LangChain tool: its zod schema (to validate and re-validate edits) and hints. */
