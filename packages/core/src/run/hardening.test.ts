@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { manifestOf, orbitOf } from '../../test/support.js';
 import { loadManifest } from '../manifest/load-manifest.js';
 import { MemoryStore } from '../stores/memory-store.js';
+import { SqliteStore } from '../stores/sqlite-store.js';
 import { createOrbit } from './create-orbit.js';
 import { defineTool } from './define-tool.js';
 
@@ -99,5 +100,22 @@ describe('createOrbit validates every option (item 12)', () => {
         }),
       );
     }
+  });
+});
+
+describe('SqliteStore where node:sqlite is missing (item 16)', () => {
+  it('throws at construction, naming what it needs, instead of refusing every call as an outage', () => {
+    const spy = vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined as never);
+    try {
+      expect(() => new SqliteStore({ path: ':memory:' })).toThrow(
+        expect.objectContaining({
+          code: 'ERR_OPTIONS_INVALID',
+          message: expect.stringContaining('Node >= 22.13'),
+        }),
+      );
+    } finally {
+      spy.mockRestore();
+    }
+    expect(() => new SqliteStore({ path: ':memory:' }).close()).not.toThrow();
   });
 });

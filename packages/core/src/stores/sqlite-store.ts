@@ -81,6 +81,12 @@ export class SqliteStore implements RunStore {
    * number >= 0, or `pollIntervalMs` is not a finite number > 0.
    */
   constructor(options: SqliteStoreOptions) {
+    // Refused here, not as an outage at every call: without node:sqlite this store can never work.
+    if (!sqliteAvailable()) {
+      throw new OptionsInvalidError(
+        `SqliteStore needs node:sqlite, built into Node >= 22.13 (this is Node ${process.version}): run on a newer Node, or use RedisStore or MemoryStore.`,
+      );
+    }
     if (typeof options?.path !== 'string' || options.path === '') {
       throw new OptionsInvalidError('SqliteStore needs a path (a database file, or ":memory:").');
     }
@@ -263,5 +269,14 @@ export class SqliteStore implements RunStore {
   /** Closes the file. Later calls reject with `StoreUnavailableError`, and so do `waitForAnswer`s in progress. */
   close(): Promise<void> {
     return this.db.close();
+  }
+}
+
+/** True where `node:sqlite` can be loaded without a flag (Node >= 22.13). */
+function sqliteAvailable(): boolean {
+  try {
+    return process.getBuiltinModule?.('node:sqlite') !== undefined;
+  } catch {
+    return false;
   }
 }
