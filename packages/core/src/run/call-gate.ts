@@ -51,7 +51,7 @@ function gateOf(run: RunCore, request: GuardRequest): GateRequest {
     records: request.records ?? 0,
     resource: request.resource,
     approved: false,
-    ...(request.inputError === undefined ? {} : { inputInvalid: true }),
+    inputInvalid: request.inputError !== undefined,
   };
 }
 
