@@ -4,6 +4,7 @@ import { canonicalJson } from '../canonical-json.js';
 import { CallIdReusedError } from '../errors.js';
 import { CallTable } from './call-table.js';
 import type { Decision } from './decision.js';
+import { runs } from './guard-request.js';
 
 /** What a run remembers of one call. */
 export interface CallRecord {
@@ -62,8 +63,7 @@ export class CallBook {
       throw new CallIdReusedError(runId, callId);
     }
     const decided = known.effective ?? known.decision;
-    const ran = decided.decision === 'proceed' || decided.decision === 'proceed_with_log';
-    if (known.outcome && ran)
+    if (known.outcome && runs(decided))
       return Object.freeze<Decision>({
         ...decided,
         decision: 'block',

@@ -53,10 +53,13 @@ export function actionHash(runId: string, callId: string, tool: string, args: un
  */
 export function checkCounts(request: GuardRequest): void {
   const { tokens, records } = request;
-  if (tokens !== undefined && !(Number.isFinite(tokens) && tokens >= 0))
-    badCount('tokens', tokens, request.tool);
-  if (records !== undefined && !(Number.isFinite(records) && records >= 0))
-    badCount('records', records, request.tool);
+  if (tokens !== undefined && !isCount(tokens)) badCount('tokens', tokens, request.tool);
+  if (records !== undefined && !isCount(records)) badCount('records', records, request.tool);
+}
+
+/** A count from a usage report or a tool's counter: a finite number >= 0 (NaN or -1 would switch a budget off). */
+export function isCount(value: number): boolean {
+  return Number.isFinite(value) && value >= 0;
 }
 
 function badCount(field: string, value: unknown, tool: string): never {

@@ -24,7 +24,7 @@ import {
   recordOutcome,
   resumeApproved,
 } from './executor.js';
-import type { CallResult, GuardRequest, ToolShape } from './guard-request.js';
+import { type CallResult, type GuardRequest, isCount, type ToolShape } from './guard-request.js';
 import { raiseAlert } from './run-alerts.js';
 import { RunCore, type RunOptions } from './run-core.js';
 import type { RunSettings } from './run-settings.js';
@@ -291,7 +291,7 @@ export class Run {
    * @throws ArgumentInvalidError when `tokens` is not a finite number >= 0.
    */
   recordUsage(usage: { tokens: number }): void {
-    if (!(Number.isFinite(usage.tokens) && usage.tokens >= 0))
+    if (!isCount(usage.tokens))
       throw new ArgumentInvalidError(`usage.tokens must be a finite number >= 0, got ${usage.tokens}.`);
     if (usage.tokens > 0) this.#core.addTokens(usage.tokens);
   }
