@@ -7,7 +7,13 @@
 export type { Alert, AlertName, Notifier, RunAlert } from './alerts/alert.js';
 export { type WebhookNotifierOptions, webhookNotifier } from './alerts/webhook-notifier.js';
 export type { AnyOrbitError } from './any-orbit-error.js';
-export type { ApprovalAnswer, ApprovalHandler, ApprovalRequest } from './approvals/approval.js';
+export {
+  type ApprovalAnswer,
+  type ApprovalHandler,
+  type ApprovalHandlerAnswer,
+  type ApprovalRequest,
+  DEFAULT_HANDLER_APPROVER,
+} from './approvals/approval.js';
 export type { AuditEvent, AuditEventKind, AuditSink, Redactor } from './audit/audit-event.js';
 export { JsonlFileSink, type JsonlFileSinkOptions, MemorySink } from './audit/jsonl-file-sink.js';
 export { type AuditVerification, verifyAuditFile } from './audit/verify-audit-file.js';

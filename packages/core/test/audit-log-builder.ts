@@ -3,7 +3,7 @@ import type { AuditEvent } from '../src/audit/audit-event.js';
 import type { DecisionKind, ReasonCode } from '../src/gate/reason-codes.js';
 import type { Reversibility } from '../src/manifest/manifest-schema.js';
 
-type Answer = 'approve' | 'deny' | 'edit' | 'timeout';
+type Answer = 'approve' | 'deny' | 'edit' | 'timeout' | 'no_approval_handler';
 
 export interface CallSpec {
   tool?: string;
@@ -86,7 +86,7 @@ export class AuditLogBuilder {
       approval_id: `approval-${callId}`,
       approval,
       waited_ms: waitedMs,
-      ...(approval === 'timeout' ? {} : { approver: 'reviewer' }),
+      ...(approval === 'timeout' || approval === 'no_approval_handler' ? {} : { approver: 'reviewer' }),
     });
     return this;
   }

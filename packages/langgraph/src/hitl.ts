@@ -22,7 +22,10 @@ export type OrbitHITLDecision =
     }
   | {
       type: 'reject';
-      /** Told to the model with the refusal. */
+      /**
+       * What the model reads: the content of the call's error `ToolMessage`, as LangChain's
+       * `humanInTheLoopMiddleware` gives it. Recorded as the answer's `comment` in the audit log.
+       */
       message?: string;
       approver?: string;
       action_hash?: string;

@@ -12,9 +12,14 @@ export function guardsItself(tool: unknown): boolean {
   return typeof tool === 'object' && tool !== null && GUARDED in tool;
 }
 
-/** The message the model gets for a call ORBIT did not run. */
+/**
+ * The message the model gets for a call ORBIT did not run: ORBIT's refusal as JSON. A call a person
+ * rejected with a message gets that message as the content, as LangChain's `humanInTheLoopMiddleware`
+ * gives it (an error `ToolMessage` whose content is the reject's `message`).
+ */
 export function refusalMessage(refusal: Refusal, callId: string, name: string): ToolMessage {
-  return new ToolMessage({ content: JSON.stringify(refusal), tool_call_id: callId, name, status: 'error' });
+  const content = refusal.comment ?? JSON.stringify(refusal);
+  return new ToolMessage({ content, tool_call_id: callId, name, status: 'error' });
 }
 
 export function errorMessage(name: string, callId: string, error: unknown): ToolMessage {

@@ -81,11 +81,9 @@ describe('orbitMiddleware on createAgent', () => {
       .map((m) => m.id)
       .sort();
     expect(toolIds).toEqual(['c-approve', 'c-auto', 'c-reject']);
+    // A reject's message is what the model reads, as in LangChain's humanInTheLoopMiddleware.
     const rejected = messages.find((m) => m.id === 'c-reject')!;
-    expect(JSON.parse(String(rejected.content))).toMatchObject({
-      refused: true,
-      reasons: expect.arrayContaining(['approval_denied']),
-    });
+    expect(rejected.content).toBe('wrong account');
     expect(second.messages.at(-1)!.content).toBe('done');
     // Decisions recorded once each, though the paused nodes ran twice.
     expect(decisionsOf(sink).map((d) => [d.call_id, d.decision])).toEqual([

@@ -1,5 +1,6 @@
 import type { ApprovalAnswer, ApprovalRequest } from '../approvals/approval.js';
 import {
+  ApprovalAnswerInvalidError,
   ApprovalHashMismatchError,
   ArgumentInvalidError,
   CallDuplicateError,
@@ -77,7 +78,8 @@ export interface FrameworkHooks<Result> {
  * 2. guards the call (`guardAsync` on a store): a call presented again gets its recorded decision,
  *    and an executed one its recorded result, without running again;
  * 3. on a pause, asks through `hooks.ask` until an answer is valid and, in a shared task, names its
- *    request; a hash mismatch asks again; the answer that won (maybe another process's) applies;
+ *    request; a hash mismatch or an invalid answer asks again; the answer that won (maybe another
+ *    process's) applies;
  * 4. a call answered before runs with the answer's arguments (an edit's);
  * 5. runs the tool through `run.perform`, its outcome recorded once; a call presented again while an
  *    earlier presentation is in flight (a node re-run, a concurrent resume) waits for it and gets its result;
@@ -250,7 +252,9 @@ async function ask<Result>(
       // The answer that won (another process's, stored first, may differ from this one).
       return await run.resolveApproval(approval.approval_id, parsed.answer, tool.shape);
     } catch (caught) {
-      if (!ApprovalHashMismatchError.isInstance(caught)) throw caught;
+      // An answer bound to other arguments, or not an answer (a field of the wrong type): ask again.
+      if (!ApprovalHashMismatchError.isInstance(caught) && !ApprovalAnswerInvalidError.isInstance(caught))
+        throw caught;
       error = caught.message;
     }
   }

@@ -134,7 +134,7 @@ describe('notifiers', () => {
         },
       },
     );
-    expect(orbit.startRun().guard({ tool: 'send', confidence: 0.1 }).decision).toBe('block');
+    expect(orbit.startRun().guard({ tool: 'send', confidence: 0.1 }).decision).toBe('pause');
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(error).toHaveBeenCalledTimes(2);
   });

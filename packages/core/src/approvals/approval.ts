@@ -54,11 +54,31 @@ export const ApprovalAnswerSchema = z.discriminatedUnion('type', [
 ]);
 export type ApprovalAnswer = z.infer<typeof ApprovalAnswerSchema>;
 
+/** Who answered, when an approval handler's answer does not say (`approver` omitted). */
+export const DEFAULT_HANDLER_APPROVER = 'approval-handler';
+
+/**
+ * What an approval handler returns: an `ApprovalAnswer` in which `approver` (default
+ * `'approval-handler'`) and `action_hash` (default: the hash of the request the handler was given)
+ * may be left out. A different `action_hash` given explicitly is still a mismatch.
+ */
+export type ApprovalHandlerAnswer = ApprovalAnswer extends infer Answer
+  ? Answer extends unknown
+    ? Omit<Answer, 'approver' | 'action_hash'> & { approver?: string; action_hash?: string }
+    : never
+  : never;
+
 /**
  * Answers approval requests. Return the human's answer; ORBIT applies its own timeout
- * (`approvalTimeoutMs`) and records a timeout as a timeout, never as a denial.
+ * (`approvalTimeoutMs`) and records a timeout as a timeout, never as a denial. A handler that throws,
+ * or returns something that is not an answer (or an answer bound to another request), gave no answer:
+ * the call is refused as for a timeout, with a warning on the console, and the run goes on.
+ *
+ * @example
+ * const approvalHandler: ApprovalHandler = async (request) =>
+ *   (await askReviewer(request)) ? { type: 'approve', approver: 'maria@finance' } : { type: 'deny', comment: 'wrong vendor' };
  */
 export type ApprovalHandler = (
   request: ApprovalRequest,
   signal: AbortSignal,
-) => Promise<ApprovalAnswer> | ApprovalAnswer;
+) => Promise<ApprovalHandlerAnswer> | ApprovalHandlerAnswer;

@@ -44,8 +44,11 @@ export interface AuditEvent {
   elapsed_ms?: number;
   approval_id?: string;
   action_hash?: string;
-  /** `requested`, `expiring` (a warning before the timeout) or the answer: `approve`, `deny`, `edit`, `timeout`. */
-  approval?: 'requested' | 'expiring' | 'approve' | 'deny' | 'edit' | 'timeout';
+  /**
+   * `requested`, `expiring` (a warning before the timeout) or the answer: `approve`, `deny`, `edit`,
+   * `timeout`, or `no_approval_handler` (nobody could be asked: no approval handler and no store).
+   */
+  approval?: 'requested' | 'expiring' | 'approve' | 'deny' | 'edit' | 'timeout' | 'no_approval_handler';
   approver?: string;
   comment?: string;
   waited_ms?: number;

@@ -136,6 +136,18 @@ describe('gate properties', () => {
     );
   });
 
+  it('keeps a call a person could approve at one level answerable at the next, except irreversible ones from level 1 to 2', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 }), arbRequest, arbState, (level, request, state) => {
+        const lower = decide(policies[level]!, request, stateOf(state));
+        const higher = decide(policies[level + 1]!, request, stateOf(state));
+        const documented = level === 0 && request.tool === 'send';
+        if (lower.decision === 'pause' && !documented)
+          expect(SEVERITY[higher.decision]).toBeLessThanOrEqual(SEVERITY.pause);
+      }),
+    );
+  });
+
   it('always gives a reason for anything but proceed, and only known decisions', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 3 }), arbRequest, arbState, (level, request, state) => {

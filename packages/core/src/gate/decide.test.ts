@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orbitOf } from '../../test/support.js';
+import { countingTool, orbitOf } from '../../test/support.js';
 import { GATE_REASON_CODES, type ReasonCode } from './reason-codes.js';
 
 const covered = new Set<ReasonCode>();
@@ -150,7 +150,8 @@ describe('budgets and interruption triggers (I)', () => {
     const { orbit } = await orbitOf({ maturity_level: 4 });
     for (const confidence of [undefined, Number.NaN, -0.1, 1.2, '0.99', null]) {
       const decision = orbit.startRun().guard({ tool: 'send', confidence });
-      expect(decision.decision).toBe('block');
+      expect(decision.decision).toBe('pause');
+      expect(decision.reasons).toContain('confidence_below_floor');
       expect(decision.confidence).toBeNull();
       expectReason(decision.reasons, 'confidence_missing');
     }
@@ -195,12 +196,28 @@ describe('reversibility gate (R)', () => {
     expect(four.decision).toBe('proceed_with_log');
   });
 
-  it('blocks an irreversible write below threshold at level 4', async () => {
-    const decision = (await orbitOf({ maturity_level: 4 })).orbit
-      .startRun()
-      .guard({ tool: 'send', confidence: 0.8 });
-    expect(decision.decision).toBe('block');
+  it('pauses an irreversible write below threshold at level 4 for a person to review, who can approve it', async () => {
+    const run = (await orbitOf({ maturity_level: 4 })).orbit.startRun();
+    const decision = run.guard({ tool: 'send', confidence: 0.8, args: { id: 'PAY-1' } });
+    expect(decision.decision).toBe('pause');
     expectReason(decision.reasons, 'irreversible_below_threshold');
+    const answered = run.answer(decision.approval!.approval_id, {
+      type: 'approve',
+      action_hash: decision.approval!.action_hash,
+      approver: 'ann',
+    });
+    expect(answered.decision.decision).toBe('proceed_with_log');
+  });
+
+  it('blocks every irreversible write at level 2, with a reason that promises no approval', async () => {
+    const run = (await orbitOf({ maturity_level: 2 })).orbit.startRun();
+    for (const confidence of [0.5, 0.8, 0.99]) {
+      const decision = run.guard({ tool: 'send', confidence });
+      expect(decision.decision).toBe('block');
+      expect(decision.approval).toBeUndefined();
+      expectReason(decision.reasons, 'maturity_level_blocks_irreversible');
+      expect(decision.reasons).not.toContain('maturity_level_requires_approval');
+    }
   });
 
   it('pauses every write at level 1', async () => {
@@ -217,11 +234,22 @@ describe('reversibility gate (R)', () => {
       interruption_policy: { confidence_floor: 0.72, max_records_per_call: 1 },
     });
     const decision = orbit.startRun().guard({ tool: 'send', confidence: 0.5, records: 2 });
-    expect(decision.decision).toBe('block');
+    expect(decision.decision).toBe('pause');
     expect(decision.reasons).toEqual([
       'records_per_call_exceeded',
       'confidence_below_floor',
       'irreversible_below_threshold',
+    ]);
+    const blocked = (
+      await orbitOf({ maturity_level: 2, interruption_policy: { confidence_floor: 0.72 } })
+    ).orbit
+      .startRun()
+      .guard({ tool: 'send', confidence: 0.5 });
+    expect(blocked.decision).toBe('block');
+    expect(blocked.reasons).toEqual([
+      'confidence_below_floor',
+      'irreversible_action',
+      'maturity_level_blocks_irreversible',
     ]);
   });
 
@@ -246,6 +274,12 @@ describe('approvals add their own codes', () => {
     expectReason(denied.decision.reasons, 'approval_denied');
     const second = run.guard({ tool: 'update', confidence: 0.8, args: { id: 2 } });
     expectReason(run.expireApproval(second.approval!.approval_id).reasons, 'approval_timeout');
+  });
+
+  it('records no_approval_handler when run.execute pauses with nobody to ask', async () => {
+    const { orbit } = await orbitOf();
+    const result = await orbit.startRun().execute(countingTool('update'), { id: 'a', confidence: 0.8 });
+    expectReason(result.decision.reasons, 'no_approval_handler');
   });
 });
 

@@ -55,10 +55,53 @@ describe('the decision table, run through a real run', () => {
     }
   });
 
-  it("is the level-4 behaviour of the article's reversibility_gate for irreversible tools", () => {
-    expect(DECISION_TABLE[4].irreversible.below_threshold.decision).toBe('block');
+  it("is the level-4 behaviour of the article's reversibility_gate for irreversible tools (BLOCK: halt, request human review)", () => {
+    expect(DECISION_TABLE[4].irreversible.below_threshold).toEqual({
+      decision: 'pause',
+      reasons: ['irreversible_below_threshold'],
+    });
+    expect(DECISION_TABLE[4].irreversible.below_floor).toEqual({
+      decision: 'pause',
+      reasons: ['confidence_below_floor', 'irreversible_below_threshold'],
+    });
     expect(DECISION_TABLE[4].irreversible.at_or_above_threshold.decision).toBe('proceed_with_log');
     expect(DECISION_TABLE[4].reversible.at_or_above_threshold.decision).toBe('proceed');
+  });
+
+  it('never gives a block cell a reason that promises an approval', () => {
+    for (const level of [1, 2, 3, 4] as MaturityLevel[]) {
+      for (const row of Object.values(DECISION_TABLE[level])) {
+        for (const cell of Object.values(row)) {
+          if (cell.decision === 'block')
+            expect(cell.reasons).not.toContain('maturity_level_requires_approval');
+          if (cell.reasons.includes('maturity_level_requires_approval')) expect(cell.decision).toBe('pause');
+        }
+      }
+    }
+    expect(DECISION_TABLE[2].irreversible.at_or_above_threshold.reasons).toEqual([
+      'irreversible_action',
+      'maturity_level_blocks_irreversible',
+    ]);
+  });
+
+  it('keeps a call a person could approve at one level answerable by a person at the next, except irreversible writes from level 1 to 2', () => {
+    const unanswerable: string[] = [];
+    for (const level of [1, 2, 3] as MaturityLevel[]) {
+      for (const [tier, row] of Object.entries(DECISION_TABLE[level])) {
+        for (const [band, cell] of Object.entries(row)) {
+          if (cell.decision !== 'pause') continue;
+          const next = DECISION_TABLE[(level + 1) as MaturityLevel][tier as 'partial'][band as 'below_floor'];
+          // Answerable: a person is asked (pause), or nobody needs to be (it runs).
+          if (SEVERITY[next.decision] > SEVERITY.pause)
+            unanswerable.push(`${level}→${level + 1} ${tier} ${band}`);
+        }
+      }
+    }
+    expect(unanswerable).toEqual([
+      '1→2 irreversible below_floor',
+      '1→2 irreversible below_threshold',
+      '1→2 irreversible at_or_above_threshold',
+    ]);
   });
 
   it('matches the table in the core README', async () => {

@@ -29,10 +29,17 @@ type Row = Readonly<Record<ConfidenceBand, GateCell>>;
  * - Read-only tools and escalation tools are never gated on confidence: they always proceed here
  *   (their call limits and the run's budgets still apply).
  * - Level 1 Supervised: every write pauses for a human.
- * - Level 2 Assisted: reversible writes run; partial writes pause for one-click approval; irreversible ones are blocked.
+ * - Level 2 Assisted: reversible writes run; partial writes pause for one-click approval; irreversible ones are
+ *   blocked (`maturity_level_blocks_irreversible`): "all irreversible actions are blocked" is the level's
+ *   definition, so no person can approve them here. Run at level 1 or 3 to have them approved.
  * - Level 3 Autonomous with guardrails: reversible and partial writes run above the threshold; irreversible ones pause.
- * - Level 4 Full trust: the article's `reversibility_gate`; irreversible writes above the threshold run with a log, below it they are blocked.
+ * - Level 4 Full trust: the article's `reversibility_gate`; irreversible writes above the threshold run with a log,
+ *   below it they pause (`irreversible_below_threshold`): the article's BLOCK there is "halt — request human
+ *   review", and in ORBIT a request a person answers is a pause.
  * - At every level, confidence below the floor pauses a write (the interruption policy), unless the row blocks it.
+ * - A `block` cell never carries a reason that promises an approval (`maturity_level_requires_approval`), and a
+ *   call a person could approve at one level can still be approved at the next, except irreversible writes
+ *   from level 1 to level 2 (the level's definition).
  */
 export const DECISION_TABLE: Readonly<Record<MaturityLevel, Readonly<Record<WriteTier, Row>>>> = {
   1: {
@@ -78,10 +85,10 @@ export const DECISION_TABLE: Readonly<Record<MaturityLevel, Readonly<Record<Writ
         'block',
         'confidence_below_floor',
         'irreversible_action',
-        'maturity_level_requires_approval',
+        'maturity_level_blocks_irreversible',
       ),
-      below_threshold: cell('block', 'irreversible_action', 'maturity_level_requires_approval'),
-      at_or_above_threshold: cell('block', 'irreversible_action', 'maturity_level_requires_approval'),
+      below_threshold: cell('block', 'irreversible_action', 'maturity_level_blocks_irreversible'),
+      at_or_above_threshold: cell('block', 'irreversible_action', 'maturity_level_blocks_irreversible'),
     },
   },
   3: {
@@ -113,8 +120,8 @@ export const DECISION_TABLE: Readonly<Record<MaturityLevel, Readonly<Record<Writ
       at_or_above_threshold: PROCEED,
     },
     irreversible: {
-      below_floor: cell('block', 'confidence_below_floor', 'irreversible_below_threshold'),
-      below_threshold: cell('block', 'irreversible_below_threshold'),
+      below_floor: cell('pause', 'confidence_below_floor', 'irreversible_below_threshold'),
+      below_threshold: cell('pause', 'irreversible_below_threshold'),
       at_or_above_threshold: cell('proceed_with_log', 'irreversible_action'),
     },
   },

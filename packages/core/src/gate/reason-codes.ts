@@ -35,10 +35,16 @@ export const GATE_REASON_CODES = [
   'below_tool_threshold',
   'irreversible_action',
   'irreversible_below_threshold',
+  /** A pause a person answers: the maturity level asks for one (never on a `block`). */
   'maturity_level_requires_approval',
+  /** Level 2 blocks irreversible writes (the level's definition): nobody can approve them at this level. */
+  'maturity_level_blocks_irreversible',
   // approvals
   'approval_denied',
+  /** Nobody answered in time (a human timeout, counted as one in the metrics). */
   'approval_timeout',
+  /** `run.execute` paused with no `approvalHandler` and no store: nobody could be asked. */
+  'no_approval_handler',
 ] as const;
 
 /** Reason codes of trust tokens and delegation (T). */

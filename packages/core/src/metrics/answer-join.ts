@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../audit/audit-event.js';
-import type { ApprovalOutcome } from './interrupt-resolution.js';
+import { APPROVAL_OUTCOMES, type ApprovalOutcome } from './interrupt-resolution.js';
 import type { MetricsGroup } from './metrics-group.js';
 
 /** What an answer needs from the paused decision it answers. */
@@ -8,7 +8,7 @@ export interface PauseInfo {
   readonly confidence: number | undefined;
 }
 
-const ANSWERS = new Set(['approve', 'deny', 'edit', 'timeout']);
+const ANSWERS = new Set<string>(APPROVAL_OUTCOMES);
 
 /**
  * Joins answers to the paused decision they answer, by `run_id` + `call_id`, in any order and across

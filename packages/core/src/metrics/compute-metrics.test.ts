@@ -75,7 +75,7 @@ describe('computeMetrics: human answers', () => {
     log.paused({ answer: 'timeout' });
     const agent = agentOf(computeMetrics(log.events));
 
-    expect(agent.answers).toEqual({ approve: 6, deny: 3, edit: 1, timeout: 2 });
+    expect(agent.answers).toEqual({ approve: 6, deny: 3, edit: 1, timeout: 2, no_approval_handler: 0 });
     expect(agent.humanAnswers).toBe(10);
     expect(agent.humanOverrides).toBe(4);
     expect(agent.humanOverrideRate).toBe(0.4);
@@ -105,11 +105,36 @@ describe('computeMetrics: human answers', () => {
       human: 3,
       agent: 3,
       timeout: 2,
+      noApprovalHandler: 0,
       escalated: 1,
       pending: 1,
       agentResolvedShare: 0.5,
     });
     expect(agent.tools['flag_for_human_review']?.resolution.escalated).toBe(1);
+  });
+
+  it('counts a pause refused for want of an approval handler on its own: not a timeout, not a human answer, no latency', () => {
+    const log = new AuditLogBuilder();
+    log.startRun();
+    log.paused({ answer: 'approve', waitedMs: 4000 });
+    log.paused({ answer: 'timeout', waitedMs: 900_000 });
+    log.paused({ answer: 'no_approval_handler', waitedMs: 0 });
+    log.paused({ answer: 'no_approval_handler', waitedMs: 0 });
+    const agent = agentOf(computeMetrics(log.events));
+
+    expect(agent.answers).toEqual({ approve: 1, deny: 0, edit: 0, timeout: 1, no_approval_handler: 2 });
+    expect(agent.resolution).toEqual({
+      human: 1,
+      agent: 1,
+      timeout: 1,
+      noApprovalHandler: 2,
+      escalated: 0,
+      pending: 0,
+      agentResolvedShare: 0.5,
+    });
+    expect(agent.humanAnswers).toBe(1);
+    expect(agent.approvalLatencyMs).toEqual({ count: 1, p50: 4000, p90: 4000, max: 4000 });
+    expect(agent.calibration).toEqual([{ confidence: 0.9, answered: 1, overridden: 0 }]);
   });
 
   it('takes the escalation tools from the options', () => {

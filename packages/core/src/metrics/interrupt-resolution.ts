@@ -1,7 +1,11 @@
 import { ratio } from './statistics.js';
 
-/** The answers an approval request can get, a timeout included. */
-export type ApprovalOutcome = 'approve' | 'deny' | 'edit' | 'timeout';
+/**
+ * The answers an approval request can get: a person's (`approve`, `deny`, `edit`), a `timeout`, or
+ * `no_approval_handler` (nobody could be asked: neither a human answer nor a timeout).
+ */
+export const APPROVAL_OUTCOMES = ['approve', 'deny', 'edit', 'timeout', 'no_approval_handler'] as const;
+export type ApprovalOutcome = (typeof APPROVAL_OUTCOMES)[number];
 
 /** How the interrupts of a group ended. */
 export interface InterruptResolution {
@@ -11,6 +15,11 @@ export interface InterruptResolution {
   agent: number;
   /** Pauses nobody answered in time: the gate resolved them (deny or halt, per `onApprovalTimeout`). */
   timeout: number;
+  /**
+   * Pauses nobody could be asked about (`run.execute` without an approval handler or a store): refused
+   * at once. Neither human nor agent: a gap in the deployment, not a timeout.
+   */
+  noApprovalHandler: number;
   /** Calls the agent made to an escalation tool that were admitted: it handed the case off itself, no pause. */
   escalated: number;
   /** Pauses with no answer in the log (still waiting, or the log ends first). */
@@ -38,8 +47,9 @@ export function summarizeResolution(
     human,
     agent,
     timeout: answers.timeout,
+    noApprovalHandler: answers.no_approval_handler,
     escalated,
-    pending: Math.max(0, interrupts - human - answers.timeout),
+    pending: Math.max(0, interrupts - human - answers.timeout - answers.no_approval_handler),
     agentResolvedShare: ratio(agent, agent + human),
   };
 }

@@ -57,7 +57,13 @@ export class MetricsGroup {
   private readonly reasons = new Map<string, number>();
   private boundaryHalts = 0;
   private escalated = 0;
-  private readonly answers: Record<ApprovalOutcome, number> = { approve: 0, deny: 0, edit: 0, timeout: 0 };
+  private readonly answers: Record<ApprovalOutcome, number> = {
+    approve: 0,
+    deny: 0,
+    edit: 0,
+    timeout: 0,
+    no_approval_handler: 0,
+  };
   private readonly latencies: number[] = [];
   private readonly bins: number[];
   private confidenceCount = 0;

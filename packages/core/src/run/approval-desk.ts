@@ -208,7 +208,9 @@ function applyAnswer(
     ...(value.type === 'edit' ? { input: value.args } : {}),
   });
   if (value.type === 'deny') {
-    const effective = run.refuse(record, value.stop_run ? 'halt' : 'block', 'approval_denied');
+    const effective = run.refuse(record, value.stop_run ? 'halt' : 'block', 'approval_denied', {
+      comment: value.comment,
+    });
     if (value.stop_run) run.markHalted();
     return { decision: effective, args: record.args };
   }
@@ -237,13 +239,13 @@ function applyEdit(
 ): Answered | undefined {
   if (!tool) {
     const detail = 'An edit needs the tool (its input schema) to re-validate the edited arguments.';
-    return { decision: run.refuse(record, 'block', 'input_invalid', detail), args: record.args };
+    return { decision: run.refuse(record, 'block', 'input_invalid', { detail }), args: record.args };
   }
   const edited = tool.input.safeParse(args);
   if (!edited.success) {
     const issue = edited.error.issues[0]!;
     const detail = `Edited input invalid at ${formatPath(issue.path)}: ${issue.message}.`;
-    return { decision: run.refuse(record, 'block', 'input_invalid', detail), args };
+    return { decision: run.refuse(record, 'block', 'input_invalid', { detail }), args };
   }
   record.args = edited.data;
   record.editedArgs = args;
@@ -267,9 +269,11 @@ function settled(run: RunCore, approvalId: string, decision: Decision): Answered
 }
 
 /**
+ * An answer, validated at the edge.
+ *
  * @throws ApprovalAnswerInvalidError naming the field that is wrong.
  */
-function parseAnswer(approvalId: string, value: unknown): ApprovalAnswer {
+export function parseAnswer(approvalId: string, value: unknown): ApprovalAnswer {
   const parsed = ApprovalAnswerSchema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;

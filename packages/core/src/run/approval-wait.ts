@@ -8,13 +8,16 @@ import {
   takeStoredAnswer,
 } from './approval-desk.js';
 import type { ToolShape } from './guard-request.js';
+import { completeHandlerAnswer } from './handler-answer.js';
+import { refuseWithoutHandler } from './no-approval-handler.js';
 import { raiseAlert } from './run-alerts.js';
 import type { RunCore } from './run-core.js';
 
 /**
  * Waits for the answer to a paused call in `run.execute`: from the approval handler, or (on a store
  * without a handler) from whoever answers in the store, until the approval timeout. A warning goes
- * out at 80% of the timeout. No answer in time is a timeout, never a human denial.
+ * out at 80% of the timeout. No answer in time is a timeout, never a human denial. With neither a
+ * handler nor a store nobody can answer: the call is refused at once as `no_approval_handler`.
  */
 export async function awaitApproval(
   run: RunCore,
@@ -78,7 +81,8 @@ async function waitForHuman(
     if (answered?.answer) return takeStoredAnswer(run, answered, tool);
     return { decision: await expireAsync(run, request.approval_id, tool), args: argsNow() };
   }
-  if (!handler) return { decision: expireApproval(run, request.approval_id), args: request.args };
+  // Nobody to ask and nowhere to answer: refused at once, never recorded as a human timeout.
+  if (!handler) return { decision: refuseWithoutHandler(run, request), args: request.args };
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
@@ -88,10 +92,12 @@ async function waitForHuman(
     const given = await Promise.race([
       Promise.resolve()
         .then(() => handler(request, controller.signal))
+        // An answer that is not one (wrong shape, another request's hash) fails like a handler that throws.
+        .then((value) => completeHandlerAnswer(request, value))
         .catch((error: unknown) => {
           // A handler that fails gave no answer: it counts as nobody answering (a timeout), never as a human.
           console.warn(
-            `[orbit] the approval handler failed on ${request.approval_id}; recorded as a timeout:`,
+            `[orbit] the approval handler failed or gave no valid answer on ${request.approval_id}; recorded as a timeout:`,
             error,
           );
           return 'timeout' as const;

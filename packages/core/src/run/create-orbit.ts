@@ -15,6 +15,7 @@ import { resolveTelemetry, type TelemetryOptions } from '../telemetry/telemetry.
 import { rootScope } from '../trust/token-scope.js';
 import { TrustAuthority } from '../trust/trust-authority.js';
 import type { ToolDefinition } from './define-tool.js';
+import { noApprovalHandlerWarning } from './no-approval-handler.js';
 import { openRun, type Run } from './run.js';
 import type { RaiseAlert } from './run-settings.js';
 
@@ -27,7 +28,11 @@ export interface OrbitOptions {
   redact?: Redactor;
   /** Where confidence comes from. Default: a `confidence` argument added to each tool's input schema. */
   confidence?: ConfidenceSource;
-  /** Answers paused calls in `run.execute`. Without one, a pause is recorded as a timeout (deny). */
+  /**
+   * Answers paused calls in `run.execute`. Without one (and without a `store` someone answers in), a pause
+   * is refused at once as `no_approval_handler` (a `block`, never a timeout), with a process warning
+   * `ORBIT_NO_APPROVAL_HANDLER` the first time.
+   */
   approvalHandler?: ApprovalHandler;
   /** How long a paused call waits for its answer. Default 15 minutes. */
   approvalTimeoutMs?: number;
@@ -208,6 +213,7 @@ export function createOrbit(options: OrbitOptions): Orbit {
     redact: options.redact,
     confidence,
     approvalHandler: options.approvalHandler,
+    warnNoApprovalHandler: noApprovalHandlerWarning(),
     approvalTimeoutMs: timeout,
     onApprovalTimeout: options.onApprovalTimeout ?? 'deny',
     now,

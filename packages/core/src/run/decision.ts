@@ -15,6 +15,8 @@ export interface Decision extends Verdict {
   readonly approval?: ApprovalRequest;
   /** Details for people (e.g. which input field was invalid). */
   readonly detail?: string;
+  /** What the person who denied the call said (the answer's `comment`): the agent is told it. */
+  readonly comment?: string;
 }
 
 /** What the model is told when a call does not run: structured, so it can reason about it. */
@@ -24,16 +26,21 @@ export interface Refusal {
   readonly decision: Decision['decision'];
   readonly reasons: Decision['reasons'];
   readonly message: string;
+  /** What the person who denied the call said, when they said something (also in `message`). */
+  readonly comment?: string;
 }
 
 /** Turns a decision that did not run into the refusal the model receives. */
 export function toRefusal(decision: Decision): Refusal {
   const detail = decision.detail ? ` ${decision.detail}` : '';
+  const { comment } = decision;
+  const said = comment === undefined ? '' : ` The person who denied it said: ${comment}`;
   return {
     refused: true,
     tool: decision.tool,
     decision: decision.decision,
     reasons: decision.reasons,
-    message: `ORBIT did not run "${decision.tool}" (${decision.decision}: ${decision.reasons.join(', ')}).${detail} Do not retry the same call; continue with another step or flag it for human review.`,
+    message: `ORBIT did not run "${decision.tool}" (${decision.decision}: ${decision.reasons.join(', ')}).${detail}${said} Do not retry the same call; continue with another step or flag it for human review.`,
+    ...(comment === undefined ? {} : { comment }),
   };
 }

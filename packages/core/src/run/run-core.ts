@@ -109,7 +109,7 @@ export class RunCore implements AlertingRun {
   }
 
   /** A verdict stamped with the run, the call, the tool and the manifest. */
-  stamp(callId: string, tool: string, verdict: Verdict, detail?: string): Decision {
+  stamp(callId: string, tool: string, verdict: Verdict, detail?: string, comment?: string): Decision {
     const policy = this.policy;
     // Built field by field (no spreads): this runs on every guarded call. Frozen: the decision a
     // caller holds is the run's own record (replays, outcomes and rollback read its tool, tier and
@@ -128,14 +128,23 @@ export class RunCore implements AlertingRun {
       maturity_level: policy.level,
     };
     if (detail !== undefined) decision.detail = detail;
+    if (comment !== undefined) decision.comment = comment;
     return Object.freeze(decision);
   }
 
-  /** Refuses a recorded call after the fact (a denial, a timeout, a lost claim): its effective decision. */
-  refuse(record: CallRecord, kind: 'block' | 'halt', reason: ReasonCode, detail?: string): Decision {
+  /**
+   * Refuses a recorded call after the fact (a denial, a timeout, a lost claim): its effective decision.
+   * `notes.comment` is what the person who denied it said.
+   */
+  refuse(
+    record: CallRecord,
+    kind: 'block' | 'halt',
+    reason: ReasonCode,
+    notes: { detail?: string; comment?: string } = {},
+  ): Decision {
     const base = record.decision;
     const verdict = { decision: kind, reasons: [...base.reasons, reason], confidence: base.confidence };
-    record.effective = this.stamp(base.call_id, base.tool, verdict, detail);
+    record.effective = this.stamp(base.call_id, base.tool, verdict, notes.detail, notes.comment);
     return record.effective;
   }
 

@@ -29,6 +29,8 @@ export interface RunSettings {
   readonly redact: Redactor | undefined;
   readonly confidence: ConfidenceSource;
   readonly approvalHandler: ApprovalHandler | undefined;
+  /** Warns, once per Orbit, that a pause met no approval handler (`ORBIT_NO_APPROVAL_HANDLER`). */
+  readonly warnNoApprovalHandler: () => void;
   readonly approvalTimeoutMs: number;
   readonly onApprovalTimeout: 'deny' | 'halt';
   readonly now: () => number;

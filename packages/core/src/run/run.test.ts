@@ -174,11 +174,11 @@ describe('run.execute', () => {
     ).rejects.toBeInstanceOf(RunHaltedError);
   });
 
-  it('fails closed without an approval handler', async () => {
+  it('fails closed without an approval handler (no_approval_handler, not a timeout)', async () => {
     const { orbit } = await orbitOf();
     const result = await orbit.startRun().execute(countingTool('update'), { id: 'a', confidence: 0.8 });
     expect(result.status).toBe('refused');
-    expect(result.decision.reasons).toContain('approval_timeout');
+    expect(result.decision.reasons).toContain('no_approval_handler');
   });
 
   it('re-validates and re-gates edited arguments', async () => {
