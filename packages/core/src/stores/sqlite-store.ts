@@ -1,11 +1,15 @@
 import type { ApprovalAnswer } from '../approvals/approval.js';
 import { OptionsInvalidError } from '../errors.js';
+import type { ManifestOrder } from '../manifest/manifest-order.js';
 import type { Reversibility } from '../manifest/manifest-schema.js';
 import type {
   AdmitRequest,
   AdmitResult,
   AnswerResult,
+  RunRecord,
   RunStore,
+  StartRunMode,
+  StartRunResult,
   StoredAction,
   StoredApproval,
 } from './run-store.js';
@@ -105,8 +109,13 @@ export class SqliteStore implements RunStore {
   }
 
   /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
-  startRun(treeId: string, runId: string, startedAt: number, ttlMs: number): Promise<void> {
-    return this.runs.startRun(treeId, runId, startedAt, ttlMs);
+  startRun(record: RunRecord, options: { mode: StartRunMode; ttlMs: number }): Promise<StartRunResult> {
+    return this.runs.startRun(record, options);
+  }
+
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
+  recordManifest(agentId: string, version: number, digest: string): Promise<ManifestOrder> {
+    return this.runs.recordManifest(agentId, version, digest);
   }
 
   /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
