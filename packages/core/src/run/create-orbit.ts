@@ -86,7 +86,8 @@ export interface Orbit {
   readonly policy: Policy;
   readonly manifest: LoadedManifest;
   /**
-   * Starts a run of this agent.
+   * Starts a run of this agent. On a store, its record (with the manifest digest) is written at once,
+   * before its first call.
    *
    * @throws what the audit sink's `write` throws: the run's `started` event is written at once
    * (`JsonlFileSink`: Node's file-system error when its buffer fills and the flush fails).

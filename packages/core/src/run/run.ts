@@ -28,7 +28,7 @@ import { type CallResult, type GuardRequest, isCount, type ToolShape } from './g
 import { raiseAlert } from './run-alerts.js';
 import { RunCore, type RunOptions } from './run-core.js';
 import type { RunSettings } from './run-settings.js';
-import { ensureStarted } from './store-gate.js';
+import { ensureStarted, whenStarted } from './store-gate.js';
 
 /** What `run.delegate()` gives back: the decision, and on success the token and the sub-agent's run. */
 export interface DelegationResult {
@@ -276,29 +276,19 @@ export class Run {
   }
 
   /**
-   * On a store: resolves once the store holds this run's record (a new run's is written, a resumed
-   * run's is found, under this manifest). Optional: the first call waits for the same step, and halts
-   * when it fails. Without a store it resolves at once.
+   * On a store: resolves once the store holds this run's record (written for a new run, found for a
+   * resumed one, under this manifest). Optional: the first call waits for the same step. No store: at once.
    *
    * @throws RunStateLostError when a resumed run's state is gone (its calls halt with `run_state_lost`).
    * @throws RunManifestChangedError when the run was started under another manifest (`run_manifest_changed`).
-   * @throws ManifestDowngradeError when the store has seen a newer version of this agent's manifest
-   * (`manifest_downgrade`).
+   * @throws ManifestDowngradeError when the store has seen a newer manifest of the agent (`manifest_downgrade`).
    * @throws StoreUnavailableError when the store cannot be reached (the next call tries again).
    *
    * @example
-   * const run = orbit.resumeRun(runId);
-   * await run.ready(); // RunStateLostError if the store lost it
+   * await orbit.resumeRun(runId).ready(); // RunStateLostError if the store lost it
    */
-  async ready(): Promise<void> {
-    const core = this.#core;
-    const store = core.settings.store;
-    if (!store) return;
-    const refused = await ensureStarted(core, store);
-    if (refused) {
-      core.ledger.halted = true;
-      throw refused.error;
-    }
+  ready(): Promise<void> {
+    return whenStarted(this.#core);
   }
 
   /**

@@ -193,6 +193,17 @@ export function ensureStarted(run: RunCore, store: RunStore): Promise<StartRefus
   return run.started;
 }
 
+/** `run.ready()`: the run's start in the store; a refusal halts the run and throws its error. */
+export async function whenStarted(run: RunCore): Promise<void> {
+  const store = run.settings.store;
+  if (!store) return;
+  const refused = await ensureStarted(run, store);
+  if (refused) {
+    run.ledger.halted = true;
+    throw refused.error;
+  }
+}
+
 /** What an outcome of `startRun` means for the run: nothing, or why it halts. */
 function refusalOf(run: RunCore, outcome: StartRunResult): StartRefusal | undefined {
   if (outcome === 'state_lost') return { reason: 'run_state_lost', error: new RunStateLostError(run.id) };

@@ -54,6 +54,8 @@ export interface SqliteStoreOptions {
  *   JSON cannot encode (a `TypeError`), a corrupt JSON column
  *   (a `SyntaxError`).
  * - Approvals: `waitForAnswer` polls the row every `pollIntervalMs` (default 25 ms).
+ * - Lost state: a run's row is its record (with the manifest digest it started with). `admit` reads it in
+ *   its transaction: a run whose row is gone is reported `stateLost` (halted), and resuming it fails.
  * - Expiry: `startRun`'s `ttlMs` sets the run's `expires_at`; expired rows stay until
  *   {@link SqliteStore.purgeExpired} deletes them (call it from time to time, e.g. hourly).
  * - Needs Node ≥ 22.13 (or 22.12 with `--experimental-sqlite`): `node:sqlite` is loaded on first
