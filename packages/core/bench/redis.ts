@@ -38,7 +38,11 @@ await bare.connect();
 async function requestOf(depth: number): Promise<AdmitRequest> {
   const treeId = `tree-${randomUUID()}`;
   const runs = Array.from({ length: depth }, (_, i) => (i === depth - 1 ? treeId : `${treeId}-${i}`));
-  for (const runId of runs) await store.startRun(treeId, runId, Date.now(), 3_600_000);
+  for (const runId of runs)
+    await store.startRun(
+      { treeId: treeId, runId: runId, startedAt: Date.now(), manifestDigest: 'sha256:test' },
+      { mode: 'start', ttlMs: 3_600_000 },
+    );
   return {
     treeId,
     chain: runs.map((runId) => ({

@@ -6,12 +6,15 @@ import type {
   ArgumentInvalidError,
   CallDuplicateError,
   CallIdReusedError,
+  ManifestDowngradeError,
   ManifestInvalidError,
   ManifestKeyUnknownError,
   ManifestSignatureInvalidError,
   ManifestSignatureMismatchError,
   ManifestUnsignedError,
   OptionsInvalidError,
+  RunManifestChangedError,
+  RunStateLostError,
   RunUnknownError,
 } from './errors.js';
 import type { AuditLogError } from './metrics/audit-log-error.js';
@@ -32,6 +35,7 @@ export type AnyOrbitError =
   | ManifestSignatureInvalidError
   | ManifestSignatureMismatchError
   | ManifestKeyUnknownError
+  | ManifestDowngradeError
   | RunHaltedError
   | ApprovalUnknownError
   | ApprovalAlreadyAnsweredError
@@ -41,6 +45,8 @@ export type AnyOrbitError =
   | CallIdReusedError
   | CallDuplicateError
   | RunUnknownError
+  | RunStateLostError
+  | RunManifestChangedError
   | AuditLogError
   | StoreUnavailableError
   | ArgumentInvalidError

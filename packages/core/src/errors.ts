@@ -15,6 +15,7 @@ export type OrbitErrorCode =
   | 'ERR_MANIFEST_SIGNATURE_INVALID'
   | 'ERR_MANIFEST_SIGNATURE_MISMATCH'
   | 'ERR_MANIFEST_UNKNOWN_KID'
+  | 'ERR_MANIFEST_DOWNGRADE'
   | 'ERR_RUN_HALTED'
   | 'ERR_APPROVAL_UNKNOWN'
   | 'ERR_APPROVAL_ALREADY_ANSWERED'
@@ -24,6 +25,8 @@ export type OrbitErrorCode =
   | 'ERR_CALL_ID_REUSED'
   | 'ERR_CALL_DUPLICATE'
   | 'ERR_RUN_UNKNOWN'
+  | 'ERR_RUN_STATE_LOST'
+  | 'ERR_RUN_MANIFEST_CHANGED'
   | 'ERR_AUDIT_LOG_INVALID'
   | 'ERR_STORE_UNAVAILABLE'
   | 'ERR_ARGUMENT_INVALID'
@@ -117,6 +120,41 @@ export class RunUnknownError extends OrbitError<'ERR_RUN_UNKNOWN'> {
   }
 }
 
+/**
+ * A run resumed on a store whose state is gone (its record deleted or expired, the store restarted
+ * empty): it halts rather than start again with a fresh budget. Its calls halt with `run_state_lost`.
+ */
+export class RunStateLostError extends OrbitError<'ERR_RUN_STATE_LOST'> {
+  static override readonly codes = ['ERR_RUN_STATE_LOST'] as const;
+  readonly runId: string;
+  constructor(runId: string) {
+    super(
+      'ERR_RUN_STATE_LOST',
+      `The store has no state for run "${runId}" (deleted, expired, or the store restarted empty): it is halted, never started again with a fresh budget. Start a new run.`,
+    );
+    this.runId = runId;
+  }
+}
+
+/**
+ * A run was taken up under another manifest than the one it started with: it halts rather than take
+ * the new limits. Its calls halt with `run_manifest_changed`.
+ */
+export class RunManifestChangedError extends OrbitError<'ERR_RUN_MANIFEST_CHANGED'> {
+  static override readonly codes = ['ERR_RUN_MANIFEST_CHANGED'] as const;
+  readonly runId: string;
+  /** The digest of the manifest this process runs with. */
+  readonly manifestDigest: string;
+  constructor(runId: string, manifestDigest: string) {
+    super(
+      'ERR_RUN_MANIFEST_CHANGED',
+      `Run "${runId}" was started under another manifest than this one (${manifestDigest}): it keeps the manifest it started with, so it is halted here. Resume it with its own manifest, or start a new run.`,
+    );
+    this.runId = runId;
+    this.manifestDigest = manifestDigest;
+  }
+}
+
 /** One problem found in a manifest, with the path of the field it is about. */
 export interface ManifestIssue {
   /** Dotted path with array indices, e.g. `allowed_tools[1].max_calls_per_run`; `(root)` for the document. */
@@ -141,6 +179,7 @@ export abstract class ManifestError<
     'ERR_MANIFEST_SIGNATURE_INVALID',
     'ERR_MANIFEST_SIGNATURE_MISMATCH',
     'ERR_MANIFEST_UNKNOWN_KID',
+    'ERR_MANIFEST_DOWNGRADE',
   ];
   readonly issues: readonly ManifestIssue[];
   constructor(code: Code, message: string, issues: readonly ManifestIssue[], options?: { cause?: unknown }) {
@@ -186,6 +225,46 @@ export class ManifestKeyUnknownError extends ManifestError<'ERR_MANIFEST_UNKNOWN
   static override readonly codes = ['ERR_MANIFEST_UNKNOWN_KID'] as const;
   constructor(message: string, issues: readonly ManifestIssue[] = [], options?: { cause?: unknown }) {
     super('ERR_MANIFEST_UNKNOWN_KID', message, issues, options);
+  }
+}
+
+/**
+ * A verified manifest is older than the newest seen for its agent (in this process, or in the shared
+ * store), or has the same `manifest_version` as that one with other content. Deploy a newer version.
+ */
+export class ManifestDowngradeError extends ManifestError<'ERR_MANIFEST_DOWNGRADE'> {
+  static override readonly codes = ['ERR_MANIFEST_DOWNGRADE'] as const;
+  readonly agentId: string;
+  /** The `manifest_version` refused (0: a manifest without one). */
+  readonly version: number;
+  /** The newest `manifest_version` seen for the agent. */
+  readonly newestVersion: number;
+  /** `older`: below the newest; `same_version_different_content`: the newest's version, another digest. */
+  readonly reason: 'older' | 'same_version_different_content';
+  constructor(
+    agentId: string,
+    version: number,
+    newestVersion: number,
+    reason: 'older' | 'same_version_different_content',
+    where: 'process' | 'store',
+  ) {
+    const seen = where === 'store' ? 'in the shared store' : 'in this process';
+    super(
+      'ERR_MANIFEST_DOWNGRADE',
+      reason === 'older'
+        ? `The manifest of "${agentId}" has manifest_version ${version}, older than version ${newestVersion} already loaded ${seen}: a manifest is never downgraded. Deploy version ${newestVersion} or a newer one.`
+        : `The manifest of "${agentId}" has manifest_version ${version}, the version already loaded ${seen}, with other content (same version, different content). Give a changed manifest a higher manifest_version.`,
+      [
+        {
+          path: 'manifest_version',
+          message: `expected at least ${reason === 'older' ? newestVersion : newestVersion + 1}`,
+        },
+      ],
+    );
+    this.agentId = agentId;
+    this.version = version;
+    this.newestVersion = newestVersion;
+    this.reason = reason;
   }
 }
 

@@ -25,6 +25,7 @@ import type { DriverAnswer, Outcome, ToolResultView } from './adapter-conformanc
 export function conformanceManifest(): ManifestInput {
   return {
     agent_id: 'conformance-agent',
+    manifest_version: 1,
     owner_team: '#team-test',
     deployed_at: '2026-11-01T09:00:00Z',
     task_scope: 'Adapter conformance',

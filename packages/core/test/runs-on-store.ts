@@ -51,6 +51,7 @@ export function describeRunsOnStore(name: string, make: () => Promise<RunStore>)
       );
       const runId = randomUUID();
       const runA = a.orbit.startRun({ runId });
+      await runA.ready(); // the run's record is in the store: the second worker takes it up
       const runB = b.orbit.resumeRun(runId);
       const tag = randomUUID();
       const results = await Promise.all(

@@ -48,7 +48,10 @@ export function describeRunStore(name: string, make: () => Promise<RunStore>) {
       it('counts a call up to its limit and refuses the next, in one step', async () => {
         const store = await make();
         const treeId = tree();
-        await store.startRun(treeId, treeId, T0, 60_000);
+        await store.startRun(
+          { treeId: treeId, runId: treeId, startedAt: T0, manifestDigest: 'sha256:test' },
+          { mode: 'start', ttlMs: 60_000 },
+        );
         const results = [];
         for (let i = 0; i < 4; i++) results.push(await admit(store, treeId));
         expect(results.map((r) => r.admitted)).toEqual([true, true, true, false]);
@@ -59,7 +62,10 @@ export function describeRunStore(name: string, make: () => Promise<RunStore>) {
       it('admits exactly min(N, L) of N concurrent calls', async () => {
         const store = await make();
         const treeId = tree();
-        await store.startRun(treeId, treeId, T0, 60_000);
+        await store.startRun(
+          { treeId: treeId, runId: treeId, startedAt: T0, manifestDigest: 'sha256:test' },
+          { mode: 'start', ttlMs: 60_000 },
+        );
         const results = await Promise.all(
           Array.from({ length: 200 }, () =>
             admit(store, treeId, { chain: [{ runId: treeId, maxCalls: 50 }] }),
@@ -72,9 +78,15 @@ export function describeRunStore(name: string, make: () => Promise<RunStore>) {
       it("keeps a run's counters when it is started again (a resumed run)", async () => {
         const store = await make();
         const treeId = tree();
-        await store.startRun(treeId, treeId, T0, 60_000);
+        await store.startRun(
+          { treeId: treeId, runId: treeId, startedAt: T0, manifestDigest: 'sha256:test' },
+          { mode: 'start', ttlMs: 60_000 },
+        );
         await admit(store, treeId);
-        await store.startRun(treeId, treeId, T0 + 1000, 60_000);
+        await store.startRun(
+          { treeId: treeId, runId: treeId, startedAt: T0 + 1000, manifestDigest: 'sha256:test' },
+          { mode: 'start', ttlMs: 60_000 },
+        );
         await admit(store, treeId);
         await admit(store, treeId);
         expect((await admit(store, treeId)).admitted).toBe(false);
@@ -85,8 +97,14 @@ export function describeRunStore(name: string, make: () => Promise<RunStore>) {
         const store = await make();
         const treeId = tree();
         const child = `${treeId}-child`;
-        await store.startRun(treeId, treeId, T0, 60_000);
-        await store.startRun(treeId, child, T0, 60_000);
+        await store.startRun(
+          { treeId: treeId, runId: treeId, startedAt: T0, manifestDigest: 'sha256:test' },
+          { mode: 'start', ttlMs: 60_000 },
+        );
+        await store.startRun(
+          { treeId: treeId, runId: child, startedAt: T0, manifestDigest: 'sha256:test' },
+          { mode: 'start', ttlMs: 60_000 },
+        );
         const chain = [
           { runId: child, maxCalls: 10 },
           { runId: treeId, maxCalls: 2 },
@@ -103,7 +121,10 @@ export function describeRunStore(name: string, make: () => Promise<RunStore>) {
       it('reports crossed budgets and does not count them, unless a human approved the call', async () => {
         const store = await make();
         const treeId = tree();
-        await store.startRun(treeId, treeId, T0, 60_000);
+        await store.startRun(
+          { treeId: treeId, runId: treeId, startedAt: T0, manifestDigest: 'sha256:test' },
+          { mode: 'start', ttlMs: 60_000 },
+        );
         const chain = [{ runId: treeId, maxCalls: 10, maxTokens: 100, maxRecords: 5, timeLimitMs: 1000 }];
         expect(await admit(store, treeId, { chain, tokens: 90, records: 5 })).toMatchObject({
           admitted: true,
@@ -139,8 +160,14 @@ export function describeRunStore(name: string, make: () => Promise<RunStore>) {
         const store = await make();
         const treeId = tree();
         const child = `${treeId}-c`;
-        await store.startRun(treeId, treeId, T0, 60_000);
-        await store.startRun(treeId, child, T0, 60_000);
+        await store.startRun(
+          { treeId: treeId, runId: treeId, startedAt: T0, manifestDigest: 'sha256:test' },
+          { mode: 'start', ttlMs: 60_000 },
+        );
+        await store.startRun(
+          { treeId: treeId, runId: child, startedAt: T0, manifestDigest: 'sha256:test' },
+          { mode: 'start', ttlMs: 60_000 },
+        );
         for (let i = 0; i < 5; i++)
           expect((await admit(store, treeId, { count: false })).admitted).toBe(false);
         expect((await admit(store, treeId)).admitted).toBe(true);
@@ -159,7 +186,10 @@ export function describeRunStore(name: string, make: () => Promise<RunStore>) {
       it('flags a resource type neither known nor seen, once it has run it no more', async () => {
         const store = await make();
         const treeId = tree();
-        await store.startRun(treeId, treeId, T0, 60_000);
+        await store.startRun(
+          { treeId: treeId, runId: treeId, startedAt: T0, manifestDigest: 'sha256:test' },
+          { mode: 'start', ttlMs: 60_000 },
+        );
         const chain = [{ runId: treeId, maxCalls: 10 }];
         expect(
           await admit(store, treeId, { chain, resourceType: 'invoice', resourceTypeKnown: true }),
@@ -185,8 +215,14 @@ export function describeRunStore(name: string, make: () => Promise<RunStore>) {
         const store = await make();
         const treeId = tree();
         const child = `${treeId}-c`;
-        await store.startRun(treeId, treeId, T0, 60_000);
-        await store.startRun(treeId, child, T0, 60_000);
+        await store.startRun(
+          { treeId: treeId, runId: treeId, startedAt: T0, manifestDigest: 'sha256:test' },
+          { mode: 'start', ttlMs: 60_000 },
+        );
+        await store.startRun(
+          { treeId: treeId, runId: child, startedAt: T0, manifestDigest: 'sha256:test' },
+          { mode: 'start', ttlMs: 60_000 },
+        );
         await store.halt(treeId, treeId);
         expect(await admit(store, treeId)).toMatchObject({ admitted: false, halted: true });
         expect(await admit(store, treeId, { chain: [{ runId: child }, { runId: treeId }] })).toMatchObject({
@@ -196,6 +232,7 @@ export function describeRunStore(name: string, make: () => Promise<RunStore>) {
         expect(await admit(store, treeId, { chain: [{ runId: `${treeId}-never-started` }] })).toMatchObject({
           admitted: false,
           halted: true,
+          stateLost: true,
         });
         await store.close();
       });
@@ -203,7 +240,10 @@ export function describeRunStore(name: string, make: () => Promise<RunStore>) {
       it('counts a tool named like an Object.prototype member like any other', async () => {
         const store = await make();
         const treeId = tree();
-        await store.startRun(treeId, treeId, T0, 60_000);
+        await store.startRun(
+          { treeId: treeId, runId: treeId, startedAt: T0, manifestDigest: 'sha256:test' },
+          { mode: 'start', ttlMs: 60_000 },
+        );
         for (const tool of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
           const results = [];
           for (let i = 0; i < 3; i++) {
@@ -213,6 +253,94 @@ export function describeRunStore(name: string, make: () => Promise<RunStore>) {
           }
           expect(results, tool).toEqual([true, true, false]);
         }
+        await store.close();
+      });
+    });
+
+    describe('run records and manifest versions', () => {
+      const record = (treeId: string, runId = treeId, manifestDigest = 'sha256:m1') => ({
+        treeId,
+        runId,
+        startedAt: T0,
+        manifestDigest,
+      });
+
+      it("writes a new run's record first and keeps it when the run is started or resumed again", async () => {
+        const store = await make();
+        const treeId = tree();
+        expect(await store.startRun(record(treeId), { mode: 'start', ttlMs: 60_000 })).toBe('started');
+        expect((await admit(store, treeId)).admitted).toBe(true);
+        expect(await store.startRun(record(treeId), { mode: 'start', ttlMs: 60_000 })).toBe('resumed');
+        expect(await store.startRun(record(treeId), { mode: 'resume', ttlMs: 60_000 })).toBe('resumed');
+        expect((await admit(store, treeId)).admitted).toBe(true);
+        expect((await admit(store, treeId)).admitted).toBe(true);
+        expect(await admit(store, treeId)).toMatchObject({ admitted: false, callsExceeded: true });
+        await store.close();
+      });
+
+      it('refuses to resume a run without a record (its state is gone), and writes nothing', async () => {
+        const store = await make();
+        const treeId = tree();
+        expect(await store.startRun(record(treeId), { mode: 'resume', ttlMs: 60_000 })).toBe('state_lost');
+        expect(await admit(store, treeId)).toMatchObject({ admitted: false, halted: true, stateLost: true });
+        expect(await store.startRun(record(treeId), { mode: 'resume', ttlMs: 60_000 })).toBe('state_lost');
+        await store.close();
+      });
+
+      it('keeps the manifest digest a run started with: another one is refused, the record unchanged', async () => {
+        const store = await make();
+        const treeId = tree();
+        await store.startRun(record(treeId), { mode: 'start', ttlMs: 60_000 });
+        const other = record(treeId, treeId, 'sha256:m2');
+        expect(await store.startRun(other, { mode: 'resume', ttlMs: 60_000 })).toBe('manifest_changed');
+        expect(await store.startRun(other, { mode: 'start', ttlMs: 60_000 })).toBe('manifest_changed');
+        expect(await store.startRun(record(treeId), { mode: 'resume', ttlMs: 60_000 })).toBe('resumed');
+        await store.close();
+      });
+
+      it('reports a chain with a run whose record is gone as lost, and counts nothing in the others', async () => {
+        const store = await make();
+        const treeId = tree();
+        await store.startRun(record(treeId), { mode: 'start', ttlMs: 60_000 });
+        const chain = [{ runId: `${treeId}-gone` }, { runId: treeId, maxCalls: 1 }];
+        expect(await admit(store, treeId, { chain })).toMatchObject({ admitted: false, stateLost: true });
+        expect((await admit(store, treeId, { chain: [{ runId: treeId, maxCalls: 1 }] })).admitted).toBe(true);
+        await store.close();
+      });
+
+      it('records the newest manifest version per agent and refuses older ones, or its version with other content', async () => {
+        const store = await make();
+        const agent = `agent-${randomUUID()}`;
+        expect(await store.recordManifest(agent, 0, 'd0')).toEqual({ ok: true, newest: false });
+        expect(await store.recordManifest(agent, 2, 'd2')).toEqual({ ok: true, newest: true });
+        expect(await store.recordManifest(agent, 2, 'd2')).toEqual({ ok: true, newest: false });
+        expect(await store.recordManifest(agent, 1, 'd1')).toEqual({
+          ok: false,
+          reason: 'older',
+          newestVersion: 2,
+        });
+        expect(await store.recordManifest(agent, 0, 'd0')).toMatchObject({ ok: false, reason: 'older' });
+        expect(await store.recordManifest(agent, 2, 'dX')).toEqual({
+          ok: false,
+          reason: 'same_version_different_content',
+          newestVersion: 2,
+        });
+        expect(await store.recordManifest(agent, 3, 'd3')).toEqual({ ok: true, newest: true });
+        expect(await store.recordManifest(`${agent}-other`, 1, 'o1')).toEqual({ ok: true, newest: true });
+        await store.close();
+      });
+
+      it('keeps the newest version as an atomic maximum under concurrent deploys', async () => {
+        const store = await make();
+        const agent = `agent-${randomUUID()}`;
+        const versions = [7, 3, 20, 1, 12, 19, 5, 2, 16, 9];
+        await Promise.all(versions.map((v) => store.recordManifest(agent, v, `d${v}`)));
+        expect(await store.recordManifest(agent, 19, 'd19')).toEqual({
+          ok: false,
+          reason: 'older',
+          newestVersion: 20,
+        });
+        expect(await store.recordManifest(agent, 20, 'd20')).toEqual({ ok: true, newest: false });
         await store.close();
       });
     });

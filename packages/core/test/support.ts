@@ -13,6 +13,7 @@ import {
 export function manifestOf(overrides: Partial<ManifestInput> = {}): ManifestInput {
   return {
     agent_id: 'test-agent',
+    manifest_version: 1,
     owner_team: '#team-test',
     deployed_at: '2026-05-01T09:00:00Z',
     task_scope: 'Test the gate',
@@ -80,6 +81,7 @@ export function countingTool(name: string, log: string[] = []) {
 export function orchestratorManifest(overrides: Partial<ManifestInput> = {}): ManifestInput {
   return manifestOf({
     agent_id: 'orchestrator',
+    manifest_version: 1,
     maturity_level: 3,
     allowed_tools: [
       { name: 'web_search', max_calls_per_run: 20, reversibility: 'read_only' },

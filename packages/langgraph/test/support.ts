@@ -13,6 +13,7 @@ import {
 export function manifestOf(overrides: Partial<ManifestInput> = {}): ManifestInput {
   return {
     agent_id: 'lg-agent',
+    manifest_version: 1,
     owner_team: '#team-test',
     deployed_at: '2026-11-01T09:00:00Z',
     task_scope: 'Test ORBIT inside LangGraph',

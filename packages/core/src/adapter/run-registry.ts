@@ -67,7 +67,8 @@ export class RunRegistry<Result> {
       run = undefined;
     }
     if (!run) {
-      run = this.orbit.resumeRun(threadId);
+      // A thread this process has not seen may be new: the store cannot tell it from a lost one.
+      run = this.orbit.resumeRun(threadId, { startIfMissing: true });
       this.runs.set(threadId, run);
     }
     return run;

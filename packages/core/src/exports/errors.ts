@@ -12,6 +12,7 @@ export {
   CallIdReusedError,
   describeInputError,
   formatPath,
+  ManifestDowngradeError,
   ManifestError,
   type ManifestErrorCode,
   ManifestInvalidError,
@@ -23,6 +24,8 @@ export {
   OptionsInvalidError,
   OrbitError,
   type OrbitErrorCode,
+  RunManifestChangedError,
+  RunStateLostError,
   RunUnknownError,
 } from '../errors.js';
 export { AuditLogError } from '../metrics/audit-log-error.js';

@@ -2,6 +2,7 @@
  * `@orbit-agents/core/stores`: the store interface and the kit for implementing one (the shared
  * check-and-count rules), and the in-memory store. SQLite and Redis: `/stores/sqlite`, `/stores/redis`.
  */
+export { type ManifestOrder, type NewestManifest, orderManifest } from '../manifest/manifest-order.js';
 export { admitOn, newCounters, type RunCounters } from '../stores/admit-logic.js';
 export { MemoryStore } from '../stores/memory-store.js';
 export type {
@@ -9,8 +10,12 @@ export type {
   AdmitResult,
   AnswerResult,
   RunLimits,
+  RunRecord,
   RunStore,
+  StartRunMode,
+  StartRunResult,
   StoredAction,
   StoredApproval,
 } from '../stores/run-store.js';
+export { startRunOutcome } from '../stores/start-run-logic.js';
 export { StoreUnavailableError } from '../stores/store-unavailable-error.js';

@@ -20,6 +20,8 @@ export const LIMIT = {
   TIME: 16,
   /** The call's resource type is neither known to the manifest nor seen before in the run. */
   NEW_RESOURCE_TYPE: 32,
+  /** A run of the chain has no state in the store (deleted, expired, lost): it halts, never starts afresh. */
+  STATE_LOST: 64,
 } as const;
 
 /** A run's budgets (a compiled policy has these fields). `undefined`: no limit. */
@@ -52,6 +54,11 @@ export interface LimitFindings {
   timeExceeded: boolean;
   /** The call's resource type is neither known to the manifest nor seen before in this run. */
   newResourceType: boolean;
+  /**
+   * A run of the chain has no state in the store, or part of it is gone (a store reports it; `halted` is
+   * set too, so a reader of `halted` alone still fails closed).
+   */
+  stateLost?: boolean;
 }
 
 /**
@@ -92,6 +99,7 @@ export function findingsOf(found: number): LimitFindings {
     recordsExceeded: (found & LIMIT.RECORDS) !== 0,
     timeExceeded: (found & LIMIT.TIME) !== 0,
     newResourceType: (found & LIMIT.NEW_RESOURCE_TYPE) !== 0,
+    stateLost: (found & LIMIT.STATE_LOST) !== 0,
   };
 }
 
@@ -103,7 +111,8 @@ export function bitsOf(findings: LimitFindings): number {
     (findings.tokensExceeded ? LIMIT.TOKENS : 0) |
     (findings.recordsExceeded ? LIMIT.RECORDS : 0) |
     (findings.timeExceeded ? LIMIT.TIME : 0) |
-    (findings.newResourceType ? LIMIT.NEW_RESOURCE_TYPE : 0)
+    (findings.newResourceType ? LIMIT.NEW_RESOURCE_TYPE : 0) |
+    (findings.stateLost ? LIMIT.STATE_LOST | LIMIT.HALTED : 0)
   );
 }
 
@@ -122,6 +131,10 @@ export function applyLimits(
   records: number,
 ): boolean {
   if (found === 0) return false;
+  if (found & LIMIT.STATE_LOST) {
+    halt(verdict, 'run_state_lost');
+    return true;
+  }
   if (found & LIMIT.HALTED) {
     halt(verdict, 'run_halted');
     return true;

@@ -67,6 +67,12 @@ export const STORE_REASON_CODES = [
   'store_unavailable',
   /** Another process already ran this approved call: it runs exactly once. */
   'already_executed',
+  /** The store lost the run's state (a key or row deleted, a store restarted empty): the run halts, no fresh budget. */
+  'run_state_lost',
+  /** The run was started under another manifest digest: it halts rather than take the new limits. */
+  'run_manifest_changed',
+  /** The store has seen a newer manifest version of this agent (or its version with other content): the run halts. */
+  'manifest_downgrade',
 ] as const;
 
 /** Every reason code. */

@@ -20,6 +20,7 @@ import {
   ManifestUnsignedError,
 } from '../errors.js';
 import { type Manifest, ManifestSchema } from './manifest-schema.js';
+import { recordNewestManifest } from './newest-manifests.js';
 
 /** A manifest that passed validation (and, unless loaded in development mode, signature verification). */
 export interface LoadedManifest {
@@ -100,6 +101,10 @@ function toIssues(error: z.ZodError): ManifestIssue[] {
  * @throws ManifestKeyUnknownError when the JWS names no `kid`, or one that is not in `trustedKeys`.
  * @throws ManifestSignatureMismatchError when the signature is valid but over another document (the
  * manifest was changed after signing).
+ * @throws ManifestDowngradeError when a signed manifest's `manifest_version` is older than the newest
+ * verified for its agent in this process, or equal to it with other content. A manifest without
+ * `manifest_version` counts as version 0. Unsigned manifests (development) are neither checked nor
+ * recorded: their version proves nothing.
  *
  * @example
  * const loaded = await loadManifest({ manifest: yamlText, signature: jws, trustedKeys: jwks });
@@ -128,6 +133,8 @@ export async function loadManifest(options: LoadManifestOptions): Promise<Loaded
       `The manifest of "${manifest.agent_id}" does not match its signature: it was changed after signing (signed ${sha256(payload.text)}, loaded ${digest}). Re-sign it or restore the signed version.`,
     );
   }
+  // Only a signed manifest's version is trusted: an older one than the newest seen is refused.
+  recordNewestManifest(manifest.agent_id, manifest.manifest_version ?? 0, digest);
   // Frozen: what was verified is what every run decides with (delegation reads its profiles).
   return verified(deepFreeze({ manifest, digest, kid: payload.kid, signed: true }));
 }

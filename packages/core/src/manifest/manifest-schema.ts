@@ -93,6 +93,18 @@ export type AlertPolicy = z.infer<typeof AlertPolicySchema>;
 export const ManifestSchema = z
   .strictObject({
     agent_id: z.string().min(1, 'expected a non-empty agent id'),
+    /**
+     * The manifest's version, a whole number >= 1 raised with every change (monotonic per `agent_id`).
+     * It is signed with the manifest: an older one is refused once a newer one was loaded (in this
+     * process, or in the shared store). Absent: version 0, loadable only while no versioned manifest of
+     * the agent was seen. Required for new manifests.
+     */
+    manifest_version: z
+      .number({ error: 'expected a whole number >= 1' })
+      .int('expected a whole number >= 1')
+      .positive('expected a whole number >= 1')
+      .max(Number.MAX_SAFE_INTEGER, 'expected a whole number >= 1 and at most 2^53 - 1')
+      .optional(),
     owner_team: z.string().min(1, 'expected a non-empty owner team'),
     deployed_at: z.iso.datetime({
       offset: true,

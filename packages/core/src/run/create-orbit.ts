@@ -5,11 +5,12 @@ import { argumentConfidence, type ConfidenceSource } from '../confidence/confide
 import { createDetectors } from '../detectors/create-detectors.js';
 import { detectorSink } from '../detectors/detector-sink.js';
 import type { Detector } from '../detectors/finding.js';
-import { OptionsInvalidError } from '../errors.js';
+import { ManifestDowngradeError, OptionsInvalidError } from '../errors.js';
 import type { MaturityLevel } from '../gate/decision-table.js';
 import { compilePolicy, freezePolicy, type Policy } from '../gate/policy.js';
 import { isLoadedManifest, type LoadedManifest } from '../manifest/load-manifest.js';
 import type { AlertPolicy } from '../manifest/manifest-schema.js';
+import { newestManifestVersion } from '../manifest/newest-manifests.js';
 import type { RunStore } from '../stores/run-store.js';
 import { resolveTelemetry, type TelemetryOptions } from '../telemetry/telemetry.js';
 import { rootScope } from '../trust/token-scope.js';
@@ -17,6 +18,7 @@ import { TrustAuthority } from '../trust/trust-authority.js';
 import type { ToolDefinition } from './define-tool.js';
 import { noApprovalHandlerWarning } from './no-approval-handler.js';
 import { openRun, type Run } from './run.js';
+import type { StartRefusal } from './run-core.js';
 import type { RaiseAlert } from './run-settings.js';
 
 export interface OrbitOptions {
@@ -89,7 +91,8 @@ export interface Orbit {
   readonly policy: Policy;
   readonly manifest: LoadedManifest;
   /**
-   * Starts a run of this agent.
+   * Starts a run of this agent. On a store, its record (with the manifest digest) is written at once,
+   * before its first call.
    *
    * @throws what the audit sink's `write` throws: the run's `started` event is written at once
    * (`JsonlFileSink`: Node's file-system error when its buffer fills and the flush fails).
@@ -99,9 +102,16 @@ export interface Orbit {
    * Takes up a run started before (in this process or another, before a crash) from the shared store:
    * its counts carry on, and `run.resumeApproved(tools)` runs the calls humans approved meanwhile.
    *
-   * @throws what `startRun` throws. An unknown `runId` is not an error here.
+   * On a store the run must be there, under the same manifest: when its record is gone (a deleted key
+   * or row, a store restarted empty) its calls halt with `run_state_lost`; when it was started under
+   * another manifest digest they halt with `run_manifest_changed`. It never starts again with a fresh
+   * budget or new limits. `startIfMissing: true` starts a run the store does not know as a new run
+   * (the adapter kit's threads, which cannot tell a new thread from a lost one).
+   *
+   * @throws what `startRun` throws. An unknown `runId` is not an error here: the store's answer comes
+   * with the run's first call.
    */
-  resumeRun(runId: string): Run;
+  resumeRun(runId: string, options?: { startIfMissing?: boolean }): Run;
   /** The trust authority of this deployment (created on first use when none was given). */
   trust(): Promise<TrustAuthority>;
   /** Where calls' confidence comes from (adapters read it from the model's arguments with it). */
@@ -118,6 +128,8 @@ export interface Orbit {
 /**
  * Creates the decision point for one agent deployment.
  *
+ * @throws ManifestDowngradeError when the manifest is signed and a newer `manifest_version` of its agent
+ * was verified in this process since it was loaded.
  * @throws OptionsInvalidError when `options.manifest` is missing (or carries no `manifest`), when
  * `approvalTimeoutMs` is not from 1 to 2147483647, or, with `detectors: true`, when the manifest's
  * `task_scope` is blank (the context-window-poisoning detector refuses it).
@@ -135,6 +147,18 @@ export function createOrbit(options: OrbitOptions): Orbit {
     );
   }
   checkOptions(options);
+  const { manifest: doc, digest, signed } = options.manifest;
+  const version = doc.manifest_version ?? 0;
+  // A manifest loaded before a newer one of its agent was verified in this process is not deployed.
+  if (signed && version < newestManifestVersion(doc.agent_id)) {
+    throw new ManifestDowngradeError(
+      doc.agent_id,
+      version,
+      newestManifestVersion(doc.agent_id),
+      'older',
+      'process',
+    );
+  }
   const timeout = options.approvalTimeoutMs ?? 15 * 60_000;
   if (!(timeout > 0) || timeout > 2_147_483_647)
     throw new OptionsInvalidError(
@@ -193,7 +217,35 @@ export function createOrbit(options: OrbitOptions): Orbit {
       }
     : undefined;
   const onRunEnded = detectors?.length ? (runId: string) => void live.delete(runId) : undefined;
+  let manifestChecked: Promise<StartRefusal | undefined> | undefined;
+  const store = options.store;
+  const checkManifest = (): Promise<StartRefusal | undefined> => {
+    // Only a signed manifest's version is trusted; the store keeps the newest per agent.
+    if (!store || !signed) return NO_REFUSAL;
+    if (!manifestChecked) {
+      const checked = store.recordManifest(doc.agent_id, version, digest).then((order) =>
+        order.ok
+          ? undefined
+          : {
+              reason: 'manifest_downgrade' as const,
+              error: new ManifestDowngradeError(
+                doc.agent_id,
+                version,
+                order.newestVersion,
+                order.reason,
+                'store',
+              ),
+            },
+      );
+      manifestChecked = checked;
+      checked.catch(() => {
+        if (manifestChecked === checked) manifestChecked = undefined; // try again at the next run start
+      });
+    }
+    return manifestChecked;
+  };
   const settings = {
+    checkManifest,
     onRunEnded,
     store: options.store,
     storeDownReads: options.storeDownReads ?? 'block',
@@ -223,12 +275,15 @@ export function createOrbit(options: OrbitOptions): Orbit {
     policy: freezePolicy(policy),
     manifest: options.manifest,
     startRun: (runOptions) => openRun(settings, runOptions),
-    resumeRun: (runId) => openRun(settings, { runId, resumed: true }),
+    resumeRun: (runId, resumeOptions) =>
+      openRun(settings, { runId, resumed: true, startIfMissing: resumeOptions?.startIfMissing === true }),
     trust,
     confidence,
     modelInputSchema: (tool) => confidence.modelInputSchema(tool.input),
   };
 }
+
+const NO_REFUSAL: Promise<undefined> = Promise.resolve(undefined);
 
 /**
  * The options besides the manifest, checked at the edge: a bad value is refused naming the option, so

@@ -199,7 +199,7 @@ describe('calls a framework runs (guardAsync, resolveApproval, perform)', () => 
   it('a write another process ran after this run was taken up is refused on replay', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'orbit-framework-')), 'runs.db');
     const a = await orbitOf({}, { store: new SqliteStore({ path }) });
-    const runA = a.orbit.resumeRun('thread-3');
+    const runA = a.orbit.resumeRun('thread-3', { startIfMissing: true });
     // A takes the run up and decides a call of its own first.
     await runA.guardAsync({ tool: 'read', args: {}, confidence: 0.99, callId: 'r1' });
     // Meanwhile B runs a write.

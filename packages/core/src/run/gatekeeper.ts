@@ -33,6 +33,8 @@ export function admit(run: RunCore, decision: Decision, records: number, resourc
     const type = resource === undefined ? undefined : resourceTypeOf(resource);
     for (const each of run.lineage) each.ledger.count(decision.tool, records, type);
   } else if (decision.decision === 'halt') {
-    run.markHalted();
+    // Taken up under another manifest, the run stops in this process only: workers on its own go on.
+    if (decision.reasons.includes('run_manifest_changed')) run.ledger.halted = true;
+    else run.markHalted();
   }
 }

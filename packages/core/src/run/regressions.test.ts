@@ -288,7 +288,10 @@ describe('regression: the same defects on Redis (127.0.0.1:6379)', () => {
     const store = redisStore();
     try {
       const treeId = `tree-${Date.now()}-${Math.random()}`;
-      await store.startRun(treeId, treeId, 0, 60_000);
+      await store.startRun(
+        { treeId: treeId, runId: treeId, startedAt: 0, manifestDigest: 'sha256:test' },
+        { mode: 'start', ttlMs: 60_000 },
+      );
       const request = {
         treeId,
         chain: [{ runId: treeId, maxTokens: 10 }],

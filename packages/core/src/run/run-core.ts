@@ -15,6 +15,12 @@ import { Recorder } from './recorder.js';
 import { type AlertingRun, raiseAlert } from './run-alerts.js';
 import type { BoundToken, RunSettings } from './run-settings.js';
 
+/** Why the store refused a run at its start: the reason its calls halt with, and the error `run.ready()` throws. */
+export interface StartRefusal {
+  readonly reason: ReasonCode;
+  readonly error: Error;
+}
+
 /** How a run is opened (internal). */
 export interface RunOptions {
   runId?: string;
@@ -26,6 +32,8 @@ export interface RunOptions {
   parentSpan?: Span;
   /** Taken up from the store (`resumeRun`): calls it has not seen may have paused in another process. */
   resumed?: boolean;
+  /** A resumed run the store does not know starts as a new run (the adapter kit's threads). */
+  startIfMissing?: boolean;
 }
 
 /**
@@ -64,8 +72,13 @@ export class RunCore implements AlertingRun {
   readonly children: RunCore[] = [];
   /** Call ids between the start and the end of their (asynchronous) decision. */
   readonly deciding = new Set<string>();
-  /** The store knows this run and its ancestors (`startRun` done). */
-  started: Promise<void> | undefined;
+  /**
+   * The store knows this run and its ancestors (`startRun` done), or the reason it refused them
+   * (`run_state_lost`, `run_manifest_changed`, `manifest_downgrade`).
+   */
+  started: Promise<StartRefusal | undefined> | undefined;
+  /** A resumed run the store does not know starts as a new run. */
+  readonly startIfMissing: boolean;
   sequence = 0;
   irreversibleExecuted = 0;
   readonly alerted = new Set<string>();
@@ -83,6 +96,7 @@ export class RunCore implements AlertingRun {
     this.parentId = options.parent?.id ?? options.parentRunId ?? null;
     this.token = options.token;
     this.resumed = options.resumed === true;
+    this.startIfMissing = options.startIfMissing === true;
     this.depth = options.token?.verified.depth ?? 0;
     this.scope = deepFreeze(options.token?.verified.scope ?? settings.rootScope);
     this.policy = options.token

@@ -8,6 +8,7 @@ import type { RunStore } from '../stores/run-store.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
 import type { TokenScope } from '../trust/token-scope.js';
 import type { TokenExpectations, TrustAuthority, VerifiedToken } from '../trust/trust-authority.js';
+import type { StartRefusal } from './run-core.js';
 
 /** Settings a run takes from its Orbit (internal: made by `createOrbit`). */
 export interface RunSettings {
@@ -18,6 +19,11 @@ export interface RunSettings {
   readonly alertRules: AlertRules;
   /** The shared store, if runs keep their state outside this process. */
   readonly store: RunStore | undefined;
+  /**
+   * Records the manifest's version in the shared store once (signed manifests only): `manifest_downgrade`
+   * when the store has seen a newer one. Rejects when the store cannot be reached (tried again later).
+   */
+  readonly checkManifest: () => Promise<StartRefusal | undefined>;
   /** What read-only tools do when the store cannot be reached. */
   readonly storeDownReads: 'allow' | 'block';
   /** Told when the store cannot be reached. */

@@ -28,6 +28,7 @@ import { type CallResult, type GuardRequest, isCount, type ToolShape } from './g
 import { raiseAlert } from './run-alerts.js';
 import { RunCore, type RunOptions } from './run-core.js';
 import type { RunSettings } from './run-settings.js';
+import { ensureStarted, whenStarted } from './store-gate.js';
 
 /** What `run.delegate()` gives back: the decision, and on success the token and the sub-agent's run. */
 export interface DelegationResult {
@@ -275,6 +276,22 @@ export class Run {
   }
 
   /**
+   * On a store: resolves once the store holds this run's record (written for a new run, found for a
+   * resumed one, under this manifest). Optional: the first call waits for the same step. No store: at once.
+   *
+   * @throws RunStateLostError when a resumed run's state is gone (its calls halt with `run_state_lost`).
+   * @throws RunManifestChangedError when the run was started under another manifest (`run_manifest_changed`).
+   * @throws ManifestDowngradeError when the store has seen a newer manifest of the agent (`manifest_downgrade`).
+   * @throws StoreUnavailableError when the store cannot be reached (the next call tries again).
+   *
+   * @example
+   * await orbit.resumeRun(runId).ready(); // RunStateLostError if the store lost it
+   */
+  ready(): Promise<void> {
+    return whenStarted(this.#core);
+  }
+
+  /**
    * Runs the approved calls of this run that were answered while nobody was waiting (the worker that
    * asked died, or was restarted): each exactly once across every process sharing the store. Returns
    * one result per call it ran or refused; calls still pending stay pending.
@@ -378,7 +395,10 @@ export class Run {
 
 /** Opens a run (for `createOrbit`; not part of the public API). */
 export function openRun(settings: RunSettings, options?: RunOptions): Run {
-  return new Run(new RunCore(settings, options), OPEN);
+  const core = new RunCore(settings, options);
+  // On a store, the run's record is written (or, resumed, checked) at once, before its first call.
+  if (settings.store) ensureStarted(core, settings.store).catch(() => undefined);
+  return new Run(core, OPEN);
 }
 
 function facadeOf(core: RunCore): Run {

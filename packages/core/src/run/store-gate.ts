@@ -1,13 +1,14 @@
 import type { ApprovalRequest } from '../approvals/approval.js';
+import { RunManifestChangedError, RunStateLostError } from '../errors.js';
 import { decide, type GateRequest, type GateState } from '../gate/decide.js';
 import { applyLimits, bitsOf } from '../gate/limits.js';
 import { resourceTypeOf } from '../gate/policy.js';
 import { SEVERITY } from '../gate/reason-codes.js';
 import { halt, isValidConfidence, raise, type Verdict } from '../gate/verdict.js';
-import type { RunLimits, RunStore } from '../stores/run-store.js';
+import type { RunLimits, RunStore, StartRunResult } from '../stores/run-store.js';
 import type { Decision } from './decision.js';
 import { type GuardRequest, runs } from './guard-request.js';
-import type { RunCore } from './run-core.js';
+import type { RunCore, StartRefusal } from './run-core.js';
 
 /**
  * Every rule of a run on a shared store (SQLite, Redis), in one place, and every one fails closed:
@@ -43,7 +44,12 @@ export async function evaluateWithStore(
   const admits = runs(verdict);
   const resourceType = gate.resource === undefined ? undefined : resourceTypeOf(gate.resource);
   try {
-    await ensureStarted(run, store);
+    const refused = await ensureStarted(run, store);
+    if (refused) {
+      // The store lost the run, or holds it under another manifest: it stops here, never starts afresh.
+      run.ledger.halted = true;
+      return halt(verdict, refused.reason);
+    }
     const [result, revoked] = await Promise.all([
       store.admit({
         treeId: run.root.id,
@@ -157,22 +163,57 @@ function limitsChain(run: RunCore, tool: string): RunLimits[] {
   }));
 }
 
-/** Registers this run and its ancestors in the store once (resuming keeps their counts). */
-function ensureStarted(run: RunCore, store: RunStore): Promise<void> {
+/**
+ * Registers this run and its ancestors in the store once, after the manifest's version: a new run
+ * writes its record, a resumed one needs it (resuming keeps the counts). Resolves to the reason the
+ * store refused the run, if it did; rejects when the store cannot be reached (tried again at the next call).
+ */
+export function ensureStarted(run: RunCore, store: RunStore): Promise<StartRefusal | undefined> {
   if (!run.started) {
-    const ttl = Math.max(24 * 3_600_000, (run.policy.timeLimitMs ?? 0) * 2);
-    run.started = Promise.all([
+    const ttlMs = Math.max(24 * 3_600_000, (run.policy.timeLimitMs ?? 0) * 2);
+    const mode = run.resumed && !run.startIfMissing ? 'resume' : 'start';
+    const record = {
+      treeId: run.root.id,
+      runId: run.id,
+      startedAt: run.startedAt,
+      manifestDigest: run.settings.policy.digest,
+    };
+    const started = Promise.all([
       run.parent ? ensureStarted(run.parent, store) : undefined,
-      store.startRun(run.root.id, run.id, run.startedAt, ttl),
+      run.settings.checkManifest(),
     ]).then(
-      () => undefined,
-      (error: unknown) => {
-        run.started = undefined; // try again at the next call
-        throw error;
-      },
+      async ([parent, manifest]) =>
+        parent ?? manifest ?? refusalOf(run, await store.startRun(record, { mode, ttlMs })),
     );
+    run.started = started;
+    started.catch(() => {
+      if (run.started === started) run.started = undefined; // try again at the next call
+    });
   }
   return run.started;
+}
+
+/** `run.ready()`: the run's start in the store; a refusal halts the run and throws its error. */
+export async function whenStarted(run: RunCore): Promise<void> {
+  const store = run.settings.store;
+  if (!store) return;
+  const refused = await ensureStarted(run, store);
+  if (refused) {
+    run.ledger.halted = true;
+    throw refused.error;
+  }
+}
+
+/** What an outcome of `startRun` means for the run: nothing, or why it halts. */
+function refusalOf(run: RunCore, outcome: StartRunResult): StartRefusal | undefined {
+  if (outcome === 'state_lost') return { reason: 'run_state_lost', error: new RunStateLostError(run.id) };
+  if (outcome === 'manifest_changed') {
+    return {
+      reason: 'run_manifest_changed',
+      error: new RunManifestChangedError(run.id, run.settings.policy.digest),
+    };
+  }
+  return undefined;
 }
 
 /** A state with nothing counted: on a shared store, the counts are checked in the store instead. */

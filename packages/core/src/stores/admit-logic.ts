@@ -23,7 +23,8 @@ export function admitOn(request: AdmitRequest, counters: (RunCounters | undefine
   request.chain.forEach((limits, i) => {
     const run = counters[i];
     if (!run) {
-      found |= LIMIT.HALTED; // an unknown run is not running: fail closed
+      // No record: the run's state is gone (or it never started). It halts: no fresh budget.
+      found |= LIMIT.HALTED | LIMIT.STATE_LOST;
       return;
     }
     // Only a finite count >= 0 is usage: anything else would switch the budget off or give it back.

@@ -1,13 +1,18 @@
 import type { ApprovalAnswer } from '../approvals/approval.js';
+import { type ManifestOrder, type NewestManifest, orderManifest } from '../manifest/manifest-order.js';
 import { admitOn, newCounters, type RunCounters } from './admit-logic.js';
 import type {
   AdmitRequest,
   AdmitResult,
   AnswerResult,
+  RunRecord,
   RunStore,
+  StartRunMode,
+  StartRunResult,
   StoredAction,
   StoredApproval,
 } from './run-store.js';
+import { startRunOutcome } from './start-run-logic.js';
 
 /**
  * The in-memory store: one process, nothing survives it. For tests and single-process agents; the
@@ -16,14 +21,33 @@ import type {
 export class MemoryStore implements RunStore {
   readonly kind = 'memory';
   private readonly runs = new Map<string, RunCounters>();
+  /** The manifest digest of each run's record (a run's record is its entry in `runs`). */
+  private readonly digests = new Map<string, string>();
+  private readonly manifests = new Map<string, NewestManifest>();
   private readonly approvals = new Map<string, StoredApproval>();
   private readonly actions = new Map<string, StoredAction[]>();
   private readonly revokedTokens = new Set<string>();
   private readonly revokedTrees = new Set<string>();
   private readonly waiters = new Map<string, Set<(approval: StoredApproval) => void>>();
 
-  async startRun(_treeId: string, runId: string, startedAt: number): Promise<void> {
-    if (!this.runs.has(runId)) this.runs.set(runId, newCounters(startedAt));
+  async startRun(record: RunRecord, options: { mode: StartRunMode }): Promise<StartRunResult> {
+    const { runId } = record;
+    const outcome = startRunOutcome(
+      this.runs.has(runId) ? (this.digests.get(runId) ?? null) : undefined,
+      record.manifestDigest,
+      options.mode,
+    );
+    if (outcome === 'started') {
+      this.runs.set(runId, newCounters(record.startedAt));
+      this.digests.set(runId, record.manifestDigest);
+    }
+    return outcome;
+  }
+
+  async recordManifest(agentId: string, version: number, digest: string): Promise<ManifestOrder> {
+    const order = orderManifest(this.manifests.get(agentId), version, digest);
+    if (order.ok && order.newest) this.manifests.set(agentId, { version, digest });
+    return order;
   }
 
   async admit(request: AdmitRequest): Promise<AdmitResult> {

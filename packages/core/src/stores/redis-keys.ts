@@ -43,6 +43,14 @@ export class RedisKeys {
     return `${this.tree(treeId)}:actions:${runId}`;
   }
 
+  /**
+   * Hash `version digest` of an agent's newest manifest (no TTL: it must outlive every run). Its own
+   * hash tag: it belongs to no run tree.
+   */
+  manifest(agentId: string): string {
+    return `${this.prefix}:manifest:{${agentId}}`;
+  }
+
   /** Hash of one approval. */
   approval(treeId: string, approvalId: string): string {
     return `${this.tree(treeId)}:approval:${approvalId}`;

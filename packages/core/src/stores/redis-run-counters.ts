@@ -1,7 +1,8 @@
+import type { ManifestOrder } from '../manifest/manifest-order.js';
 import type { RedisConnection } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
-import { ADD_TOKENS, ADMIT, ADMIT_FLAGS, EXTEND, HALT, START_RUN } from './redis-scripts.js';
-import type { AdmitRequest, AdmitResult } from './run-store.js';
+import { ADD_TOKENS, ADMIT, ADMIT_FLAGS, EXTEND, HALT, RECORD_MANIFEST, START_RUN } from './redis-scripts.js';
+import type { AdmitRequest, AdmitResult, RunRecord, StartRunMode, StartRunResult } from './run-store.js';
 
 /**
  * The run counters of the Redis store: starting a run, the check-and-count of `admit` (one `EVALSHA`),
@@ -16,13 +17,42 @@ export class RedisRunCounters {
     this.keys = keys;
   }
 
-  async startRun(treeId: string, runId: string, startedAt: number, ttlMs: number): Promise<void> {
+  async startRun(record: RunRecord, options: { mode: StartRunMode; ttlMs: number }): Promise<StartRunResult> {
     const k = this.keys;
-    await this.connection.eval(
+    const { treeId, runId } = record;
+    const { ttlMs } = options;
+    const outcome = await this.connection.eval(
       START_RUN,
       [k.run(treeId, runId), k.calls(treeId, runId), k.types(treeId, runId), k.actions(treeId, runId)],
-      [String(startedAt), Number.isFinite(ttlMs) ? String(Math.max(1, Math.ceil(ttlMs))) : '0'],
+      [
+        String(record.startedAt),
+        Number.isFinite(ttlMs) ? String(Math.max(1, Math.ceil(ttlMs))) : '0',
+        options.mode,
+        record.manifestDigest,
+        treeId,
+      ],
     );
+    if (
+      outcome !== 'started' &&
+      outcome !== 'resumed' &&
+      outcome !== 'state_lost' &&
+      outcome !== 'manifest_changed'
+    )
+      throw new Error(`Unexpected reply of the startRun script: ${String(outcome)}`);
+    return outcome;
+  }
+
+  async recordManifest(agentId: string, version: number, digest: string): Promise<ManifestOrder> {
+    const reply = (await this.connection.eval(
+      RECORD_MANIFEST,
+      [this.keys.manifest(agentId)],
+      [String(version), digest],
+    )) as [string, string];
+    const [outcome, value] = reply;
+    if (outcome === 'ok') return { ok: true, newest: value === '1' };
+    if (outcome === 'older' || outcome === 'same_version_different_content')
+      return { ok: false, reason: outcome, newestVersion: Number(value) };
+    throw new Error(`Unexpected reply of the recordManifest script: ${String(outcome)}`);
   }
 
   async admit(request: AdmitRequest): Promise<AdmitResult> {
@@ -36,6 +66,7 @@ export class RedisRunCounters {
       recordsExceeded: (flags & ADMIT_FLAGS.recordsExceeded) !== 0,
       timeExceeded: (flags & ADMIT_FLAGS.timeExceeded) !== 0,
       newResourceType: (flags & ADMIT_FLAGS.newResourceType) !== 0,
+      stateLost: (flags & ADMIT_FLAGS.stateLost) !== 0,
     };
   }
 
@@ -43,7 +74,7 @@ export class RedisRunCounters {
   admitArguments(request: AdmitRequest): { keys: string[]; args: string[] } {
     const { treeId } = request;
     const own = request.chain[0]?.runId ?? '';
-    const keys = [this.keys.types(treeId, own)];
+    const keys = [this.keys.types(treeId, own), this.keys.actions(treeId, own)];
     const hasType = request.resourceType !== undefined;
     const args = [
       request.tool,

@@ -20,6 +20,7 @@ export const ADMIT_FLAGS = {
   recordsExceeded: 16,
   timeExceeded: 32,
   newResourceType: 64,
+  stateLost: 128,
 } as const;
 
 /** The fields of an approval hash, in the order every approval script and `HMGET` returns them. */
@@ -50,28 +51,64 @@ end
 `;
 
 /**
- * Registers a run (idempotent: a resumed run keeps its counters) and (re)sets the TTL of its keys.
- * KEYS: run, calls, types, actions. ARGV: started_at, ttl_ms ('0': no TTL).
+ * Registers a run: writes its record (`start`) or checks it is there (`resume`), checks the record's
+ * manifest digest, and (re)sets the TTL of its keys. A run started again keeps its counters.
+ * KEYS: run, calls, types, actions. ARGV: started_at, ttl_ms ('0': no TTL), mode, manifest digest, tree.
+ * Returns the `StartRunResult`.
  */
 export const START_RUN = script(
   'startRun',
   `
+local outcome = 'resumed'
 if redis.call('EXISTS', KEYS[1]) == 0 then
-  redis.call('HSET', KEYS[1], 'started_at', ARGV[1], 'tokens', 0, 'records', 0, 'halted', 0,
-    'extra_tokens', 0, 'extra_records', 0, 'extra_ms', 0)
+  if ARGV[3] == 'resume' then return 'state_lost' end
+  redis.call('HSET', KEYS[1], 'tree', ARGV[5], 'started_at', ARGV[1], 'manifest_digest', ARGV[4], 'tokens', 0,
+    'records', 0, 'halted', 0, 'extra_tokens', 0, 'extra_records', 0, 'extra_ms', 0)
+  outcome = 'started'
+elseif redis.call('HGET', KEYS[1], 'manifest_digest') ~= ARGV[4] then
+  return 'manifest_changed'
 end
 for i = 1, #KEYS do
   if ARGV[2] == '0' then redis.call('PERSIST', KEYS[i]) else redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
 end
-return 1
+return outcome
+`,
+);
+
+/**
+ * Records the newest manifest version of an agent (an atomic maximum): the rule of `orderManifest`
+ * (manifest-order.ts). KEYS: the agent's manifest hash. ARGV: version, digest.
+ * Returns { 'ok', '1' | '0' (it became the newest) } or { reason, newest version }.
+ */
+export const RECORD_MANIFEST = script(
+  'recordManifest',
+  `
+local version = tonumber(ARGV[1])
+local f = redis.call('HMGET', KEYS[1], 'version', 'digest')
+if f[1] then
+  local newest = tonumber(f[1])
+  if version < newest then return { 'older', f[1] } end
+  if version == newest then
+    if f[2] ~= ARGV[2] then return { 'same_version_different_content', f[1] } end
+    return { 'ok', '0' }
+  end
+end
+if version > 0 then
+  redis.call('HSET', KEYS[1], 'version', ARGV[1], 'digest', ARGV[2])
+  return { 'ok', '1' }
+end
+return { 'ok', '0' }
 `,
 );
 
 /**
  * The check-and-count of one call: the rules of `admitOn` (admit-logic.ts), in one atomic step.
  *
- * KEYS: [1] the types set of the call's own run, then for each run of the chain (own run first) its run
- * hash and its calls hash.
+ * KEYS: [1] the types set and [2] the actions list of the call's own run, then for each run of the
+ * chain (own run first) its run hash and its calls hash.
+ * A run whose record (run hash) is gone, or whose calls hash, types set or actions list is gone or
+ * shorter than its record says (`calls_made`, `types_seen`, `actions`), lost its state: the call is
+ * reported `stateLost` and halted, and nothing is counted.
  * ARGV: [1] tool, [2] records, [3] tokens, [4] has resource type ('1'/'0'), [5] resource type,
  * [6] resource type known ('1'/'0'), [7] count ('1'/'0'), [8] approved ('1'), an escalation tool not approved ('e'), else '0', [9] now, then four per
  * run of the chain: max calls, max tokens, max records, time limit ms ('' = no limit).
@@ -90,7 +127,7 @@ local count = ARGV[7] == '1'
 local approved = ARGV[8] == '1'
 local escalation = ARGV[8] == 'e'
 local now = tonumber(ARGV[9])
-local n = (#KEYS - 1) / 2
+local n = (#KEYS - 2) / 2
 
 local function limit(s)
   if s == '' then return nil end
@@ -98,21 +135,27 @@ local function limit(s)
 end
 
 local halted, calls_x, tokens_x, records_x, time_x, new_type = false, false, false, false, false, false
-local own_exists = false
+local own_exists, lost = false, false
 
 for i = 1, n do
-  local run = KEYS[2 * i]
+  local run, calls = KEYS[2 * i + 1], KEYS[2 * i + 2]
   local a = 9 + 4 * (i - 1)
-  local f = redis.call('HMGET', run, 'started_at', 'tokens', 'records', 'halted', 'extra_tokens', 'extra_records', 'extra_ms')
-  if not f[1] then
-    halted = true -- an unknown (or expired) run is not running: fail closed
+  local f = redis.call('HMGET', run, 'started_at', 'tokens', 'records', 'halted', 'extra_tokens', 'extra_records',
+    'extra_ms', 'calls_made', 'types_seen', 'actions')
+  local gone = not f[1] or (f[8] == '1' and redis.call('EXISTS', calls) == 0)
+  if not gone and i == 1 then
+    gone = (f[9] == '1' and redis.call('EXISTS', KEYS[1]) == 0)
+      or redis.call('LLEN', KEYS[2]) < tonumber(f[10] or '0')
+  end
+  if gone then
+    lost = true -- its state is gone (deleted, expired, a store restarted empty): fail closed, no fresh budget
   else
     if i == 1 then own_exists = true end
     local used = tonumber(f[2] or '0')
     if tokens ~= 0 then used = tonumber(redis.call('HINCRBYFLOAT', run, 'tokens', ARGV[3])) end
     if f[4] == '1' then halted = true end
     local max_calls = limit(ARGV[a + 1])
-    if max_calls and tonumber(redis.call('HGET', KEYS[2 * i + 1], tool) or '0') >= max_calls then calls_x = true end
+    if max_calls and tonumber(redis.call('HGET', calls, tool) or '0') >= max_calls then calls_x = true end
     local max_tokens = limit(ARGV[a + 2])
     if max_tokens and used > max_tokens + tonumber(f[5] or '0') then tokens_x = true end
     local max_records = limit(ARGV[a + 3])
@@ -124,17 +167,24 @@ for i = 1, n do
   end
 end
 
+if lost then halted = true end
 if has_type and not known and own_exists and redis.call('SISMEMBER', KEYS[1], rtype) == 0 then new_type = true end
 
 local soft = records_x or (not escalation and (tokens_x or time_x or new_type))
 local admitted = count and not halted and not calls_x and (approved or not soft)
 if admitted then
   for i = 1, n do
-    local run, calls = KEYS[2 * i], KEYS[2 * i + 1]
-    if redis.call('HINCRBY', calls, tool, 1) == 1 then follow_ttl(calls, run, nil) end
+    local run, calls = KEYS[2 * i + 1], KEYS[2 * i + 2]
+    if redis.call('HINCRBY', calls, tool, 1) == 1 then
+      follow_ttl(calls, run, nil)
+      redis.call('HSET', run, 'calls_made', 1)
+    end
     if records ~= 0 then redis.call('HINCRBYFLOAT', run, 'records', ARGV[2]) end
   end
-  if has_type and redis.call('SADD', KEYS[1], rtype) == 1 then follow_ttl(KEYS[1], KEYS[2], nil) end
+  if has_type and redis.call('SADD', KEYS[1], rtype) == 1 then
+    follow_ttl(KEYS[1], KEYS[3], nil)
+    redis.call('HSET', KEYS[3], 'types_seen', 1)
+  end
 end
 
 local flags = 0
@@ -145,6 +195,7 @@ if tokens_x then flags = flags + 8 end
 if records_x then flags = flags + 16 end
 if time_x then flags = flags + 32 end
 if new_type then flags = flags + 64 end
+if lost then flags = flags + 128 end
 return flags
 `,
 );
@@ -261,12 +312,14 @@ return 1
 
 /**
  * Appends an action to a run's compensation log; a new log expires with its run (or after the fallback
- * TTL when the run is unknown). KEYS: actions list, run hash. ARGV: action JSON, fallback ttl_ms.
+ * TTL when the run is unknown). The run's record counts the actions (`admit` finds a lost log by it).
+ * KEYS: actions list, run hash. ARGV: action JSON, fallback ttl_ms.
  */
 export const APPEND_ACTION = script(
   'appendAction',
   `${FOLLOW_TTL}
 if redis.call('RPUSH', KEYS[1], ARGV[1]) == 1 then follow_ttl(KEYS[1], KEYS[2], tonumber(ARGV[2])) end
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('HINCRBY', KEYS[2], 'actions', 1) end
 return 1
 `,
 );

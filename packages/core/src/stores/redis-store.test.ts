@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { describeMultiProcess } from '../../test/multi-process.js';
+import { REDIS_URL, redisAnswers, SKIP_REDIS } from '../../test/redis-probe.js';
 import { describeRunsOnStore } from '../../test/runs-on-store.js';
 import { describeRunStore } from '../../test/store-conformance.js';
 import { manifestOf } from '../../test/support.js';
@@ -25,38 +26,11 @@ import { StoreUnavailableError } from './store-unavailable-error.js';
  * the file is skipped with a printed notice, except under ORBIT_REQUIRE_SERVICES=1 (.ci/run), where it fails.
  * ORBIT_SKIP_REDIS=1 skips it on purpose.
  */
-const REDIS_URL = process.env.ORBIT_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const REDIS_SERVER = process.env.ORBIT_REDIS_SERVER ?? 'redis-server';
-const SKIP = process.env.ORBIT_SKIP_REDIS === '1';
-const REQUIRED = process.env.ORBIT_REQUIRE_SERVICES === '1';
+const SKIP = SKIP_REDIS;
 const CORE = new URL('../..', import.meta.url).pathname;
 const WORKER = new URL('../../test/workers/redis-admit-worker.ts', import.meta.url).pathname;
 const T0 = Date.UTC(2026, 10, 25, 12);
-
-/** True when Redis answers; otherwise a notice (or, when services are required, an error). */
-async function redisAnswers(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    connectTimeout: 2_000,
-  });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    await probe.ping();
-    return true;
-  } catch (error) {
-    const why = `The Redis store tests need a Redis at ${REDIS_URL}, which does not answer (${String(error)}).`;
-    const how =
-      'Start one (redis-server) or point ORBIT_REDIS_URL at one, and run the tests again; .ci/run starts one and requires it.';
-    if (REQUIRED) throw new Error(`${why} ${how}`);
-    console.warn(`[orbit] SKIPPED: ${why} ${how}`);
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
 
 if (SKIP || !(await redisAnswers())) {
   describe.skip(`redis store (${SKIP ? 'ORBIT_SKIP_REDIS=1' : `no Redis at ${REDIS_URL}`})`, () => {
@@ -113,7 +87,10 @@ if (SKIP || !(await redisAnswers())) {
     it('keeps a tree under one hash tag, and its keys expire with the run', async () => {
       const store = await make();
       const treeId = `tree-${randomUUID()}`;
-      await store.startRun(treeId, treeId, T0, 60_000);
+      await store.startRun(
+        { treeId: treeId, runId: treeId, startedAt: T0, manifestDigest: 'sha256:test' },
+        { mode: 'start', ttlMs: 60_000 },
+      );
       await store.admit(admitOf(treeId, { resourceType: 'invoice', resourceTypeKnown: true, records: 2 }));
       await store.appendAction(treeId, treeId, { callId: 'c1', tool: 'update', reversibility: 'partial' });
       const keys = (await keysOf(`${prefix}:{${treeId}}:*`)).sort();
@@ -132,14 +109,20 @@ if (SKIP || !(await redisAnswers())) {
       });
       expect(await admin.hget(`${prefix}:{${treeId}}:calls:${treeId}`, 'update')).toBe('1');
       // A resumed run refreshes the TTL of every key of the run.
-      await store.startRun(treeId, treeId, T0 + 5, 600_000);
+      await store.startRun(
+        { treeId: treeId, runId: treeId, startedAt: T0 + 5, manifestDigest: 'sha256:test' },
+        { mode: 'start', ttlMs: 600_000 },
+      );
       for (const key of keys) expect(await admin.pttl(key), key).toBeGreaterThan(500_000);
     });
 
     it('treats a run whose state expired as unknown: halted', async () => {
       const store = await make();
       const treeId = `tree-${randomUUID()}`;
-      await store.startRun(treeId, treeId, T0, 50);
+      await store.startRun(
+        { treeId: treeId, runId: treeId, startedAt: T0, manifestDigest: 'sha256:test' },
+        { mode: 'start', ttlMs: 50 },
+      );
       expect((await store.admit(admitOf(treeId))).admitted).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, 120));
       expect(await store.admit(admitOf(treeId))).toMatchObject({ admitted: false, halted: true });
@@ -149,7 +132,10 @@ if (SKIP || !(await redisAnswers())) {
     it('loads its scripts again after SCRIPT FLUSH (NOSCRIPT → EVAL)', async () => {
       const store = await make();
       const treeId = `tree-${randomUUID()}`;
-      await store.startRun(treeId, treeId, T0, 60_000);
+      await store.startRun(
+        { treeId: treeId, runId: treeId, startedAt: T0, manifestDigest: 'sha256:test' },
+        { mode: 'start', ttlMs: 60_000 },
+      );
       expect((await store.admit(admitOf(treeId))).admitted).toBe(true);
       await admin.script('FLUSH');
       expect((await store.admit(admitOf(treeId))).admitted).toBe(true);
@@ -221,7 +207,11 @@ if (SKIP || !(await redisAnswers())) {
           const treeId = `tree-${randomUUID()}`;
           const runs = [`${treeId}-grandchild`, `${treeId}-child`, treeId];
           for (const store of [memory, redis])
-            for (const run of runs) await store.startRun(treeId, run, T0, 60_000);
+            for (const run of runs)
+              await store.startRun(
+                { treeId: treeId, runId: run, startedAt: T0, manifestDigest: 'sha256:test' },
+                { mode: 'start', ttlMs: 60_000 },
+              );
           const seen: unknown[][] = [[], []];
           for (const o of ops) {
             for (const [i, store] of [memory, redis].entries()) {
@@ -304,7 +294,10 @@ if (SKIP || !(await redisAnswers())) {
       const listeners = client.listenerCount('error');
       const store = new RedisStore({ redis: client, prefix });
       const treeId = `tree-${randomUUID()}`;
-      await store.startRun(treeId, treeId, T0, 60_000);
+      await store.startRun(
+        { treeId: treeId, runId: treeId, startedAt: T0, manifestDigest: 'sha256:test' },
+        { mode: 'start', ttlMs: 60_000 },
+      );
       expect((await store.admit(admitOf(treeId))).admitted).toBe(true);
       await store.close();
       expect(await client.ping()).toBe('PONG');
@@ -323,7 +316,10 @@ if (SKIP || !(await redisAnswers())) {
       const treeId = `tree-${randomUUID()}`;
       const started = performance.now();
       const calls: Promise<unknown>[] = [
-        store.startRun(treeId, treeId, T0, 1000),
+        store.startRun(
+          { treeId: treeId, runId: treeId, startedAt: T0, manifestDigest: 'sha256:test' },
+          { mode: 'start', ttlMs: 1000 },
+        ),
         store.admit(admitOf(treeId)),
         store.getApproval(treeId, 'x'),
         store.listPending(),
@@ -346,7 +342,10 @@ if (SKIP || !(await redisAnswers())) {
     it('four processes fire 250 admits each (25 in flight) at a limit of 50: exactly 50 are admitted', async () => {
       const treeId = `tree-${randomUUID()}`;
       const store = await make();
-      await store.startRun(treeId, treeId, Date.now(), 120_000);
+      await store.startRun(
+        { treeId: treeId, runId: treeId, startedAt: Date.now(), manifestDigest: 'sha256:test' },
+        { mode: 'start', ttlMs: 120_000 },
+      );
       const workers = Array.from({ length: 4 }, () =>
         startWorker({ url: REDIS_URL, prefix, treeId, calls: 250, inFlight: 25, maxCalls: 50 }),
       );
@@ -439,7 +438,10 @@ if (SKIP || !(await redisAnswers())) {
       const store = await make({ url: `redis://127.0.0.1:${port}` });
       const treeId = `tree-${randomUUID()}`;
       const request = admitOf(treeId, { chain: [{ runId: treeId, maxCalls: 10 }], records: 1 });
-      await store.startRun(treeId, treeId, T0, 600_000);
+      await store.startRun(
+        { treeId: treeId, runId: treeId, startedAt: T0, manifestDigest: 'sha256:test' },
+        { mode: 'start', ttlMs: 600_000 },
+      );
       for (let i = 0; i < 3; i++) expect((await store.admit(request)).admitted).toBe(true);
 
       await stop(server);

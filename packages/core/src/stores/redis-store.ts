@@ -1,6 +1,7 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import type { ApprovalAnswer } from '../approvals/approval.js';
 import { OptionsInvalidError } from '../errors.js';
+import type { ManifestOrder } from '../manifest/manifest-order.js';
 import { RedisAnswerWaits } from './redis-answer-waits.js';
 import { RedisApprovals } from './redis-approvals.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, RedisConnection, redisClientOptions } from './redis-connection.js';
@@ -11,7 +12,10 @@ import type {
   AdmitRequest,
   AdmitResult,
   AnswerResult,
+  RunRecord,
   RunStore,
+  StartRunMode,
+  StartRunResult,
   StoredAction,
   StoredApproval,
 } from './run-store.js';
@@ -51,9 +55,12 @@ const DEFAULT_RUN_TTL_MS = 24 * 60 * 60 * 1000;
  *
  * Key layout (`p` = prefix, `t` = tree id; `{t}` is a Redis Cluster hash tag, so a run tree's keys share
  * one slot and every per-tree script touches one slot only):
- * - `p:{t}:run:<runId>`: hash `started_at tokens records halted extra_tokens extra_records extra_ms`
+ * - `p:{t}:run:<runId>`: the run's record and counters, hash `tree started_at manifest_digest tokens records
+ *   halted extra_tokens extra_records extra_ms calls_made types_seen actions` (the last three say which of
+ *   the keys below the run has written, and how many actions: a key found missing is lost state)
  * - `p:{t}:calls:<runId>`: hash tool → calls; `p:{t}:types:<runId>`: set of resource types seen
  * - `p:{t}:actions:<runId>`: list of JSON actions (the compensation log)
+ * - `p:manifest:{<agentId>}`: hash `version digest` of the agent's newest manifest (no TTL)
  * - `p:{t}:approval:<approvalId>`: hash `tree request status hash requested_at expires_at answer answered_at`
  * - `p:{t}:approvals`: sorted set of the tree's approval ids, score `requestedAt` (for `listApprovals`)
  * - `p:{t}:revoked`: a revoked tree
@@ -68,7 +75,12 @@ const DEFAULT_RUN_TTL_MS = 24 * 60 * 60 * 1000;
  *
  * TTL: `startRun` sets (and, for a resumed run, refreshes) `ttlMs` on the run's keys; keys created later
  * (calls, types, actions) take the run's remaining TTL. `admit` does not refresh it: a run whose state
- * expired is unknown, so its calls are refused as halted (fail closed). Choose `ttlMs` longer than a run.
+ * expired is lost, so its calls are refused (`stateLost`, halted: fail closed). Choose `ttlMs` longer
+ * than a run.
+ *
+ * Lost state: `admit` checks, inside its one script, that the run's record is there and that none of its
+ * keys is gone (a deleted key, a Redis restarted empty); a resumed run needs its record. Either way the
+ * run halts (`run_state_lost`) instead of starting again with a fresh budget.
  * Revocations do not expire.
  *
  * Failures: every method rejects with `StoreUnavailableError` when Redis cannot be reached or answers with
@@ -132,8 +144,13 @@ export class RedisStore implements RunStore {
   }
 
   /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
-  startRun(treeId: string, runId: string, startedAt: number, ttlMs: number): Promise<void> {
-    return this.runs.startRun(treeId, runId, startedAt, ttlMs);
+  startRun(record: RunRecord, options: { mode: StartRunMode; ttlMs: number }): Promise<StartRunResult> {
+    return this.runs.startRun(record, options);
+  }
+
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
+  recordManifest(agentId: string, version: number, digest: string): Promise<ManifestOrder> {
+    return this.runs.recordManifest(agentId, version, digest);
   }
 
   /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */

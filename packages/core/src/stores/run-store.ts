@@ -1,5 +1,6 @@
 import type { ApprovalAnswer, ApprovalRequest } from '../approvals/approval.js';
 import type { LimitFindings } from '../gate/limits.js';
+import type { ManifestOrder } from '../manifest/manifest-order.js';
 import type { Reversibility } from '../manifest/manifest-schema.js';
 
 /** The limits of one run for one call: this run first, then its ancestors (budgets roll up). */
@@ -47,6 +48,33 @@ export interface AdmitResult extends LimitFindings {
   admitted: boolean;
 }
 
+/**
+ * The record of a run, written first by `startRun` and checked by every `admit`: without it the run's
+ * state is gone, and the run halts rather than start over with a fresh budget.
+ */
+export interface RunRecord {
+  /** The run tree's id (the root run's id). */
+  treeId: string;
+  runId: string;
+  /** ms since the epoch (the run's time budget counts from it). */
+  startedAt: number;
+  /** The digest of the manifest the run started with: the run keeps it for life. */
+  manifestDigest: string;
+}
+
+/**
+ * How a run is registered: `start`, a new run (its record is written; an existing record is kept, never
+ * reset); `resume`, a run started before (its record must be there).
+ */
+export type StartRunMode = 'start' | 'resume';
+
+/**
+ * What `startRun` found: `started` (a new record), `resumed` (the record was there, same manifest),
+ * `state_lost` (`resume` without a record: the state is gone), `manifest_changed` (the record holds
+ * another manifest digest). The last two leave the store as it was.
+ */
+export type StartRunResult = 'started' | 'resumed' | 'state_lost' | 'manifest_changed';
+
 /** A stored approval: the request, its state, and its answer once there is one. */
 export interface StoredApproval {
   /** The run tree the approval belongs to (its root run's id). */
@@ -81,9 +109,22 @@ export interface StoredAction {
  */
 export interface RunStore {
   readonly kind: string;
-  /** Registers a run (idempotent: resuming a run keeps its counters). `ttlMs`: how long its state lives. */
-  startRun(treeId: string, runId: string, startedAt: number, ttlMs: number): Promise<void>;
-  /** The check-and-count of one call, in one atomic step. */
+  /**
+   * Registers a run, in one atomic step: writes its record (`start`) or checks it is there (`resume`),
+   * and checks the record's manifest digest. A run started again keeps its counters. `ttlMs`: how long
+   * its state lives (`Infinity`: for ever).
+   */
+  startRun(record: RunRecord, options: { mode: StartRunMode; ttlMs: number }): Promise<StartRunResult>;
+  /**
+   * Records the newest `manifest_version` of an agent, as an atomic maximum, and refuses an older one
+   * (or the newest's version with another digest). Version 0 (no `manifest_version`) is never
+   * recorded: it passes while no versioned manifest of the agent was recorded.
+   */
+  recordManifest(agentId: string, version: number, digest: string): Promise<ManifestOrder>;
+  /**
+   * The check-and-count of one call, in one atomic step. A run of the chain without its record (or
+   * with part of its state gone) is reported `stateLost` and `halted`, and nothing is counted.
+   */
   admit(request: AdmitRequest): Promise<AdmitResult>;
   /** Adds model tokens to every run of a chain. */
   addTokens(treeId: string, runIds: readonly string[], tokens: number): Promise<void>;

@@ -1,6 +1,8 @@
+import { type ManifestOrder, orderManifest } from '../manifest/manifest-order.js';
 import { admitOn, type RunCounters } from './admit-logic.js';
-import type { AdmitRequest, AdmitResult } from './run-store.js';
+import type { AdmitRequest, AdmitResult, RunRecord, StartRunMode, StartRunResult } from './run-store.js';
 import type { Sql, SqliteConnection } from './sqlite-connection.js';
+import { startRunOutcome } from './start-run-logic.js';
 
 /**
  * The run counters of the SQLite store (tables `runs`, `run_calls`, `run_resource_types`): starting a
@@ -13,17 +15,41 @@ export class SqliteRunCounters {
     this.db = db;
   }
 
-  async startRun(treeId: string, runId: string, startedAt: number, ttlMs: number): Promise<void> {
-    const expiresAt = Number.isFinite(ttlMs) ? startedAt + ttlMs : null;
-    await this.db.execute((sql) => {
-      // A resumed run keeps its counters; its expiry only moves later (NULL: never expires).
-      sql(
-        `INSERT INTO runs (run_id, tree_id, started_at, expires_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (run_id) DO UPDATE SET expires_at =
-           CASE WHEN runs.expires_at IS NULL OR excluded.expires_at IS NULL THEN NULL
-                ELSE MAX(runs.expires_at, excluded.expires_at) END`,
-      ).run(runId, treeId, startedAt, expiresAt);
-    });
+  async startRun(record: RunRecord, options: { mode: StartRunMode; ttlMs: number }): Promise<StartRunResult> {
+    const { runId, treeId, startedAt, manifestDigest } = record;
+    const expiresAt = Number.isFinite(options.ttlMs) ? startedAt + options.ttlMs : null;
+    return this.db.execute((sql) => {
+      const row = sql('SELECT manifest_digest FROM runs WHERE run_id = ?').get(runId);
+      const stored = row === undefined ? undefined : (row.manifest_digest as string | null);
+      const outcome = startRunOutcome(stored, manifestDigest, options.mode);
+      if (outcome === 'started') {
+        sql(
+          'INSERT INTO runs (run_id, tree_id, started_at, expires_at, manifest_digest) VALUES (?, ?, ?, ?, ?)',
+        ).run(runId, treeId, startedAt, expiresAt, manifestDigest);
+      } else if (outcome === 'resumed') {
+        // A resumed run keeps its counters; its expiry only moves later (NULL: never expires).
+        sql(
+          `UPDATE runs SET expires_at = CASE WHEN expires_at IS NULL OR ? IS NULL THEN NULL
+             ELSE MAX(expires_at, ?) END WHERE run_id = ?`,
+        ).run(expiresAt, expiresAt, runId);
+      }
+      return outcome;
+    }, true);
+  }
+
+  async recordManifest(agentId: string, version: number, digest: string): Promise<ManifestOrder> {
+    return this.db.execute((sql) => {
+      const row = sql('SELECT version, digest FROM agent_manifests WHERE agent_id = ?').get(agentId);
+      const newest = row && { version: Number(row.version), digest: String(row.digest) };
+      const order = orderManifest(newest, version, digest);
+      if (order.ok && order.newest) {
+        sql(
+          `INSERT INTO agent_manifests (agent_id, version, digest) VALUES (?, ?, ?)
+           ON CONFLICT (agent_id) DO UPDATE SET version = excluded.version, digest = excluded.digest`,
+        ).run(agentId, version, digest);
+      }
+      return order;
+    }, true);
   }
 
   async admit(request: AdmitRequest): Promise<AdmitResult> {

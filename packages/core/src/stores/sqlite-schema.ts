@@ -1,5 +1,5 @@
 /** The schema version this code writes, kept in the file's `PRAGMA user_version`. */
-export const SQLITE_SCHEMA_VERSION = 1;
+export const SQLITE_SCHEMA_VERSION = 2;
 
 /**
  * Migrations: `MIGRATIONS[v]` takes a file from schema version `v` to `v + 1`. They run in one
@@ -63,5 +63,15 @@ export const MIGRATIONS: readonly string[] = [
     resource TEXT
   );
   CREATE INDEX IF NOT EXISTS actions_run ON actions (run_id, id);
+  `,
+  // 2: each run's record keeps the manifest digest it started with (NULL for runs started before: they
+  // cannot be resumed); the newest manifest version per agent.
+  `
+  ALTER TABLE runs ADD COLUMN manifest_digest TEXT;
+  CREATE TABLE IF NOT EXISTS agent_manifests (
+    agent_id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    digest TEXT NOT NULL
+  ) WITHOUT ROWID;
   `,
 ];

@@ -112,7 +112,10 @@ describe('sqlite store', () => {
   it('creates its schema in WAL mode, versioned by user_version, and reopens it with the data', async () => {
     const path = file('schema');
     const store = new SqliteStore({ path });
-    await store.startRun('t', 't', 0, 60_000);
+    await store.startRun(
+      { treeId: 't', runId: 't', startedAt: 0, manifestDigest: 'sha256:test' },
+      { mode: 'start', ttlMs: 60_000 },
+    );
     expect((await store.admit(admitRequest('t'))).admitted).toBe(true);
     await store.close();
     const db = new DatabaseSync(path);
@@ -128,7 +131,10 @@ describe('sqlite store', () => {
 
   it('works on a private in-memory database', async () => {
     const store = new SqliteStore({ path: ':memory:' });
-    await store.startRun('t', 't', 0, 60_000);
+    await store.startRun(
+      { treeId: 't', runId: 't', startedAt: 0, manifestDigest: 'sha256:test' },
+      { mode: 'start', ttlMs: 60_000 },
+    );
     expect((await store.admit(admitRequest('t'))).admitted).toBe(true);
     await store.appendAction('t', 't', { callId: 'c1', tool: 'update', reversibility: 'partial' });
     expect(await store.listActions('t', 't')).toEqual([
@@ -139,7 +145,12 @@ describe('sqlite store', () => {
 
   it('rejects with StoreUnavailableError when the file cannot be opened, and after close', async () => {
     const missing = new SqliteStore({ path: join(dir, 'no-such-dir', 'orbit.db') });
-    await expect(missing.startRun('t', 't', 0, 1000)).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(
+      missing.startRun(
+        { treeId: 't', runId: 't', startedAt: 0, manifestDigest: 'sha256:test' },
+        { mode: 'start', ttlMs: 1000 },
+      ),
+    ).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(missing.admit(admitRequest('t'))).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
 
     const store = new SqliteStore({ path: file('closed'), pollIntervalMs: 10 });
@@ -169,7 +180,12 @@ describe('sqlite store', () => {
     db.exec(`PRAGMA user_version = ${SQLITE_SCHEMA_VERSION + 1}`);
     db.close();
     const store = new SqliteStore({ path });
-    await expect(store.startRun('t', 't', 0, 1000)).rejects.toThrow(/schema version/);
+    await expect(
+      store.startRun(
+        { treeId: 't', runId: 't', startedAt: 0, manifestDigest: 'sha256:test' },
+        { mode: 'start', ttlMs: 1000 },
+      ),
+    ).rejects.toThrow(/schema version/);
     await store.close();
   });
 
@@ -183,12 +199,30 @@ describe('sqlite store', () => {
 
   it('purges expired runs with their counts and logs, and the approvals of trees left without runs', async () => {
     const store = new SqliteStore({ path: file('purge') });
-    await store.startRun('old', 'old', 0, 1_000);
-    await store.startRun('old', 'old-child', 0, 1_000);
-    await store.startRun('kept', 'kept', 0, 10_000);
-    await store.startRun('forever', 'forever', 0, Number.POSITIVE_INFINITY);
-    await store.startRun('resumed', 'resumed', 0, 1_000);
-    await store.startRun('resumed', 'resumed', 5_000, 1_000); // a resume moves the expiry later, never earlier
+    await store.startRun(
+      { treeId: 'old', runId: 'old', startedAt: 0, manifestDigest: 'sha256:test' },
+      { mode: 'start', ttlMs: 1_000 },
+    );
+    await store.startRun(
+      { treeId: 'old', runId: 'old-child', startedAt: 0, manifestDigest: 'sha256:test' },
+      { mode: 'start', ttlMs: 1_000 },
+    );
+    await store.startRun(
+      { treeId: 'kept', runId: 'kept', startedAt: 0, manifestDigest: 'sha256:test' },
+      { mode: 'start', ttlMs: 10_000 },
+    );
+    await store.startRun(
+      { treeId: 'forever', runId: 'forever', startedAt: 0, manifestDigest: 'sha256:test' },
+      { mode: 'start', ttlMs: Number.POSITIVE_INFINITY },
+    );
+    await store.startRun(
+      { treeId: 'resumed', runId: 'resumed', startedAt: 0, manifestDigest: 'sha256:test' },
+      { mode: 'start', ttlMs: 1_000 },
+    );
+    await store.startRun(
+      { treeId: 'resumed', runId: 'resumed', startedAt: 5_000, manifestDigest: 'sha256:test' },
+      { mode: 'start', ttlMs: 1_000 },
+    ); // a resume moves the expiry later, never earlier
     for (const runId of ['old', 'kept', 'forever', 'resumed']) {
       expect(
         (await store.admit(admitRequest(runId, { resourceType: 'invoice', approved: true }))).admitted,
@@ -218,7 +252,10 @@ describe('sqlite store', () => {
     expect(await store.purgeExpired(100_000)).toEqual({ runs: 2, approvals: 2 });
     expect((await store.admit(admitRequest('forever'))).admitted).toBe(true);
     // A restarted run starts from zero, with no resource type seen.
-    await store.startRun('kept', 'kept', 0, 60_000);
+    await store.startRun(
+      { treeId: 'kept', runId: 'kept', startedAt: 0, manifestDigest: 'sha256:test' },
+      { mode: 'start', ttlMs: 60_000 },
+    );
     expect(await store.admit(admitRequest('kept', { resourceType: 'invoice' }))).toMatchObject({
       admitted: false,
       newResourceType: true,
@@ -243,7 +280,10 @@ describe('sqlite store', () => {
       );
       await Promise.all(workers.map((w) => w.when((m) => m.type === 'ready')));
       const store = new SqliteStore({ path });
-      await store.startRun(treeId, treeId, 0, 3_600_000);
+      await store.startRun(
+        { treeId: treeId, runId: treeId, startedAt: 0, manifestDigest: 'sha256:test' },
+        { mode: 'start', ttlMs: 3_600_000 },
+      );
       for (const w of workers) w.child.send('go');
       const done = await Promise.all(workers.map((w) => w.when((m) => m.type === 'done')));
       const exits = await Promise.all(workers.map((w) => w.exited));
@@ -270,7 +310,10 @@ describe('sqlite store', () => {
       const path = file('held');
       const treeId = `tree-${randomUUID()}`;
       const store = new SqliteStore({ path, busyTimeoutMs: 300 });
-      await store.startRun(treeId, treeId, 0, 60_000);
+      await store.startRun(
+        { treeId: treeId, runId: treeId, startedAt: 0, manifestDigest: 'sha256:test' },
+        { mode: 'start', ttlMs: 60_000 },
+      );
       for (let i = 0; i < 3; i++) expect((await store.admit(admitRequest(treeId))).admitted).toBe(true);
       await store.appendAction(treeId, treeId, {
         callId: 'committed',
@@ -308,7 +351,10 @@ describe('sqlite store', () => {
       const path = file('storm');
       const treeId = `tree-${randomUUID()}`;
       const store = new SqliteStore({ path });
-      await store.startRun(treeId, treeId, 0, 60_000);
+      await store.startRun(
+        { treeId: treeId, runId: treeId, startedAt: 0, manifestDigest: 'sha256:test' },
+        { mode: 'start', ttlMs: 60_000 },
+      );
       const stormer = worker({ mode: 'storm', path, treeId, runId: treeId });
       const reported = await stormer.when((m) => m.type === 'committed' && Number(m.n) >= 200);
       stormer.child.kill('SIGKILL');

@@ -1,11 +1,15 @@
 import type { ApprovalAnswer } from '../approvals/approval.js';
 import { OptionsInvalidError } from '../errors.js';
+import type { ManifestOrder } from '../manifest/manifest-order.js';
 import type { Reversibility } from '../manifest/manifest-schema.js';
 import type {
   AdmitRequest,
   AdmitResult,
   AnswerResult,
+  RunRecord,
   RunStore,
+  StartRunMode,
+  StartRunResult,
   StoredAction,
   StoredApproval,
 } from './run-store.js';
@@ -50,6 +54,8 @@ export interface SqliteStoreOptions {
  *   JSON cannot encode (a `TypeError`), a corrupt JSON column
  *   (a `SyntaxError`).
  * - Approvals: `waitForAnswer` polls the row every `pollIntervalMs` (default 25 ms).
+ * - Lost state: a run's row is its record (with the manifest digest it started with). `admit` reads it in
+ *   its transaction: a run whose row is gone is reported `stateLost` (halted), and resuming it fails.
  * - Expiry: `startRun`'s `ttlMs` sets the run's `expires_at`; expired rows stay until
  *   {@link SqliteStore.purgeExpired} deletes them (call it from time to time, e.g. hourly).
  * - Needs Node ≥ 22.13 (or 22.12 with `--experimental-sqlite`): `node:sqlite` is loaded on first
@@ -105,8 +111,13 @@ export class SqliteStore implements RunStore {
   }
 
   /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
-  startRun(treeId: string, runId: string, startedAt: number, ttlMs: number): Promise<void> {
-    return this.runs.startRun(treeId, runId, startedAt, ttlMs);
+  startRun(record: RunRecord, options: { mode: StartRunMode; ttlMs: number }): Promise<StartRunResult> {
+    return this.runs.startRun(record, options);
+  }
+
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
+  recordManifest(agentId: string, version: number, digest: string): Promise<ManifestOrder> {
+    return this.runs.recordManifest(agentId, version, digest);
   }
 
   /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */

@@ -23,6 +23,7 @@ const store: RunStore =
 const manifest = await loadManifest({
   manifest: {
     agent_id: 'worker-agent',
+    manifest_version: 1,
     owner_team: '#test',
     deployed_at: '2026-05-01T09:00:00Z',
     task_scope: 'Shared-run tests',
@@ -53,7 +54,8 @@ const update = defineTool({
 });
 
 if (job.mode === 'fire') {
-  const run = orbit.resumeRun(job.runId);
+  // Every worker starts the same run: the first writes its record, the others share it.
+  const run = orbit.startRun({ runId: job.runId });
   let next = 0;
   const lane = async () => {
     while (next < (job.calls ?? 250)) {

@@ -21,7 +21,10 @@ const go = () => new Promise<void>((resolve) => process.once('message', () => re
 if (job.mode === 'admit') {
   // Fire `calls` admits, `inFlight` at a time, at a tool shared by every worker (chain: own run, then the root).
   const store = new SqliteStore({ path: job.path, busyTimeoutMs: 20_000 });
-  await store.startRun(job.treeId, job.runId, 0, 3_600_000); // opens the file: schema races with the others
+  await store.startRun(
+    { treeId: job.treeId, runId: job.runId, startedAt: 0, manifestDigest: 'sha256:test' },
+    { mode: 'start', ttlMs: 3_600_000 },
+  ); // opens the file: schema races with the others
   send({ type: 'ready' });
   await go();
   let next = 0;
