@@ -1,5 +1,5 @@
-import type { KeyObject } from 'node:crypto';
-import type { CryptoKey } from 'jose';
+// jose's key types, not node:crypto's: the public types must not need @types/node.
+import type { CryptoKey, KeyObject } from 'jose';
 import { z } from 'zod';
 
 /** The JWS `typ` of an audit anchor: a signature over anything else is not accepted as one. */

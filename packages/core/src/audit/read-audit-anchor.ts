@@ -1,6 +1,5 @@
-import type { KeyObject } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { type CryptoKey, compactVerify } from 'jose';
+import { type CryptoKey, compactVerify, type KeyObject } from 'jose';
 import { AUDIT_ANCHOR_TYPE, type AuditAnchor, AuditAnchorSchema } from './audit-anchor.js';
 
 /** The newest anchor of an anchor file, verified; or why there is none to trust. */

@@ -1,7 +1,6 @@
-import type { KeyObject } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { CryptoKey } from 'jose';
+import type { CryptoKey, KeyObject } from 'jose';
 import { OptionsInvalidError } from '../errors.js';
 import { type AuditAnchor, defaultAnchorPath } from './audit-anchor.js';
 import { ed25519PublicKey } from './ed25519-key.js';
