@@ -16,7 +16,11 @@ export {
 } from './approvals/approval.js';
 export type { AuditEvent, AuditEventKind, AuditSink, Redactor } from './audit/audit-event.js';
 export { JsonlFileSink, type JsonlFileSinkOptions, MemorySink } from './audit/jsonl-file-sink.js';
-export { type AuditVerification, verifyAuditFile } from './audit/verify-audit-file.js';
+export {
+  type AuditVerification,
+  type VerifyAuditFileOptions,
+  verifyAuditFile,
+} from './audit/verify-audit-file.js';
 export type { RollbackEntry, RollbackReport } from './compensation/rollback.js';
 export { argumentConfidence, type ConfidenceSource } from './confidence/confidence-source.js';
 export type { Detector } from './detectors/finding.js';

@@ -14,18 +14,19 @@ export interface WebhookNotifierOptions {
   onError?: (error: unknown, alert: Alert) => void;
 }
 
+/** The `code` of the process warning emitted when a webhook notifier's `onError` throws. */
+const WEBHOOK_ON_ERROR_THREW = 'ORBIT_WEBHOOK_ON_ERROR_THREW';
+
 /** A notifier that also tells when everything it was given has been delivered (or given up on). */
 export type DrainableNotifier = Notifier & { drain(): Promise<void> };
 
 /**
  * POSTs each alert as JSON, retrying 5xx, 429 and network errors with exponential back-off. Delivery
  * runs in the background: the agent's run never waits for it; `drain()` waits for what is in flight.
- * Neither the factory nor the notifier throws (options are not checked; a bad `url` or `timeoutMs`
- * fails each delivery, which goes to `onError`).
- *
- * @throws from `drain()`, what `onError` throws, or a TypeError for an alert JSON cannot encode (a
- * BigInt, a cycle in `evidence`). With no `drain()` waiting, such an error is an unhandled rejection
- * (by default it ends the process): keep `onError` from throwing.
+ * Neither the factory, the notifier nor `drain()` throws (options are not checked; a bad `url` or
+ * `timeoutMs` fails each delivery, which goes to `onError`, and so does an alert JSON cannot encode: a
+ * BigInt, a cycle in `evidence`). An `onError` that throws is reported with `process.emitWarning`
+ * (code `ORBIT_WEBHOOK_ON_ERROR_THREW`), never as an unhandled rejection.
  *
  * @example
  * createOrbit({ manifest, alerts: { notifiers: [webhookNotifier({ url: process.env.ALERT_WEBHOOK! })] } });
@@ -39,8 +40,25 @@ export function webhookNotifier(options: WebhookNotifierOptions): DrainableNotif
     ((error, alert) => console.error(`[orbit] alert ${alert.alert} not delivered to ${options.url}:`, error));
   const inFlight = new Set<Promise<void>>();
 
+  const report = (error: unknown, alert: Alert) => {
+    try {
+      onError(error, alert);
+    } catch (thrown) {
+      // Delivery runs in the background: a throw here would be an unhandled rejection, which ends the process.
+      process.emitWarning(
+        `The webhook notifier's onError threw while reporting alert ${alert.alert} not delivered to ${options.url}: ${thrown instanceof Error ? thrown.message : String(thrown)}`,
+        { code: WEBHOOK_ON_ERROR_THREW, detail: error instanceof Error ? error.message : String(error) },
+      );
+    }
+  };
+
   const deliver = async (alert: Alert) => {
-    const body = JSON.stringify(alert);
+    let body: string;
+    try {
+      body = JSON.stringify(alert);
+    } catch (error) {
+      return report(error, alert);
+    }
     let lastError: unknown;
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, backoff * 2 ** (attempt - 1)));
@@ -58,7 +76,7 @@ export function webhookNotifier(options: WebhookNotifierOptions): DrainableNotif
         lastError = error;
       }
     }
-    onError(lastError, alert);
+    report(lastError, alert);
   };
 
   const notifier = ((alert: Alert) => {

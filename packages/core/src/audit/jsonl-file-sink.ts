@@ -1,7 +1,21 @@
+import type { KeyObject } from 'node:crypto';
 import { createHash, hash } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import {
+  appendFileSync,
+  closeSync,
+  fdatasyncSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { OptionsInvalidError } from '../errors.js';
+import { type AuditAnchorOptions, defaultAnchorPath } from './audit-anchor.js';
 import type { AuditEvent, AuditSink } from './audit-event.js';
+import { ed25519PrivateKey } from './ed25519-key.js';
+import { signAuditAnchor } from './sign-audit-anchor.js';
 
 export interface JsonlFileSinkOptions {
   /** Flush once this many characters are buffered. Default 64 Ki. */
@@ -11,6 +25,21 @@ export interface JsonlFileSinkOptions {
    * before it, so `verifyAuditFile` finds an edited, deleted or reordered line. One writer per file.
    */
   chain?: boolean;
+  /**
+   * Signed checkpoints of the chain's head (needs `chain`): at every `flush()` that wrote lines (so at
+   * `run.end()`, at `close()` and at process exit), once the lines are on disk, a compact JWS of
+   * `{ file, lines, head, at }` is appended to the anchor file. `verifyAuditFile(path, { anchor })`
+   * then finds a truncated or re-chained tail. Off by default.
+   */
+  anchor?: AuditAnchorOptions;
+}
+
+/** The resolved `anchor` option. */
+interface Anchoring {
+  readonly key: KeyObject;
+  readonly kid: string | undefined;
+  readonly path: string;
+  readonly file: string;
 }
 
 /** The `prev_hash` of the first line of a chained audit file. */
@@ -37,20 +66,29 @@ export class JsonlFileSink implements AuditSink {
   private readonly chain: boolean;
   private seq = 0;
   private prevHash = GENESIS_HASH;
+  private readonly anchoring: Anchoring | undefined;
+  /** The `seq` the newest anchor covers (the file's lines at opening count as covered: not re-signed). */
+  private anchoredSeq = 0;
 
   /**
    * Opens (creating it and its directory when absent) the file to append to, and continues its chain.
    *
    * @throws Error, Node's file-system error as it is (`EACCES`, `ENOTDIR`, `EISDIR`, ...), when the
    * directory cannot be created or the file cannot be opened or read.
+   * @throws OptionsInvalidError when `anchor` is set with `chain: false`, or its `key` is not an Ed25519
+   * private key (or is a non-extractable `CryptoKey`), or its `kid` or `path` is not a non-empty string
+   * (or `path` is the audit file's).
    */
   constructor(path: string, options: JsonlFileSinkOptions = {}) {
     this.path = path;
     this.limit = options.bufferBytes ?? 64 * 1024;
     this.chain = options.chain !== false;
+    this.anchoring = options.anchor === undefined ? undefined : anchoringOf(path, options.anchor, this.chain);
     mkdirSync(dirname(path), { recursive: true });
+    if (this.anchoring) mkdirSync(dirname(this.anchoring.path), { recursive: true });
     this.fd = openSync(path, 'a+');
     if (this.chain) this.resumeChain(this.fd);
+    this.anchoredSeq = this.seq;
     open.add(this);
     if (!exitHookInstalled) {
       exitHookInstalled = true;
@@ -105,21 +143,41 @@ export class JsonlFileSink implements AuditSink {
   }
 
   /**
-   * Writes the buffered lines to the file (reopening it after `close()`).
+   * Writes the buffered lines to the file (reopening it after `close()`), then, with `anchor`, syncs
+   * the file to disk and appends an anchor covering every line written.
    *
    * @throws Error, Node's file-system error (`ENOSPC`, `EACCES`, ...), when the file cannot be reopened
-   * or written; the lines stay buffered.
+   * or written (the lines stay buffered), or the anchor cannot be written (the next flush retries it).
    */
   flush(): void {
-    if (this.buffer.length === 0) return;
-    // Written after close(): reopen rather than lose events.
+    if (this.buffer.length > 0) {
+      writeSync(this.file(), this.buffer.join(''));
+      this.buffer = [];
+      this.bytes = 0;
+    }
+    if (this.anchoring !== undefined && this.seq > this.anchoredSeq) this.writeAnchor(this.anchoring);
+  }
+
+  /** The open file; written after close(): reopened rather than lose events. */
+  private file(): number {
     if (this.fd === undefined) {
       this.fd = openSync(this.path, 'a+');
       open.add(this);
     }
-    writeSync(this.fd, this.buffer.join(''));
-    this.buffer = [];
-    this.bytes = 0;
+    return this.fd;
+  }
+
+  /** Appends an anchor of the chain's head, once the lines it covers are on disk (not only in the page cache). */
+  private writeAnchor(anchoring: Anchoring): void {
+    fdatasyncSync(this.file());
+    const anchor = {
+      file: anchoring.file,
+      lines: this.seq,
+      head: this.prevHash,
+      at: new Date().toISOString(),
+    };
+    appendFileSync(anchoring.path, `${signAuditAnchor(anchor, anchoring.key, anchoring.kid)}\n`);
+    this.anchoredSeq = this.seq;
   }
 
   /**
@@ -134,6 +192,36 @@ export class JsonlFileSink implements AuditSink {
     this.fd = undefined;
     open.delete(this);
   }
+}
+
+/** Checks and resolves the `anchor` option. */
+function anchoringOf(path: string, options: AuditAnchorOptions, chain: boolean): Anchoring {
+  if (typeof options !== 'object' || options === null) {
+    throw new OptionsInvalidError(
+      `anchor must be an object { key, kid?, path? }, got ${options === null ? 'null' : typeof options}.`,
+    );
+  }
+  if (!chain) {
+    throw new OptionsInvalidError('anchor needs the hash chain: remove chain: false, or the anchor option.');
+  }
+  for (const name of ['kid', 'path'] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== 'string' || value === '')) {
+      throw new OptionsInvalidError(
+        `anchor.${name} must be a non-empty string, got ${JSON.stringify(value) ?? typeof value}.`,
+      );
+    }
+  }
+  const anchorPath = options.path ?? defaultAnchorPath(path);
+  if (resolve(anchorPath) === resolve(path)) {
+    throw new OptionsInvalidError(`anchor.path must not be the audit file itself (${path}).`);
+  }
+  return {
+    key: ed25519PrivateKey(options.key, 'anchor.key'),
+    kid: options.kid,
+    path: anchorPath,
+    file: basename(path),
+  };
 }
 
 /** Keeps events in an array: for tests and for in-process inspection. */

@@ -1,32 +1,80 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { CryptoKey, KeyObject } from 'jose';
+import { OptionsInvalidError } from '../errors.js';
+import { type AuditAnchor, defaultAnchorPath } from './audit-anchor.js';
+import { ed25519PublicKey } from './ed25519-key.js';
 import { GENESIS_HASH, lineHash } from './jsonl-file-sink.js';
+import { type AnchorReading, readAuditAnchor } from './read-audit-anchor.js';
+
+/** What is wrong with an audit file (or its anchor); see `verifyAuditFile`. */
+export type AuditProblem =
+  | 'not_json'
+  | 'not_chained'
+  | 'edited'
+  | 'missing_lines'
+  | 'out_of_order'
+  | 'truncated'
+  | 'rechained'
+  | 'anchor_forged'
+  | 'anchor_missing';
 
 /** What `verifyAuditFile` found. */
 export type AuditVerification =
-  | { ok: true; lines: number; lastHash: string }
+  | {
+      ok: true;
+      lines: number;
+      lastHash: string;
+      /** With the `anchor` option: the newest anchor, verified, which the file matches. */
+      anchor?: AuditAnchor;
+      /** With the `anchor` option: how many lines follow the ones the anchor covers (not an error). */
+      unanchored?: number;
+    }
   | {
       ok: false;
-      /** The first bad line, 1-based. */
+      /** The first bad line, 1-based; 0 when the anchor itself is at fault (`anchor_forged`, `anchor_missing`). */
       line: number;
-      reason: 'not_json' | 'not_chained' | 'edited' | 'missing_lines' | 'out_of_order';
+      reason: AuditProblem;
       message: string;
       lines: number;
     };
 
+export interface VerifyAuditFileOptions {
+  /**
+   * Check the file against its newest signed anchor (written by `JsonlFileSink`'s `anchor` option).
+   * `key` is the Ed25519 public key of the sink's signing key; `path` the anchor file, default
+   * `<path>.anchor`.
+   */
+  anchor?: { key: CryptoKey | KeyObject; path?: string };
+}
+
 /**
  * Verifies a hash-chained audit file (written by `JsonlFileSink`) and names the first bad line: a line
  * that was edited (its successor's `prev_hash` does not match it), lines that are missing (a gap in
- * `seq`), lines out of order, or a line that is not JSON. Streams the file: any size.
+ * `seq`), lines out of order, or a line that is not JSON or not a JSON object. Streams the file: any size.
  *
- * The last line has no successor to vouch for it: keep `lastHash` somewhere else (a log line, a
- * ticket, a signed checkpoint) to detect an edit of the last line or a truncated tail.
+ * The last line has no successor to vouch for it. With `anchor`, the newest signed anchor does: its
+ * signature is verified, then the file must have at least the anchored `lines`, and line `lines` must
+ * hash to the anchored `head` (any change up to it, even with every later hash recomputed, changes
+ * the head). A chain defect is reported first; then `truncated`, `rechained`, `anchor_forged` or
+ * `anchor_missing`. Lines after the anchored ones are counted in `unanchored`.
  *
- * @throws Error, Node's file-system error as it is (`ENOENT`, `EACCES`, `EISDIR`), when the file cannot
- * be opened or read: a rejection, not an `ok: false` result.
- * @throws TypeError (a plain one) when a line is the JSON `null`, instead of a `not_chained` result.
+ * @throws OptionsInvalidError when `anchor.key` is not an Ed25519 public key, or `anchor.path` is not a
+ * non-empty string.
+ * @throws Error, Node's file-system error as it is (`ENOENT`, `EACCES`, `EISDIR`), when the file (or an
+ * existing anchor file) cannot be opened or read: a rejection, not an `ok: false` result.
+ *
+ * @example
+ * const result = await verifyAuditFile('audit/run.jsonl', { anchor: { key: publicKey } });
+ * if (!result.ok) console.error(`line ${result.line}: ${result.reason}: ${result.message}`);
  */
-export async function verifyAuditFile(path: string): Promise<AuditVerification> {
+export async function verifyAuditFile(
+  path: string,
+  options: VerifyAuditFileOptions = {},
+): Promise<AuditVerification> {
+  const reading = options.anchor === undefined ? undefined : await readAnchor(path, options.anchor);
+  const anchoredLines = reading?.ok ? reading.anchor.lines : 0;
+  let anchoredHash: string | undefined;
   const lines = createInterface({
     input: createReadStream(path, { encoding: 'utf8' }),
     crlfDelay: Number.POSITIVE_INFINITY,
@@ -36,11 +84,18 @@ export async function verifyAuditFile(path: string): Promise<AuditVerification> 
   let previousSeq = 0;
   for await (const line of lines) {
     number++;
-    let event: { seq?: unknown; prev_hash?: unknown };
+    let event: { seq?: unknown; prev_hash?: unknown } | null;
     try {
       event = JSON.parse(line);
     } catch {
       return bad(number, 'not_json', `line ${number} is not JSON`);
+    }
+    if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+      return bad(
+        number,
+        'not_chained',
+        `line ${number} is not a JSON object: it was not written by a chained sink`,
+      );
     }
     if (typeof event.seq !== 'number' || typeof event.prev_hash !== 'string') {
       return bad(
@@ -74,16 +129,50 @@ export async function verifyAuditFile(path: string): Promise<AuditVerification> 
             `line ${number - 1} was changed after it was written (line ${number}'s prev_hash does not match it)`,
           );
     }
+    if (number - 1 === anchoredLines) anchoredHash = expected;
     previous = line;
     previousSeq = event.seq;
   }
-  return { ok: true, lines: number, lastHash: previous === undefined ? GENESIS_HASH : lineHash(previous) };
+  const lastHash = previous === undefined ? GENESIS_HASH : lineHash(previous);
+  if (reading === undefined) return { ok: true, lines: number, lastHash };
+  if (!reading.ok) return bad(0, reading.reason, reading.message);
+  const { anchor } = reading;
+  if (number < anchor.lines) {
+    return bad(
+      number + 1,
+      'truncated',
+      `the file has ${number} line(s) but its anchor of ${anchor.at} covers ${anchor.lines}: ${anchor.lines - number} line(s) were cut off the end`,
+    );
+  }
+  if ((number === anchor.lines ? lastHash : anchoredHash) !== anchor.head) {
+    return bad(
+      anchor.lines,
+      'rechained',
+      `line ${anchor.lines} is not the line the anchor of ${anchor.at} signed: the file was rewritten up to it and re-chained`,
+    );
+  }
+  return { ok: true, lines: number, lastHash, anchor, unanchored: number - anchor.lines };
 
-  function bad(
-    line: number,
-    reason: Extract<AuditVerification, { ok: false }>['reason'],
-    message: string,
-  ): AuditVerification {
+  function bad(line: number, reason: AuditProblem, message: string): AuditVerification {
     return { ok: false, line, reason, message, lines: number };
   }
+}
+
+/** Checks the `anchor` option, then reads and verifies the newest anchor. */
+function readAnchor(
+  path: string,
+  options: NonNullable<VerifyAuditFileOptions['anchor']>,
+): Promise<AnchorReading> {
+  if (typeof options !== 'object' || options === null) {
+    throw new OptionsInvalidError(
+      `anchor must be an object { key, path? }, got ${options === null ? 'null' : typeof options}.`,
+    );
+  }
+  if (options.path !== undefined && (typeof options.path !== 'string' || options.path === '')) {
+    throw new OptionsInvalidError(
+      `anchor.path must be a non-empty string, got ${JSON.stringify(options.path) ?? typeof options.path}.`,
+    );
+  }
+  const key = ed25519PublicKey(options.key, 'anchor.key');
+  return readAuditAnchor(options.path ?? defaultAnchorPath(path), key);
 }
