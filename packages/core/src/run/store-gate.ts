@@ -3,7 +3,7 @@ import { decide, type GateRequest, type GateState } from '../gate/decide.js';
 import { applyLimits, bitsOf } from '../gate/limits.js';
 import { resourceTypeOf } from '../gate/policy.js';
 import { SEVERITY } from '../gate/reason-codes.js';
-import { halt, isValidConfidence, raise, type Verdict } from '../gate/verdict.js';
+import { isValidConfidence, raise, type Verdict } from '../gate/verdict.js';
 import type { RunLimits, RunStore } from '../stores/run-store.js';
 import type { Decision } from './decision.js';
 import { type GuardRequest, runs } from './guard-request.js';
@@ -43,26 +43,29 @@ export async function evaluateWithStore(
   const admits = runs(verdict);
   const resourceType = gate.resource === undefined ? undefined : resourceTypeOf(gate.resource);
   try {
+    // Revocations made in other processes: read at most once per staleness window, before anything is counted.
+    const stale = run.settings.revocations?.refresh();
+    if (stale) {
+      await stale;
+      const revoked = run.checkToken(gate.confidence);
+      if (revoked) return revoked;
+    }
     await ensureStarted(run, store);
-    const [result, revoked] = await Promise.all([
-      store.admit({
-        treeId: run.root.id,
-        chain: limitsChain(run, gate.tool),
-        tool: gate.tool,
-        records: gate.records,
-        tokens: request?.tokens ?? 0,
-        ...(resourceType === undefined
-          ? {}
-          : { resourceType, resourceTypeKnown: run.policy.knownResourceTypes?.has(resourceType) ?? true }),
-        count: admits,
-        // An approved call has its human's consent; escalation tools pass soft budgets, as in memory.
-        approved: gate.approved,
-        escalation: tool.escalation,
-        now: run.settings.now(),
-      }),
-      run.token ? store.isRevoked(run.root.id, [...run.token.verified.chain, run.token.verified.jti]) : false,
-    ]);
-    if (revoked) return halt(verdict, 'token_revoked');
+    const result = await store.admit({
+      treeId: run.root.id,
+      chain: limitsChain(run, gate.tool),
+      tool: gate.tool,
+      records: gate.records,
+      tokens: request?.tokens ?? 0,
+      ...(resourceType === undefined
+        ? {}
+        : { resourceType, resourceTypeKnown: run.policy.knownResourceTypes?.has(resourceType) ?? true }),
+      count: admits,
+      // An approved call has its human's consent; escalation tools pass soft budgets, as in memory.
+      approved: gate.approved,
+      escalation: tool.escalation,
+      now: run.settings.now(),
+    });
     if (applyLimits(verdict, bitsOf(result), run.policy.budgetMode === 'hard', tool.escalation, gate.records))
       return verdict;
     if (gate.approved && verdict.decision === 'pause') verdict.decision = 'proceed_with_log';
