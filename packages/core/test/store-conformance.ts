@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../src/approvals/approval.js';
 import type { AdmitRequest, RunStore, StoredApproval } from '../src/stores/run-store.js';
+import { describeTrustRecords } from './store-conformance-trust.js';
 
 /**
  * The conformance suite every store passes: the same tests against memory, SQLite and Redis.
@@ -425,46 +426,7 @@ export function describeRunStore(name: string, make: () => Promise<RunStore>) {
         await store.close();
       });
 
-      it('logs revocations in order, read from a cursor by any client, and each revocation once', async () => {
-        const store = await make();
-        const other = await make();
-        const treeId = tree();
-        const token = `tok-${randomUUID()}`;
-        const start = await other.revocationsSince(0);
-        expect(await other.revocationsSince(start.cursor)).toMatchObject({ tokenIds: [], treeIds: [] });
-        await store.revoke({ tokenId: token });
-        await store.revoke({ treeId });
-        const next = await other.revocationsSince(start.cursor);
-        expect(next.tokenIds).toEqual([token]);
-        expect(next.treeIds).toEqual([treeId]);
-        expect(next.cursor).toBeGreaterThan(start.cursor);
-        expect(await other.revocationsSince(next.cursor)).toMatchObject({ tokenIds: [], treeIds: [] });
-        const all = await store.revocationsSince(0);
-        expect(all.tokenIds).toContain(token);
-        expect(all.treeIds).toContain(treeId);
-        await store.close();
-        await other.close();
-      });
-
-      it('records minted tokens per tree for any client to read', async () => {
-        const store = await make();
-        const other = await make();
-        const treeId = tree();
-        const minted = {
-          jti: `jti-${randomUUID()}`,
-          parentJti: 'p1',
-          chain: ['r0', 'p1'],
-          depth: 3,
-          iat: Math.floor(T0 / 1000),
-          exp: Math.floor(Date.now() / 1000) + 600,
-        };
-        await store.recordToken(treeId, minted);
-        expect(await other.getToken(treeId, minted.jti)).toEqual(minted);
-        expect(await other.getToken(tree(), minted.jti)).toBeUndefined();
-        expect(await other.getToken(treeId, 'never-minted')).toBeUndefined();
-        await store.close();
-        await other.close();
-      });
+      describeTrustRecords(make);
 
       it("keeps a run's executed actions in order", async () => {
         const store = await make();

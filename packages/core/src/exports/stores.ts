@@ -8,6 +8,8 @@ export type {
   AdmitRequest,
   AdmitResult,
   AnswerResult,
+  MintedToken,
+  RevocationLog,
   RunLimits,
   RunStore,
   StoredAction,

@@ -12,8 +12,8 @@ import { isLoadedManifest, type LoadedManifest } from '../manifest/load-manifest
 import type { AlertPolicy } from '../manifest/manifest-schema.js';
 import type { RunStore } from '../stores/run-store.js';
 import { resolveTelemetry, type TelemetryOptions } from '../telemetry/telemetry.js';
-import { rootScope } from '../trust/token-scope.js';
 import { checkStaleness, RevocationCache } from '../trust/revocation-cache.js';
+import { rootScope } from '../trust/token-scope.js';
 import { attachStore, revocationsOf, TrustAuthority } from '../trust/trust-authority.js';
 import type { ToolDefinition } from './define-tool.js';
 import { openRun, type Run } from './run.js';
@@ -122,8 +122,9 @@ export interface Orbit {
  * Creates the decision point for one agent deployment.
  *
  * @throws OptionsInvalidError when `options.manifest` is missing (or carries no `manifest`), when
- * `approvalTimeoutMs` is not from 1 to 2147483647, or, with `detectors: true`, when the manifest's
- * `task_scope` is blank (the context-window-poisoning detector refuses it).
+ * `approvalTimeoutMs` is not from 1 to 2147483647, `revocationStalenessMs` is not a finite number >= 0,
+ * `trust` already reads revocations from another store than `store`, or, with `detectors: true`, when the
+ * manifest's `task_scope` is blank (the context-window-poisoning detector refuses it).
  *
  * @example
  * const orbit = createOrbit({ manifest: await loadManifest({ manifest, signature, trustedKeys }), sink: new JsonlFileSink('audit.jsonl') });

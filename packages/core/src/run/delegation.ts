@@ -1,7 +1,7 @@
 import { ArgumentInvalidError, formatPath } from '../errors.js';
-import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
 import type { ReasonCode } from '../gate/reason-codes.js';
 import type { Verdict } from '../gate/verdict.js';
+import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
 import { SPAWN_TOOL } from '../trust/spawn-tool.js';
 import { TokenError } from '../trust/token-error.js';
 import {
@@ -119,14 +119,15 @@ export async function delegate(run: RunCore, input: DelegationRequest): Promise<
 
 /**
  * Revokes the run's token and with it every token minted under it; for an agent's own run, every
- * token of the run tree (the kill switch). Takes effect at each sub-agent's next guarded call.
+ * token of the run tree and the run itself (the kill switch: its own next call or delegation halts
+ * with `token_revoked`). Takes effect at each run's next guarded call or delegation.
  */
 export async function revoke(run: RunCore): Promise<void> {
   const authority = await run.settings.trust();
   const { token } = run;
   if (token) authority.revokeToken(token.verified.jti);
   else authority.revokeRun(run.root.id);
-  // On a shared store the revocation reaches every worker at its next guarded call.
+  // On a shared store the revocation reaches every worker within its revocationStalenessMs.
   await run.settings.store?.revoke(token ? { tokenId: token.verified.jti } : { treeId: run.root.id });
   run.recorder.token('revoked', token?.verified, [], token ? {} : { revoked_run: run.root.id });
 }

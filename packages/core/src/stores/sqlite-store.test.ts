@@ -115,7 +115,9 @@ describe('sqlite store', () => {
     const db = new DatabaseSync(path);
     db.exec(MIGRATIONS[0]!);
     db.exec('PRAGMA user_version = 1');
-    db.prepare("INSERT INTO revocations (kind, id, revoked_at) VALUES ('token', 'old-token', 1), ('tree', 'old-tree', 2)").run();
+    db.prepare(
+      "INSERT INTO revocations (kind, id, revoked_at) VALUES ('token', 'old-token', 1), ('tree', 'old-tree', 2)",
+    ).run();
     db.close();
     const store = new SqliteStore({ path });
     expect(await store.revocationsSince(0)).toMatchObject({ tokenIds: ['old-token'], treeIds: ['old-tree'] });

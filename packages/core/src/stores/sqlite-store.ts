@@ -210,7 +210,9 @@ export class SqliteStore implements RunStore {
   async revocationsSince(cursor: number): Promise<RevocationLog> {
     return this.db.execute((sql) => {
       const log: RevocationLog = { cursor, tokenIds: [], treeIds: [] };
-      for (const row of sql('SELECT seq, kind, id FROM revocation_log WHERE seq > ? ORDER BY seq').all(cursor)) {
+      for (const row of sql('SELECT seq, kind, id FROM revocation_log WHERE seq > ? ORDER BY seq').all(
+        cursor,
+      )) {
         (row.kind === 'token' ? log.tokenIds : log.treeIds).push(String(row.id));
         log.cursor = Number(row.seq);
       }

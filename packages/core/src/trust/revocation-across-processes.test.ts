@@ -121,16 +121,22 @@ describe("revoking a tree stops its root run's own calls and its delegations", (
 describe('revocationStalenessMs', () => {
   it('is validated like the other options, naming it', async () => {
     for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY, '1000']) {
-      await expect(
-        orbitOf(orchestratorManifest(), { revocationStalenessMs: bad as number }),
-      ).rejects.toThrow(/options\.revocationStalenessMs must be a finite number of ms >= 0/);
+      await expect(orbitOf(orchestratorManifest(), { revocationStalenessMs: bad as number })).rejects.toThrow(
+        /options\.revocationStalenessMs must be a finite number of ms >= 0/,
+      );
     }
     await expect(orbitOf(orchestratorManifest(), { revocationStalenessMs: -1 })).rejects.toBeInstanceOf(
       OptionsInvalidError,
     );
-    expect(() => new TrustAuthority({ signingKey: {} as never, kid: 'k', trustedKeys: { keys: [] }, revocationStalenessMs: -5 })).toThrow(
-      OptionsInvalidError,
-    );
+    expect(
+      () =>
+        new TrustAuthority({
+          signingKey: {} as never,
+          kid: 'k',
+          trustedKeys: { keys: [] },
+          revocationStalenessMs: -5,
+        }),
+    ).toThrow(OptionsInvalidError);
   });
 
   it('refuses an authority that already reads another store', async () => {

@@ -10,7 +10,7 @@ import type { ManifestInput } from '../manifest/manifest-schema.js';
 import { SqliteStore } from '../stores/sqlite-store.js';
 import { TokenError } from './token-error.js';
 import type { TokenScope } from './token-scope.js';
-import { TRUST_TOKEN_TYPE, TrustAuthority, type VerifiedToken } from './trust-authority.js';
+import { TRUST_TOKEN_TYPE, TrustAuthority } from './trust-authority.js';
 
 const T0 = Date.UTC(2026, 10, 25, 12);
 const T0S = T0 / 1000;
@@ -168,14 +168,20 @@ describe('verify checks a child against its parent', () => {
     const { make, forge } = await authorityPair();
     const authority = make();
     const stranger = randomUUID();
-    const forged = await forge({ parent_jti: stranger, chain: [stranger], depth: 2, iat: T0S, exp: T0S + 60 });
+    const forged = await forge({
+      parent_jti: stranger,
+      chain: [stranger],
+      depth: 2,
+      iat: T0S,
+      exp: T0S + 60,
+    });
     const error = await refusal(authority.verify(forged, expected));
     expect(error.reason).toBe('token_invalid');
     expect(error.field).toBe('orbit.parent_jti');
     expect(error.message).toContain(stranger);
   });
 
-  it('refuses a child issued before its parent, or whose chain is not its parent\'s', async () => {
+  it("refuses a child issued before its parent, or whose chain is not its parent's", async () => {
     const { make, forge } = await authorityPair();
     const authority = make();
     const parent = await mintParent(authority, 60);
@@ -221,7 +227,7 @@ describe('verify checks a child against its parent', () => {
       store: verifierStore,
       revocationStalenessMs: 0,
     });
-    await expect(verifier.verify(child.token, expected)).resolves.toMatchObject<Partial<VerifiedToken>>({
+    await expect(verifier.verify(child.token, expected)).resolves.toMatchObject({
       parent_jti: parent.verified.jti,
     });
     const alone = new TrustAuthority({

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type CryptoKey, createLocalJWKSet, type JSONWebKeySet, type JWK, type KeyObject, SignJWT } from 'jose';
+import {
+  type CryptoKey,
+  createLocalJWKSet,
+  type JSONWebKeySet,
+  type JWK,
+  type KeyObject,
+  SignJWT,
+} from 'jose';
 import type { ReasonCode } from '../gate/reason-codes.js';
 import type { MintedToken } from '../stores/run-store.js';
 import { checkStaleness, RevocationCache, type TrustStore } from './revocation-cache.js';
@@ -9,7 +16,6 @@ import type { TokenScope } from './token-scope.js';
 import { TRUST_TOKEN_TYPE, verifySignature } from './verify-signature.js';
 
 export { TRUST_TOKEN_TYPE } from './verify-signature.js';
-
 
 /** A verified trust token: its registered claims and its ORBIT claims. Never holds the token string. */
 export interface VerifiedToken {
@@ -192,7 +198,7 @@ export class TrustAuthority {
     const nowSeconds = Math.floor(this.now() / 1000);
     const ttl = claims.ttlSeconds ?? this.ttl;
     const exp = claims.parent ? Math.min(nowSeconds + ttl, claims.parent.exp) : nowSeconds + ttl;
-    if (exp <= nowSeconds) {
+    if (claims.parent && exp <= nowSeconds) {
       throw new TokenError(
         'token_expired',
         `The parent token expired at ${new Date(exp * 1000).toISOString()}: no lifetime is left to give a child.`,
@@ -238,7 +244,7 @@ export class TrustAuthority {
     const record: MintedToken = {
       jti,
       parentJti: orbit.parent_jti,
-      chain: orbit.chain,
+      chain: [...orbit.chain], // its own copy: `verified` is handed to the caller
       depth: orbit.depth,
       iat: nowSeconds,
       exp,

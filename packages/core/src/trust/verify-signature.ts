@@ -1,9 +1,4 @@
-import {
-  type createLocalJWKSet,
-  decodeProtectedHeader,
-  errors as joseErrors,
-  jwtVerify,
-} from 'jose';
+import { type createLocalJWKSet, decodeProtectedHeader, errors as joseErrors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { duplicateMember } from './duplicate-member.js';
 import { TokenError } from './token-error.js';
@@ -49,8 +44,7 @@ export async function verifySignature(
   } catch (cause) {
     throw new TokenError('token_invalid', 'The token is not a compact JWT.', { cause });
   }
-  if (typeof kid !== 'string' || kid === '')
-    throw new TokenError('token_invalid', 'The token names no kid.');
+  if (typeof kid !== 'string' || kid === '') throw new TokenError('token_invalid', 'The token names no kid.');
   try {
     const { payload, protectedHeader } = await jwtVerify(token, options.jwks, {
       algorithms: ['EdDSA'],
@@ -65,10 +59,7 @@ export async function verifySignature(
     for (const part of [header, body]) {
       const duplicate = duplicateMember(Buffer.from(part, 'base64url').toString('utf8'));
       if (duplicate !== undefined)
-        throw new TokenError(
-          'token_invalid',
-          `The token has the member "${duplicate}" twice in one object.`,
-        );
+        throw new TokenError('token_invalid', `The token has the member "${duplicate}" twice in one object.`);
     }
     const orbit = OrbitClaimsSchema.safeParse(payload.orbit);
     if (!orbit.success || typeof payload.aud !== 'string') {
