@@ -4,8 +4,13 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { AuditEvent } from '../src/audit/audit-event.js';
+import { loadManifest } from '../src/manifest/load-manifest.js';
+import { createOrbit } from '../src/run/create-orbit.js';
+import { defineTool } from '../src/run/define-tool.js';
 import type { RunStore } from '../src/stores/run-store.js';
+import { orchestratorManifest } from './support.js';
 
 const WORKER = new URL('./workers/run-worker.ts', import.meta.url).pathname;
 const CORE = new URL('..', import.meta.url).pathname;
@@ -111,6 +116,55 @@ export function describeMultiProcess(name: string, config: () => StoreConfig, op
           .every((l) => l === 'RESUMED refused' || l === 'RESUMED nothing'),
       ).toBe(true);
       expect(lines.filter((l) => l === 'RESUMED executed')).toHaveLength(1);
+    }, 60_000);
+
+    it('a token, then the whole tree, revoked by another process: refused here within revocationStalenessMs, the root run and its delegations too', async () => {
+      const dir = mkdtempSync(join(tmpdir(), `orbit-revoke-${name}-`));
+      let clock = Date.now();
+      const store = open();
+      const manifest = await loadManifest({
+        manifest: orchestratorManifest(),
+        allowUnsigned: true,
+        logger: { warn() {} },
+      });
+      const orbit = createOrbit({ manifest, store, now: () => clock, revocationStalenessMs: 1_000 });
+      const webSearch = defineTool({ name: 'web_search', input: z.object({}), execute: () => 'found' });
+      const run = orbit.startRun();
+      const { run: researcher, token } = await run.delegate({ profile: 'researcher' });
+      const authority = await orbit.trust();
+      const expected = { audience: 'researcher', runId: run.id, manifestDigest: orbit.policy.digest };
+      await expect(authority.verify(token!, expected)).resolves.toMatchObject({ jti: researcher!.tokenId });
+      const revokeElsewhere = async (target: { tokenId: string } | { treeId: string }) => {
+        const worker = start({
+          store: config(),
+          runId: run.id,
+          mode: 'revoke',
+          target,
+          auditPath: join(dir, 'audit.jsonl'),
+          toolLog: join(dir, 'tool.log'),
+        });
+        expect(await worker.exited, worker.output().err).toBe(0);
+      };
+
+      await revokeElsewhere({ tokenId: researcher!.tokenId! });
+      // Within the window the view read at the delegation is used: no store read per check.
+      await expect(authority.verify(token!, expected)).resolves.toBeDefined();
+      clock += 1_000;
+      await expect(authority.verify(token!, expected)).rejects.toMatchObject({ reason: 'token_revoked' });
+      await expect(researcher!.execute(webSearch, { confidence: 0.99 })).rejects.toMatchObject({
+        decision: { decision: 'halt', reasons: ['token_revoked'] },
+      });
+      expect((await run.execute(webSearch, { confidence: 0.99 })).status).toBe('executed');
+
+      await revokeElsewhere({ treeId: run.id });
+      clock += 1_000;
+      await expect(run.delegate({ profile: 'data-entry' })).rejects.toMatchObject({
+        decision: { decision: 'halt', reasons: ['token_revoked'] },
+      });
+      await expect(run.execute(webSearch, { confidence: 0.99 })).rejects.toMatchObject({
+        decision: { decision: 'halt', reasons: ['token_revoked'] },
+      });
+      await store.close();
     }, 60_000);
   });
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../src/approvals/approval.js';
 import type { AdmitRequest, RunStore, StoredApproval } from '../src/stores/run-store.js';
+import { describeTrustRecords } from './store-conformance-trust.js';
 
 /**
  * The conformance suite every store passes: the same tests against memory, SQLite and Redis.
@@ -552,6 +553,8 @@ export function describeRunStore(name: string, make: () => Promise<RunStore>) {
         expect(await store.isRevoked(treeId, [])).toBe(true);
         await store.close();
       });
+
+      describeTrustRecords(make);
 
       it("keeps a run's executed actions in order", async () => {
         const store = await make();

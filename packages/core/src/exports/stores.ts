@@ -9,6 +9,8 @@ export type {
   AdmitRequest,
   AdmitResult,
   AnswerResult,
+  MintedToken,
+  RevocationLog,
   RunLimits,
   RunRecord,
   RunStore,

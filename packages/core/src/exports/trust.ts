@@ -1,4 +1,5 @@
 /** `@orbit-agents/core/trust`: trust tokens, scopes and their attenuation. */
+export { DEFAULT_REVOCATION_STALENESS_MS, type TrustStore } from '../trust/revocation-cache.js';
 export { scopedPolicy } from '../trust/scoped-policy.js';
 export { SPAWN_TOOL } from '../trust/spawn-tool.js';
 export { TokenError } from '../trust/token-error.js';

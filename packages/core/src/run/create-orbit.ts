@@ -13,8 +13,9 @@ import type { AlertPolicy } from '../manifest/manifest-schema.js';
 import { newestManifestVersion } from '../manifest/newest-manifests.js';
 import type { RunStore } from '../stores/run-store.js';
 import { resolveTelemetry, type TelemetryOptions } from '../telemetry/telemetry.js';
+import { checkStaleness, RevocationCache } from '../trust/revocation-cache.js';
 import { rootScope } from '../trust/token-scope.js';
-import { TrustAuthority } from '../trust/trust-authority.js';
+import { attachStore, revocationsOf, TrustAuthority } from '../trust/trust-authority.js';
 import type { ToolDefinition } from './define-tool.js';
 import { noApprovalHandlerWarning } from './no-approval-handler.js';
 import { openRun, type Run } from './run.js';
@@ -70,6 +71,13 @@ export interface OrbitOptions {
   storeDownReads?: 'allow' | 'block';
   /** Told when the store cannot be reached (default: a warning on the console). */
   onStoreError?: (error: unknown) => void;
+  /**
+   * With a store: how stale this process's view of the store's revocations may be, in ms. A token or run
+   * tree revoked in another process is refused by `verify`, by guarded calls (`guardAsync`, `execute`)
+   * and by `delegate` at most this long after the revocation; the store is read at most once per this
+   * window. 0: every check asks the store. Default 1000.
+   */
+  revocationStalenessMs?: number;
   /**
    * How many calls a run remembers, so that a framework re-running a node gets the recorded decision.
    * Older settled calls are forgotten (calls waiting for a human never are). It also bounds the
@@ -131,8 +139,9 @@ export interface Orbit {
  * @throws ManifestDowngradeError when the manifest is signed and a newer `manifest_version` of its agent
  * was verified in this process since it was loaded.
  * @throws OptionsInvalidError when `options.manifest` is missing (or carries no `manifest`), when
- * `approvalTimeoutMs` is not from 1 to 2147483647, or, with `detectors: true`, when the manifest's
- * `task_scope` is blank (the context-window-poisoning detector refuses it).
+ * `approvalTimeoutMs` is not from 1 to 2147483647, `revocationStalenessMs` is not a finite number >= 0,
+ * `trust` already reads revocations from another store than `store`, or, with `detectors: true`, when the
+ * manifest's `task_scope` is blank (the context-window-poisoning detector refuses it).
  *
  * @example
  * const orbit = createOrbit({ manifest: await loadManifest({ manifest, signature, trustedKeys }), sink: new JsonlFileSink('audit.jsonl') });
@@ -166,14 +175,24 @@ export function createOrbit(options: OrbitOptions): Orbit {
     );
   const policy = compilePolicy(options.manifest, options.maturityLevel);
   const confidence = options.confidence ?? argumentConfidence();
+  const now = options.now ?? Date.now;
+  const revocations = storeRevocations(options, now);
+  // The authority once it exists (a given one at once, the ephemeral one when first used).
+  let resolved: TrustAuthority | undefined = options.trust;
   let authority: Promise<TrustAuthority> | undefined = options.trust
     ? Promise.resolve(options.trust)
     : undefined;
   const trust = () => {
-    authority ??= TrustAuthority.ephemeral({ now: options.now });
+    authority ??= TrustAuthority.ephemeral({ now: options.now }).then((created) => {
+      if (revocations) attachStore(created, revocations);
+      resolved = created;
+      return created;
+    });
     return authority;
   };
-  const now = options.now ?? Date.now;
+  // Before the authority exists nothing was revoked in this process: only the store's revocations count.
+  const treeRevoked = (treeId: string) =>
+    resolved ? resolved.isRunRevoked(treeId) : revocations?.isTreeRevoked(treeId) === true;
   let lastMs = Number.NaN;
   let lastIso = '';
   const timestamp = () => {
@@ -258,6 +277,8 @@ export function createOrbit(options: OrbitOptions): Orbit {
     maxTrackedCalls,
     timestamp,
     trust,
+    revocations,
+    treeRevoked,
     rootScope: rootScope(options.manifest.manifest, policy),
     policy,
     manifest: options.manifest.manifest,
@@ -284,6 +305,28 @@ export function createOrbit(options: OrbitOptions): Orbit {
 }
 
 const NO_REFUSAL: Promise<undefined> = Promise.resolve(undefined);
+
+/**
+ * The view of the store's revocations the runs and the authority share: the given authority's when it
+ * has one on this store, else a new one (given to the authority).
+ *
+ * @throws OptionsInvalidError when `trust` reads revocations from another store than `store`.
+ */
+function storeRevocations(options: OrbitOptions, now: () => number): RevocationCache | undefined {
+  const stalenessMs = checkStaleness(options.revocationStalenessMs, 'options.revocationStalenessMs');
+  const own = options.trust && revocationsOf(options.trust);
+  if (own) {
+    if (options.store && own.store !== options.store)
+      throw new OptionsInvalidError(
+        'options.trust reads revocations from another store than options.store: give both the same store.',
+      );
+    return own;
+  }
+  if (!options.store) return undefined;
+  const cache = new RevocationCache(options.store, { stalenessMs, now });
+  if (options.trust) attachStore(options.trust, cache);
+  return cache;
+}
 
 /**
  * The options besides the manifest, checked at the edge: a bad value is refused naming the option, so

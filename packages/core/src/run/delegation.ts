@@ -1,6 +1,7 @@
 import { ArgumentInvalidError, formatPath } from '../errors.js';
 import type { ReasonCode } from '../gate/reason-codes.js';
 import type { Verdict } from '../gate/verdict.js';
+import { StoreUnavailableError } from '../stores/store-unavailable-error.js';
 import { SPAWN_TOOL } from '../trust/spawn-tool.js';
 import { TokenError } from '../trust/token-error.js';
 import {
@@ -46,6 +47,8 @@ export async function delegate(run: RunCore, input: DelegationRequest): Promise<
     (candidate) => candidate.name === request.profile,
   );
   const agentId = request.agentId ?? request.profile;
+  const stale = await readRevocations(run);
+  if (stale) return refuseDelegation(run, callId, request, stale, undefined, undefined);
   let verdict = spawnVerdict(run);
   let detail: string | undefined;
   let field: string | undefined;
@@ -74,6 +77,9 @@ export async function delegate(run: RunCore, input: DelegationRequest): Promise<
   // Reserve the sub-agent slot before the await, so concurrent delegations cannot overshoot.
   for (const each of run.lineage) each.subAgents++;
   const authority = await run.settings.trust();
+  // Clamped, never refused: at most the profile's lifetime (the authority's default when it sets none);
+  // the authority clamps it again to the parent's remaining lifetime.
+  const profileTtl = profile?.ttl_seconds ?? authority.defaultTtlSeconds;
   let minted: Awaited<ReturnType<TrustAuthority['mint']>>;
   try {
     minted = await authority.mint({
@@ -82,10 +88,15 @@ export async function delegate(run: RunCore, input: DelegationRequest): Promise<
       parent: run.token?.verified ?? null,
       manifestDigest: run.policy.digest,
       scope,
-      ttlSeconds: request.ttl_seconds ?? profile?.ttl_seconds,
+      ttlSeconds: Math.min(request.ttl_seconds ?? profileTtl, profileTtl),
     });
   } catch (error) {
     for (const each of run.lineage) each.subAgents--;
+    if (error instanceof StoreUnavailableError) {
+      run.settings.onStoreError(error);
+      const refused: Verdict = { decision: 'block', reasons: ['store_unavailable'], confidence: null };
+      return refuseDelegation(run, callId, request, refused, error.message, undefined);
+    }
     if (!(error instanceof TokenError)) throw error;
     const refused: Verdict = { decision: 'block', reasons: [error.reason], confidence: null };
     return refuseDelegation(run, callId, request, refused, error.message, error.field);
@@ -108,16 +119,34 @@ export async function delegate(run: RunCore, input: DelegationRequest): Promise<
 
 /**
  * Revokes the run's token and with it every token minted under it; for an agent's own run, every
- * token of the run tree (the kill switch). Takes effect at each sub-agent's next guarded call.
+ * token of the run tree and the run itself (the kill switch: its own next call or delegation halts
+ * with `token_revoked`). Takes effect at each run's next guarded call or delegation.
  */
 export async function revoke(run: RunCore): Promise<void> {
   const authority = await run.settings.trust();
   const { token } = run;
   if (token) authority.revokeToken(token.verified.jti);
   else authority.revokeRun(run.root.id);
-  // On a shared store the revocation reaches every worker at its next guarded call.
+  // On a shared store the revocation reaches every worker within its revocationStalenessMs.
   await run.settings.store?.revoke(token ? { tokenId: token.verified.jti } : { treeId: run.root.id });
   run.recorder.token('revoked', token?.verified, [], token ? {} : { revoked_run: run.root.id });
+}
+
+/**
+ * On a store, reads the revocations made in other processes when this process's view is stale, so that
+ * a revoked tree or token delegates nothing. A store that cannot be read refuses the delegation (`block`,
+ * `store_unavailable`): it fails closed.
+ */
+async function readRevocations(run: RunCore): Promise<Verdict | undefined> {
+  const stale = run.settings.revocations?.refresh();
+  if (!stale) return undefined;
+  try {
+    await stale;
+    return undefined;
+  } catch (error) {
+    run.settings.onStoreError(error);
+    return { decision: 'block', reasons: ['store_unavailable'], confidence: null };
+  }
 }
 
 /** Whether this run may spawn at all: not blocked, its token valid, delegation allowed, the tree running with room. */

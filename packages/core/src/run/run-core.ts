@@ -182,12 +182,22 @@ export class RunCore implements AlertingRun {
     return id;
   }
 
-  /** The per-call token check (cached signature, expiry, revocation, audience, run, digest). */
+  /**
+   * The per-call token check (cached signature, expiry, revocation, audience, run, digest); for an
+   * agent's own run, which has no token, whether its tree was revoked (the kill switch stops it too).
+   */
   checkToken(confidence: unknown): Verdict | undefined {
-    if (!this.token) return undefined;
-    const reason = this.token.authority.checkVerified(this.token.verified, this.token.expected);
+    const { token } = this;
+    let reason: ReasonCode | undefined;
+    if (token) reason = token.authority.checkVerified(token.verified, token.expected);
+    else if (this.settings.treeRevoked(this.root.id)) reason = 'token_revoked';
     if (!reason) return undefined;
-    this.recorder.token('verification_failed', this.token.verified, [reason]);
+    this.recorder.token(
+      'verification_failed',
+      token?.verified,
+      [reason],
+      token ? {} : { revoked_run: this.root.id },
+    );
     return {
       decision: 'halt',
       reasons: [reason],

@@ -6,6 +6,7 @@ import type { Policy } from '../gate/policy.js';
 import type { Manifest } from '../manifest/manifest-schema.js';
 import type { RunStore } from '../stores/run-store.js';
 import type { Telemetry } from '../telemetry/telemetry.js';
+import type { RevocationCache } from '../trust/revocation-cache.js';
 import type { TokenScope } from '../trust/token-scope.js';
 import type { TokenExpectations, TrustAuthority, VerifiedToken } from '../trust/trust-authority.js';
 import type { StartRefusal } from './run-core.js';
@@ -42,6 +43,10 @@ export interface RunSettings {
   readonly now: () => number;
   /** The trust authority that mints and checks sub-agent tokens (created on first use). */
   readonly trust: () => Promise<TrustAuthority>;
+  /** With a store: this process's view of its revocations (the authority reads the same one). */
+  readonly revocations: RevocationCache | undefined;
+  /** True when the run tree was revoked (here, or in the store as of the last read): its root halts. */
+  readonly treeRevoked: (treeId: string) => boolean;
   /** How many calls a run remembers for resume-safe idempotency (pending approvals are always kept). */
   readonly maxTrackedCalls: number;
   /** The ISO time of now, cached per millisecond. */

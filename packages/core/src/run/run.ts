@@ -386,7 +386,11 @@ export class Run {
 
   /**
    * Revokes this run's token and with it every token minted under it; for an agent's own run, every
-   * token of the run tree (the kill switch). Takes effect at each sub-agent's next guarded call.
+   * token of the run tree and the run itself (the kill switch). Takes effect at each sub-agent's next
+   * guarded call or delegation, and at the agent's own (`halt`, `token_revoked`). On a store, the
+   * revocation is recorded there too: other processes see it within their `revocationStalenessMs`.
+   *
+   * @throws StoreUnavailableError when the store cannot record it (it holds in this process already).
    */
   revoke(): Promise<void> {
     return revoke(this.#core);

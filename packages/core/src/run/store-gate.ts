@@ -44,31 +44,34 @@ export async function evaluateWithStore(
   const admits = runs(verdict);
   const resourceType = gate.resource === undefined ? undefined : resourceTypeOf(gate.resource);
   try {
+    // Revocations made in other processes: read at most once per staleness window, before anything is counted.
+    const stale = run.settings.revocations?.refresh();
+    if (stale) {
+      await stale;
+      const revoked = run.checkToken(gate.confidence);
+      if (revoked) return revoked;
+    }
     const refused = await ensureStarted(run, store);
     if (refused) {
       // The store lost the run, or holds it under another manifest: it stops here, never starts afresh.
       run.ledger.halted = true;
       return halt(verdict, refused.reason);
     }
-    const [result, revoked] = await Promise.all([
-      store.admit({
-        treeId: run.root.id,
-        chain: limitsChain(run, gate.tool),
-        tool: gate.tool,
-        records: gate.records,
-        tokens: request?.tokens ?? 0,
-        ...(resourceType === undefined
-          ? {}
-          : { resourceType, resourceTypeKnown: run.policy.knownResourceTypes?.has(resourceType) ?? true }),
-        count: admits,
-        // An approved call has its human's consent; escalation tools pass soft budgets, as in memory.
-        approved: gate.approved,
-        escalation: tool.escalation,
-        now: run.settings.now(),
-      }),
-      run.token ? store.isRevoked(run.root.id, [...run.token.verified.chain, run.token.verified.jti]) : false,
-    ]);
-    if (revoked) return halt(verdict, 'token_revoked');
+    const result = await store.admit({
+      treeId: run.root.id,
+      chain: limitsChain(run, gate.tool),
+      tool: gate.tool,
+      records: gate.records,
+      tokens: request?.tokens ?? 0,
+      ...(resourceType === undefined
+        ? {}
+        : { resourceType, resourceTypeKnown: run.policy.knownResourceTypes?.has(resourceType) ?? true }),
+      count: admits,
+      // An approved call has its human's consent; escalation tools pass soft budgets, as in memory.
+      approved: gate.approved,
+      escalation: tool.escalation,
+      now: run.settings.now(),
+    });
     if (applyLimits(verdict, bitsOf(result), run.policy.budgetMode === 'hard', tool.escalation, gate.records))
       return verdict;
     if (gate.approved && verdict.decision === 'pause') verdict.decision = 'proceed_with_log';

@@ -6,6 +6,8 @@ import type {
   AdmitResult,
   AnswerResult,
   RunRecord,
+  MintedToken,
+  RevocationLog,
   RunStore,
   StartRunMode,
   StartRunResult,
@@ -28,6 +30,9 @@ export class MemoryStore implements RunStore {
   private readonly actions = new Map<string, StoredAction[]>();
   private readonly revokedTokens = new Set<string>();
   private readonly revokedTrees = new Set<string>();
+  /** Every revocation in order: `revocationsSince` reads it from a cursor. */
+  private readonly revocationLog: { kind: 'token' | 'tree'; id: string }[] = [];
+  private readonly mintedTokens = new Map<string, MintedToken>();
   private readonly waiters = new Map<string, Set<(approval: StoredApproval) => void>>();
 
   async startRun(record: RunRecord, options: { mode: StartRunMode }): Promise<StartRunResult> {
@@ -193,8 +198,29 @@ export class MemoryStore implements RunStore {
   }
 
   async revoke(target: { tokenId: string } | { treeId: string }): Promise<void> {
-    if ('tokenId' in target) this.revokedTokens.add(target.tokenId);
-    else this.revokedTrees.add(target.treeId);
+    const [set, kind, id] =
+      'tokenId' in target
+        ? [this.revokedTokens, 'token' as const, target.tokenId]
+        : [this.revokedTrees, 'tree' as const, target.treeId];
+    if (set.has(id)) return;
+    set.add(id);
+    this.revocationLog.push({ kind, id });
+  }
+
+  async revocationsSince(cursor: number): Promise<RevocationLog> {
+    const log: RevocationLog = { cursor: this.revocationLog.length, tokenIds: [], treeIds: [] };
+    for (const { kind, id } of this.revocationLog.slice(cursor))
+      (kind === 'token' ? log.tokenIds : log.treeIds).push(id);
+    return log;
+  }
+
+  async recordToken(treeId: string, token: MintedToken): Promise<void> {
+    this.mintedTokens.set(`${treeId}|${token.jti}`, structuredClone(token));
+  }
+
+  async getToken(treeId: string, jti: string): Promise<MintedToken | undefined> {
+    const token = this.mintedTokens.get(`${treeId}|${jti}`);
+    return token && structuredClone(token);
   }
 
   async isRevoked(treeId: string, tokenIds: readonly string[]): Promise<boolean> {

@@ -9,6 +9,8 @@ export class RedisKeys {
   readonly pending: string;
   /** Set `p:revoked:tokens` of revoked token ids (global, no TTL). */
   readonly revokedTokens: string;
+  /** List `p:revoked:log` of every revocation in order (`t:<tokenId>` or `r:<treeId>`; global, no TTL). */
+  readonly revocationLog: string;
   private readonly prefix: string;
 
   constructor(prefix: string) {
@@ -16,6 +18,7 @@ export class RedisKeys {
     this.channel = `${prefix}:answered`;
     this.pending = `${prefix}:pending`;
     this.revokedTokens = `${prefix}:revoked:tokens`;
+    this.revocationLog = `${prefix}:revoked:log`;
   }
 
   /** `p:{t}`, the start of every key of a run tree. */
@@ -64,6 +67,11 @@ export class RedisKeys {
   /** Set when the whole tree is revoked. */
   treeRevoked(treeId: string): string {
     return `${this.tree(treeId)}:revoked`;
+  }
+
+  /** JSON of a minted token (its lineage and window), kept until the token expires. */
+  token(treeId: string, jti: string): string {
+    return `${this.tree(treeId)}:token:${jti}`;
   }
 
   /** The member of an approval in the pending index: `<treeId>|<approvalId>`. */

@@ -6,6 +6,7 @@ import { RedisAnswerWaits } from './redis-answer-waits.js';
 import { RedisApprovals } from './redis-approvals.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, RedisConnection, redisClientOptions } from './redis-connection.js';
 import { RedisKeys } from './redis-keys.js';
+import { RedisRevocations } from './redis-revocations.js';
 import { RedisRunCounters } from './redis-run-counters.js';
 import { APPEND_ACTION } from './redis-scripts.js';
 import type {
@@ -13,6 +14,8 @@ import type {
   AdmitResult,
   AnswerResult,
   RunRecord,
+  MintedToken,
+  RevocationLog,
   RunStore,
   StartRunMode,
   StartRunResult,
@@ -64,8 +67,11 @@ const DEFAULT_RUN_TTL_MS = 24 * 60 * 60 * 1000;
  * - `p:{t}:approval:<approvalId>`: hash `tree request status hash requested_at expires_at answer answered_at`
  * - `p:{t}:approvals`: sorted set of the tree's approval ids, score `requestedAt` (for `listApprovals`)
  * - `p:{t}:revoked`: a revoked tree
+ * - `p:{t}:token:<jti>`: JSON of a minted token (lineage and window), expiring a minute after the token
  * - `p:revoked:tokens`: set of revoked token ids. Global, the one cross-slot key of the revocation check;
  *   it has no TTL (a revocation must outlive the token), so it grows with revocations.
+ * - `p:revoked:log`: list of every revocation in order (`t:<tokenId>`, `r:<treeId>`), written in one
+ *   `MULTI` with the revocation; verifiers read it from their cursor. Global, no TTL.
  * - `p:pending`: sorted set of pending approvals across trees, score `requestedAt`, member
  *   `<treeId>|<approvalId>`. An index only: the approval hash is the truth. It is written and trimmed by
  *   separate commands (never inside a per-tree script), and `listPending` drops members whose approval is
@@ -112,6 +118,7 @@ export class RedisStore implements RunStore {
   private readonly runs: RedisRunCounters;
   private readonly approvals: RedisApprovals;
   private readonly answers: RedisAnswerWaits;
+  private readonly revocations: RedisRevocations;
 
   /**
    * A store on the given client or URL; a connection it opens connects in the background.
@@ -141,6 +148,7 @@ export class RedisStore implements RunStore {
     this.runs = new RedisRunCounters(this.connection, this.keys);
     this.approvals = new RedisApprovals(this.connection, this.keys, this.runTtlMs);
     this.answers = new RedisAnswerWaits(this.connection, this.keys, this.approvals);
+    this.revocations = new RedisRevocations(this.connection, this.keys);
   }
 
   /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
@@ -238,28 +246,28 @@ export class RedisStore implements RunStore {
   }
 
   /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
-  async revoke(target: { tokenId: string } | { treeId: string }): Promise<void> {
-    const { redis } = this.connection;
-    if ('tokenId' in target)
-      await this.connection.run(() => redis.sadd(this.keys.revokedTokens, target.tokenId));
-    else await this.connection.run(() => redis.set(this.keys.treeRevoked(target.treeId), '1'));
+  revoke(target: { tokenId: string } | { treeId: string }): Promise<void> {
+    return this.revocations.revoke(target);
   }
 
   /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
-  async isRevoked(treeId: string, tokenIds: readonly string[]): Promise<boolean> {
-    const { redis } = this.connection;
-    const treeKey = this.keys.treeRevoked(treeId);
-    if (tokenIds.length === 0) return (await this.connection.run(() => redis.exists(treeKey))) === 1;
-    const replies = await this.connection.run(() =>
-      redis
-        .pipeline()
-        .exists(treeKey)
-        .smismember(this.keys.revokedTokens, ...tokenIds)
-        .exec(),
-    );
-    const [[treeError, tree] = [], [tokensError, tokens] = []] = replies ?? [];
-    if (treeError || tokensError) throw this.connection.wrap(treeError ?? tokensError);
-    return tree === 1 || (tokens as number[]).some((member) => member === 1);
+  isRevoked(treeId: string, tokenIds: readonly string[]): Promise<boolean> {
+    return this.revocations.isRevoked(treeId, tokenIds);
+  }
+
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
+  revocationsSince(cursor: number): Promise<RevocationLog> {
+    return this.revocations.revocationsSince(cursor);
+  }
+
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
+  recordToken(treeId: string, token: MintedToken): Promise<void> {
+    return this.revocations.recordToken(treeId, token);
+  }
+
+  /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
+  getToken(treeId: string, jti: string): Promise<MintedToken | undefined> {
+    return this.revocations.getToken(treeId, jti);
   }
 
   /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */

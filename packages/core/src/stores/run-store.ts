@@ -102,6 +102,29 @@ export interface StoredAction {
   resource?: string;
 }
 
+/** The revocations a store recorded after a cursor (see `RunStore.revocationsSince`). */
+export interface RevocationLog {
+  /** Pass it to the next `revocationsSince` call: it covers every revocation returned so far. */
+  cursor: number;
+  tokenIds: string[];
+  treeIds: string[];
+}
+
+/**
+ * A minted trust token's lineage and window, recorded so that a verifier in any process can check that a
+ * child token's parent was minted and that the child lives within it.
+ */
+export interface MintedToken {
+  jti: string;
+  parentJti: string | null;
+  /** Ancestor token ids, root first. */
+  chain: string[];
+  depth: number;
+  /** Seconds since the epoch. */
+  iat: number;
+  exp: number;
+}
+
 /**
  * Where runs keep their shared state: ledgers (counts, budgets, halts), approvals, revocations and
  * compensation logs. One interface, three implementations: memory, SQLite, Redis. Every method may
@@ -172,6 +195,15 @@ export interface RunStore {
   revoke(target: { tokenId: string } | { treeId: string }): Promise<void>;
   /** True when any of the token ids, or the tree, was revoked. */
   isRevoked(treeId: string, tokenIds: readonly string[]): Promise<boolean>;
+  /**
+   * The revocations recorded after `cursor` (0: all of them), in the order they were made, and the cursor
+   * to ask from next time. One read: a verifier polls it to see revocations made in other processes.
+   */
+  revocationsSince(cursor: number): Promise<RevocationLog>;
+  /** Records a minted trust token of a tree; kept at least until the token's `exp`. */
+  recordToken(treeId: string, token: MintedToken): Promise<void>;
+  /** A minted token's record, or `undefined` when this tree has no such token (never minted, or expired). */
+  getToken(treeId: string, jti: string): Promise<MintedToken | undefined>;
 
   /** Appends an executed action to a run's compensation log. */
   appendAction(treeId: string, runId: string, action: StoredAction): Promise<void>;

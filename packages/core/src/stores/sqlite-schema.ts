@@ -1,5 +1,5 @@
 /** The schema version this code writes, kept in the file's `PRAGMA user_version`. */
-export const SQLITE_SCHEMA_VERSION = 2;
+export const SQLITE_SCHEMA_VERSION = 3;
 
 /**
  * Migrations: `MIGRATIONS[v]` takes a file from schema version `v` to `v + 1`. They run in one
@@ -73,5 +73,25 @@ export const MIGRATIONS: readonly string[] = [
     version INTEGER NOT NULL,
     digest TEXT NOT NULL
   ) WITHOUT ROWID;
+  `,
+  // 3: the revocation log (read from a cursor by every process's verifier) and the minted tokens.
+  `
+  CREATE TABLE IF NOT EXISTS revocation_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL CHECK (kind IN ('token', 'tree')),
+    id TEXT NOT NULL
+  );
+  INSERT INTO revocation_log (kind, id) SELECT kind, id FROM revocations ORDER BY revoked_at;
+  CREATE TABLE IF NOT EXISTS minted_tokens (
+    tree_id TEXT NOT NULL,
+    jti TEXT NOT NULL,
+    parent_jti TEXT,
+    chain TEXT NOT NULL,
+    depth INTEGER NOT NULL,
+    iat INTEGER NOT NULL,
+    exp INTEGER NOT NULL,
+    PRIMARY KEY (tree_id, jti)
+  ) WITHOUT ROWID;
+  CREATE INDEX IF NOT EXISTS minted_tokens_exp ON minted_tokens (exp);
   `,
 ];

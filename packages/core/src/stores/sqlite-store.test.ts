@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeRunStore } from '../../test/store-conformance.js';
 import type { AdmitRequest, StoredApproval } from './run-store.js';
+import { MIGRATIONS } from './sqlite-schema.js';
 import { SQLITE_SCHEMA_VERSION, SqliteStore } from './sqlite-store.js';
 import { StoreUnavailableError } from './store-unavailable-error.js';
 
@@ -109,6 +110,20 @@ const admitRequest = (treeId: string, overrides: Partial<AdmitRequest> = {}): Ad
 });
 
 describe('sqlite store', () => {
+  it('migrates a version-1 file: revocations made before are in the revocation log', async () => {
+    const path = file('v1');
+    const db = new DatabaseSync(path);
+    db.exec(MIGRATIONS[0]!);
+    db.exec('PRAGMA user_version = 1');
+    db.prepare(
+      "INSERT INTO revocations (kind, id, revoked_at) VALUES ('token', 'old-token', 1), ('tree', 'old-tree', 2)",
+    ).run();
+    db.close();
+    const store = new SqliteStore({ path });
+    expect(await store.revocationsSince(0)).toMatchObject({ tokenIds: ['old-token'], treeIds: ['old-tree'] });
+    await store.close();
+  });
+
   it('creates its schema in WAL mode, versioned by user_version, and reopens it with the data', async () => {
     const path = file('schema');
     const store = new SqliteStore({ path });

@@ -7,6 +7,8 @@ import type {
   AdmitResult,
   AnswerResult,
   RunRecord,
+  MintedToken,
+  RevocationLog,
   RunStore,
   StartRunMode,
   StartRunResult,
@@ -208,11 +210,60 @@ export class SqliteStore implements RunStore {
   async revoke(target: { tokenId: string } | { treeId: string }): Promise<void> {
     const [kind, id] = 'tokenId' in target ? ['token', target.tokenId] : ['tree', target.treeId];
     await this.db.execute((sql) => {
-      sql('INSERT INTO revocations (kind, id, revoked_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(
-        kind,
-        id,
-        Date.now(),
+      const added = sql(
+        'INSERT INTO revocations (kind, id, revoked_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+      ).run(kind, id, Date.now()).changes;
+      if (Number(added) > 0) sql('INSERT INTO revocation_log (kind, id) VALUES (?, ?)').run(kind, id);
+    }, true);
+  }
+
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
+  async revocationsSince(cursor: number): Promise<RevocationLog> {
+    return this.db.execute((sql) => {
+      const log: RevocationLog = { cursor, tokenIds: [], treeIds: [] };
+      for (const row of sql('SELECT seq, kind, id FROM revocation_log WHERE seq > ? ORDER BY seq').all(
+        cursor,
+      )) {
+        (row.kind === 'token' ? log.tokenIds : log.treeIds).push(String(row.id));
+        log.cursor = Number(row.seq);
+      }
+      return log;
+    });
+  }
+
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
+  async recordToken(treeId: string, token: MintedToken): Promise<void> {
+    await this.db.execute((sql) => {
+      sql(
+        `INSERT INTO minted_tokens (tree_id, jti, parent_jti, chain, depth, iat, exp) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT DO NOTHING`,
+      ).run(
+        treeId,
+        token.jti,
+        token.parentJti,
+        JSON.stringify(token.chain),
+        token.depth,
+        token.iat,
+        token.exp,
       );
+    });
+  }
+
+  /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
+  async getToken(treeId: string, jti: string): Promise<MintedToken | undefined> {
+    return this.db.execute((sql) => {
+      const row = sql(
+        'SELECT jti, parent_jti, chain, depth, iat, exp FROM minted_tokens WHERE tree_id = ? AND jti = ?',
+      ).get(treeId, jti);
+      if (row === undefined) return undefined;
+      return {
+        jti: String(row.jti),
+        parentJti: row.parent_jti === null ? null : String(row.parent_jti),
+        chain: JSON.parse(String(row.chain)) as string[],
+        depth: Number(row.depth),
+        iat: Number(row.iat),
+        exp: Number(row.exp),
+      };
     });
   }
 
@@ -253,13 +304,15 @@ export class SqliteStore implements RunStore {
   /**
    * Deletes the runs whose `expires_at` (`startRun`'s `startedAt + ttlMs`) is at or before `now`, with
    * their call counts, resource types and compensation logs, and the approvals of every run tree left
-   * without runs. Revocations are kept (a revoked token must stay revoked). Not part of `RunStore`.
+   * without runs, and the records of minted tokens expired by `now`. Revocations are kept (a revoked
+   * token must stay revoked). Not part of `RunStore`.
    *
    * @throws StoreUnavailableError when the database cannot be used or the store is closed (see the
    * class).
    */
   async purgeExpired(now: number = Date.now()): Promise<{ runs: number; approvals: number }> {
     return this.db.execute((sql) => {
+      sql('DELETE FROM minted_tokens WHERE exp * 1000 <= ?').run(now);
       const expired = sql(
         'SELECT run_id, tree_id FROM runs WHERE expires_at IS NOT NULL AND expires_at <= ?',
       ).all(now);

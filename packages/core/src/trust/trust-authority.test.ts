@@ -293,11 +293,16 @@ describe('the security suite: every forged, stale or misdirected token is refuse
     expect(authority.check(other.token, { ...expected, runId: 'run-9' })).toBe('token_revoked');
   });
 
-  it('refuses to mint a child that would outlive its parent', async () => {
-    const { mint } = await setup();
+  it("never mints a child that outlives its parent: its expiry is clamped to the parent's", async () => {
+    const { mint, setNow } = await setup();
     const parent = await mint({ ttlSeconds: 60 });
-    await expectRefused(mint({ parent: parent.verified, ttlSeconds: 120 }), 'scope_escalation');
-    await expect(mint({ parent: parent.verified, ttlSeconds: 30 })).resolves.toBeDefined();
+    const longer = await mint({ parent: parent.verified, ttlSeconds: 120 });
+    expect(longer.verified.exp).toBe(parent.verified.exp);
+    expect(claimsOf(longer.token).exp).toBe(parent.verified.exp);
+    const shorter = await mint({ parent: parent.verified, ttlSeconds: 30 });
+    expect(shorter.verified.exp).toBe(parent.verified.exp - 30);
+    setNow(T0 + 60_000); // the parent's last second: nothing left to give
+    await expectRefused(mint({ parent: parent.verified, ttlSeconds: 30 }), 'token_expired');
   });
 });
 

@@ -2,33 +2,20 @@ import { randomUUID } from 'node:crypto';
 import {
   type CryptoKey,
   createLocalJWKSet,
-  decodeProtectedHeader,
   type JSONWebKeySet,
   type JWK,
-  errors as joseErrors,
-  jwtVerify,
   type KeyObject,
   SignJWT,
 } from 'jose';
-import { z } from 'zod';
 import type { ReasonCode } from '../gate/reason-codes.js';
-import { duplicateMember } from './duplicate-member.js';
+import type { MintedToken } from '../stores/run-store.js';
+import { checkStaleness, RevocationCache, type TrustStore } from './revocation-cache.js';
 import { TokenError } from './token-error.js';
-import { type TokenScope, TokenScopeSchema } from './token-scope.js';
+import { checkLineage, MintedTokens } from './token-lineage.js';
+import type { TokenScope } from './token-scope.js';
+import { TRUST_TOKEN_TYPE, verifySignature } from './verify-signature.js';
 
-/** The JWT `typ` of an ORBIT trust token. */
-export const TRUST_TOKEN_TYPE = 'orbit-trust+jwt';
-
-/** The ORBIT claims of a trust token (under the `orbit` claim). */
-const OrbitClaimsSchema = z.strictObject({
-  run_id: z.string().min(1),
-  parent_jti: z.string().nullable(),
-  /** Ancestor token ids, root first: revoking any of them revokes this token. */
-  chain: z.array(z.string()),
-  depth: z.number().int().positive(),
-  manifest_digest: z.string().min(1),
-  scope: TokenScopeSchema,
-});
+export { TRUST_TOKEN_TYPE } from './verify-signature.js';
 
 /** A verified trust token: its registered claims and its ORBIT claims. Never holds the token string. */
 export interface VerifiedToken {
@@ -79,6 +66,14 @@ export interface TrustAuthorityOptions {
   cacheSize?: number;
   /** The clock, ms since the epoch. Default `Date.now`. */
   now?: () => number;
+  /**
+   * A store shared with other processes (`createOrbit` gives its own): revocations made there are seen by
+   * `verify` and the per-call check within `revocationStalenessMs`, and every minted token is recorded
+   * there, so a verifier in any process can check a child token's parent.
+   */
+  store?: TrustStore;
+  /** How stale the view of the store's revocations may be, in ms (0: every check asks the store). Default 1000. */
+  revocationStalenessMs?: number;
 }
 
 /** Claims to mint (the authority adds `iss`, `jti`, `iat`, `nbf`, `exp`). */
@@ -90,6 +85,11 @@ export interface MintClaims {
   scope: TokenScope;
   ttlSeconds?: number;
 }
+
+/** Reads an authority's view of its store's revocations (for `createOrbit`; not exported by the package). */
+export let revocationsOf: (authority: TrustAuthority) => RevocationCache | undefined;
+/** Gives an authority without a store the Orbit's (for `createOrbit`; not exported by the package). */
+export let attachStore: (authority: TrustAuthority, cache: RevocationCache) => void;
 
 /**
  * Mints, verifies and revokes trust tokens for one deployment: JWTs signed with EdDSA (Ed25519) via
@@ -110,14 +110,26 @@ export class TrustAuthority {
   private readonly cache = new Map<string, VerifiedToken>();
   private readonly revokedTokens = new Set<string>();
   private readonly revokedRuns = new Set<string>();
+  /** The tokens this authority minted (lineage and window), by `<run id> <jti>`: the parents `verify` accepts. */
+  private readonly minted: MintedTokens;
+  private revocations: RevocationCache | undefined;
+
+  static {
+    revocationsOf = (authority) => authority.revocations;
+    attachStore = (authority, cache) => {
+      authority.revocations = cache;
+    };
+  }
 
   /**
    * An authority over the given keys. Only `trustedKeys` is checked here: a `signingKey` that is not
    * Ed25519 or a TTL that is not a number fails at `mint`.
    *
+   * @throws OptionsInvalidError when `revocationStalenessMs` is not a finite number >= 0.
    * @throws JWKSInvalid (from `jose`, not an ORBIT error) when `trustedKeys` is not a JWKS (no `keys` array).
    */
   constructor(options: TrustAuthorityOptions) {
+    const staleness = checkStaleness(options.revocationStalenessMs, 'revocationStalenessMs');
     this.signingKey = options.signingKey;
     this.kid = options.kid;
     this.keys = options.trustedKeys;
@@ -128,6 +140,9 @@ export class TrustAuthority {
     this.maxBytes = options.maxTokenBytes ?? 8192;
     this.cacheSize = options.cacheSize ?? 10_000;
     this.now = options.now ?? Date.now;
+    this.minted = new MintedTokens(this.cacheSize, () => this.now() / 1000 - this.skew);
+    if (options.store)
+      this.revocations = new RevocationCache(options.store, { stalenessMs: staleness, now: this.now });
   }
 
   /**
@@ -158,30 +173,36 @@ export class TrustAuthority {
     this.jwks = createLocalJWKSet(options.trustedKeys);
   }
 
+  /** The lifetime of a token whose profile sets none, in seconds. */
+  get defaultTtlSeconds(): number {
+    return this.ttl;
+  }
+
   /** The trusted public keys. */
   get trustedKeys(): JSONWebKeySet {
     return this.keys;
   }
 
   /**
-   * Signs a token for a sub-agent. The caller (the run) has already attenuated the scope.
+   * Signs a token for a sub-agent. The caller (the run) has already attenuated the scope. The lifetime
+   * is clamped to the parent's: a child never outlives its parent. The token is recorded (here, and in
+   * the store when there is one) as a parent `verify` accepts.
    *
-   * @throws TokenError `scope_escalation` (`field` `exp`) when the token would outlive its parent.
+   * @throws TokenError `token_expired` when the parent has expired (no lifetime is left to give).
    * @throws TokenError `token_invalid` when the signed token is longer than `maxTokenBytes`.
+   * @throws StoreUnavailableError (or the store's error) when the store cannot record the token.
    * @throws TypeError (from `jose`) when the TTL (`ttlSeconds` or `defaultTtlSeconds`) is not a finite
    * number, or `signingKey` is not a key; JOSENotSupported when it is not an Ed25519 key.
    */
   async mint(claims: MintClaims): Promise<{ token: string; verified: VerifiedToken }> {
     const nowSeconds = Math.floor(this.now() / 1000);
     const ttl = claims.ttlSeconds ?? this.ttl;
-    const exp = nowSeconds + ttl;
-    if (claims.parent && exp > claims.parent.exp) {
+    const exp = claims.parent ? Math.min(nowSeconds + ttl, claims.parent.exp) : nowSeconds + ttl;
+    if (claims.parent && exp <= nowSeconds) {
       throw new TokenError(
-        'scope_escalation',
-        `A token living ${ttl} s would outlive its parent (expiry ${claims.parent.exp}).`,
-        {
-          field: 'exp',
-        },
+        'token_expired',
+        `The parent token expired at ${new Date(exp * 1000).toISOString()}: no lifetime is left to give a child.`,
+        { field: 'exp' },
       );
     }
     const jti = randomUUID();
@@ -220,25 +241,43 @@ export class TrustAuthority {
       kid: this.kid,
       ...orbit,
     };
+    const record: MintedToken = {
+      jti,
+      parentJti: orbit.parent_jti,
+      chain: [...orbit.chain], // its own copy: `verified` is handed to the caller
+      depth: orbit.depth,
+      iat: nowSeconds,
+      exp,
+    };
+    await this.revocations?.store.recordToken(claims.runId, record);
+    this.minted.remember(claims.runId, record);
     this.remember(token, verified);
     return { token, verified };
   }
 
   /**
-   * Verifies a token's signature (EdDSA only, a trusted `kid`, this issuer, the ORBIT claims) once and
-   * caches it, then applies `check`. Throws `TokenError` with the reason code.
+   * Verifies a token once and caches it: its signature (EdDSA only, a trusted `kid`, this issuer, the
+   * ORBIT claims) and its lineage (a child's parent was minted by this authority, here or, with a store,
+   * in any process, and the child's window lies within the parent's). Then, with a store, reads the
+   * store's new revocations if the view is older than `revocationStalenessMs`, and applies `check`.
    *
    * @throws TokenError with `reason` `token_invalid` (not a string, longer than `maxTokenBytes`, not a
-   * compact JWT, no or an untrusted `kid`, a bad signature, issuer, type or ORBIT claims, not valid yet,
-   * another manifest digest), `token_expired`, `token_revoked`, `token_wrong_audience` or `token_wrong_run`.
+   * compact JWT, no or an untrusted `kid`, a bad signature, issuer, type or ORBIT claims, a lineage or a
+   * window that does not match its parent's, or a parent never minted (`field` names the failed claim),
+   * not valid yet, another manifest digest), `token_expired`, `token_revoked`, `token_wrong_audience` or
+   * `token_wrong_run`.
+   * @throws StoreUnavailableError (or the store's error) when the store cannot be read: nothing is accepted.
    */
   async verify(token: string, expected: TokenExpectations): Promise<VerifiedToken> {
     let verified = this.cache.get(token);
     if (!verified) {
       verified = await this.verifySignature(token);
+      await checkLineage(verified, this.minted, this.revocations?.store);
       this.remember(token, verified);
     }
-    const reason = this.check(token, expected);
+    const pending = this.revocations?.refresh();
+    if (pending) await pending;
+    const reason = this.checkVerified(verified, expected);
     if (reason) throw new TokenError(reason, describe(reason, verified, expected));
     return verified;
   }
@@ -269,13 +308,22 @@ export class TrustAuthority {
     return undefined;
   }
 
-  /** True when the token, any of its ancestors or its run was revoked. */
+  /**
+   * True when the token, any of its ancestors or its run was revoked: here, or in the store as of the last
+   * read of its revocations (`verify` and a run's calls on a store read them when the view is stale).
+   */
   isRevoked(verified: Pick<VerifiedToken, 'jti' | 'chain' | 'run_id'>): boolean {
+    if (this.revocations?.isRevoked(verified.run_id, verified.jti, verified.chain)) return true;
     if (this.revokedRuns.size > 0 && this.revokedRuns.has(verified.run_id)) return true;
     if (this.revokedTokens.size === 0) return false;
     if (this.revokedTokens.has(verified.jti)) return true;
     for (const ancestor of verified.chain) if (this.revokedTokens.has(ancestor)) return true;
     return false;
+  }
+
+  /** True when the run (tree) was revoked: here, or in the store as of the last read of its revocations. */
+  isRunRevoked(runId: string): boolean {
+    return this.revokedRuns.has(runId) || this.revocations?.isTreeRevoked(runId) === true;
   }
 
   /** Revokes a token and, through the chain check, every token minted under it (its subtree). */
@@ -288,67 +336,14 @@ export class TrustAuthority {
     this.revokedRuns.add(runId);
   }
 
-  private async verifySignature(token: string): Promise<VerifiedToken> {
-    if (typeof token !== 'string' || token.length > this.maxBytes) {
-      throw new TokenError('token_invalid', `The token is not a string of at most ${this.maxBytes} bytes.`);
-    }
-    let kid: unknown;
-    try {
-      kid = decodeProtectedHeader(token).kid;
-    } catch (cause) {
-      throw new TokenError('token_invalid', 'The token is not a compact JWT.', { cause });
-    }
-    if (typeof kid !== 'string' || kid === '')
-      throw new TokenError('token_invalid', 'The token names no kid.');
-    try {
-      const { payload, protectedHeader } = await jwtVerify(token, this.jwks, {
-        algorithms: ['EdDSA'],
-        issuer: this.issuer,
-        typ: TRUST_TOKEN_TYPE,
-        clockTolerance: this.skew,
-        currentDate: new Date(this.now()),
-        requiredClaims: ['jti', 'sub', 'aud', 'iat', 'nbf', 'exp'],
-      });
-      // Parsed JSON keeps the last of duplicate members: a token that has any is refused outright.
-      const [header, body] = token.split('.') as [string, string];
-      for (const part of [header, body]) {
-        const duplicate = duplicateMember(Buffer.from(part, 'base64url').toString('utf8'));
-        if (duplicate !== undefined)
-          throw new TokenError(
-            'token_invalid',
-            `The token has the member "${duplicate}" twice in one object.`,
-          );
-      }
-      const orbit = OrbitClaimsSchema.safeParse(payload.orbit);
-      if (!orbit.success || typeof payload.aud !== 'string') {
-        throw new TokenError('token_invalid', 'The token does not carry valid ORBIT claims.');
-      }
-      return {
-        jti: payload.jti!,
-        iss: payload.iss!,
-        sub: payload.sub!,
-        aud: payload.aud,
-        iat: payload.iat!,
-        nbf: payload.nbf!,
-        exp: payload.exp!,
-        kid: protectedHeader.kid!,
-        ...orbit.data,
-      };
-    } catch (cause) {
-      if (cause instanceof TokenError) throw cause;
-      if (cause instanceof joseErrors.JWTExpired)
-        throw new TokenError('token_expired', 'The token has expired.', { cause });
-      if (cause instanceof joseErrors.JWKSNoMatchingKey) {
-        throw new TokenError(
-          'token_invalid',
-          'The token was signed by a key that is not trusted (unknown kid).',
-          { cause },
-        );
-      }
-      throw new TokenError('token_invalid', `The token does not verify: ${(cause as Error).message}`, {
-        cause,
-      });
-    }
+  private verifySignature(token: string): Promise<VerifiedToken> {
+    return verifySignature(token, {
+      jwks: this.jwks,
+      issuer: this.issuer,
+      skew: this.skew,
+      maxBytes: this.maxBytes,
+      now: this.now,
+    });
   }
 
   private remember(token: string, verified: VerifiedToken): void {

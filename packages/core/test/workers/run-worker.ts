@@ -8,7 +8,9 @@ import { createOrbit, defineTool, JsonlFileSink, loadManifest, type RunStore } f
 interface Job {
   store: { kind: 'sqlite'; path: string } | { kind: 'redis'; url: string; prefix: string };
   runId: string;
-  mode: 'fire' | 'pause' | 'resume';
+  mode: 'fire' | 'pause' | 'resume' | 'revoke';
+  /** For `revoke`: what to revoke in the store. */
+  target?: { tokenId: string } | { treeId: string };
   calls?: number;
   inFlight?: number;
   auditPath: string;
@@ -80,6 +82,11 @@ if (job.mode === 'fire') {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   await new Promise(() => {}); // keep waiting until killed
+} else if (job.mode === 'revoke') {
+  await store.revoke(job.target!);
+  console.log('REVOKED');
+  await store.close();
+  process.exit(0);
 } else {
   const results = await orbit.resumeRun(job.runId).resumeApproved([update]);
   console.log(`RESUMED ${results.map((r) => r.status).join(',') || 'nothing'}`);
