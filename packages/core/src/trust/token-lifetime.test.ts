@@ -241,3 +241,20 @@ describe('verify checks a child against its parent', () => {
     await verifierStore.close();
   });
 });
+
+describe('a verified token is read-only', () => {
+  it('cannot be changed by the caller that holds it: the cached check keeps the minted expiry and scope', async () => {
+    const { make } = await authorityPair();
+    const authority = make();
+    const { token, verified } = await mintParent(authority, 60);
+    expect(() => {
+      (verified as { exp: number }).exp = T0S + 86_400;
+    }).toThrow(TypeError);
+    expect(() => {
+      (verified.scope.tools as Record<string, unknown>).send_payment = { max_calls: 100, threshold: 0 };
+    }).toThrow(TypeError);
+    const again = await authority.verify(token, { ...expected, audience: 'lead' });
+    expect(again.exp).toBe(T0S + 60);
+    expect(Object.keys(again.scope.tools)).toEqual(['web_search']);
+  });
+});

@@ -14,6 +14,7 @@ import { TokenError } from './token-error.js';
 import { checkLineage, MintedTokens } from './token-lineage.js';
 import type { TokenScope } from './token-scope.js';
 import { TRUST_TOKEN_TYPE, verifySignature } from './verify-signature.js';
+import { deepFreeze } from '../deep-freeze.js';
 
 export { TRUST_TOKEN_TYPE } from './verify-signature.js';
 
@@ -356,7 +357,8 @@ export class TrustAuthority {
         if (oldest !== undefined) this.cache.delete(oldest);
       }
     }
-    this.cache.set(token, verified);
+    // Frozen: the cached object is what every later check reads, and it is handed to callers.
+    this.cache.set(token, deepFreeze(verified));
   }
 }
 
