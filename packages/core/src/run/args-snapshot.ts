@@ -66,7 +66,18 @@ const OK_UNDEFINED: ArgsSnapshot = Object.freeze({ ok: true, args: undefined });
 
 /** A getter or a proxy trap threw: the value at this path cannot be read. */
 function threw(error: unknown): Unsupported {
-  return new Unsupported(`reading it threw (${error instanceof Error ? error.message : String(error)})`);
+  let message: string;
+  try {
+    message = error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    message = 'an error that cannot be read'; // hostile all the way down: a throwing message or toString
+  }
+  return new Unsupported(`reading it threw (${clip(message)})`);
+}
+
+/** Details stay short: a hostile key or message does not fill the audit log. */
+function clip(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }
 
 function read(value: unknown, walk: Walk): unknown {
@@ -221,7 +232,7 @@ function pathText(path: Path): string {
   let out = 'args';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
-    else out += /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`;
+    else out += /^[A-Za-z_$][\w$]*$/.test(key) ? `.${clip(key)}` : `[${JSON.stringify(clip(key))}]`;
   }
   return out;
 }

@@ -63,6 +63,32 @@ const HOSTILE: [string, () => unknown, string][] = [
     }),
     'args.a.b[3].id: reading it threw (no access)',
   ],
+  [
+    'a getter whose error cannot be read either',
+    () => ({
+      get x() {
+        throw {
+          toString() {
+            throw new Error('nested');
+          },
+        };
+      },
+    }),
+    'args.a.b[3].x: reading it threw (an error that cannot be read)',
+  ],
+  [
+    'a proxy whose traps throw',
+    () =>
+      new Proxy(
+        {},
+        {
+          ownKeys() {
+            throw new Error('trap');
+          },
+        },
+      ),
+    'args.a.b[3]: reading it threw (trap)',
+  ],
   ['nesting 10,000 deep', () => nested(10_000), `nesting deeper than ${INPUT_LIMITS.maxDepth} levels`],
   [
     'more than 10,000 values',
