@@ -69,11 +69,20 @@ describe.each(runners)(
     it('prints a rollback report: partial updates for manual recovery, nothing undone automatically', () => {
       expect(report.rollback?.undone).toEqual([]);
       expect(report.rollback?.manual_recovery.map((entry) => entry.resource ?? entry.tool)).toEqual([
-        'flag_for_human_review',
         'invoice:INV-1002',
         'invoice:INV-1001',
       ]);
-      expect(events.filter((event) => event.event === 'rollback')).toHaveLength(3);
+      expect(events.filter((event) => event.event === 'rollback')).toHaveLength(2);
+    });
+
+    it('reports the escalation in its own tier, with nothing to recover: flag_for_human_review is no manual-recovery item', () => {
+      const flag = events.filter((event) => event.tool === 'flag_for_human_review');
+      expect(flag.length).toBeGreaterThan(0);
+      expect(new Set(flag.map((event) => event.reversibility))).toEqual(new Set(['escalation']));
+      const listed = Object.values(report.rollback ?? {}).flatMap((entries) =>
+        Array.isArray(entries) ? entries.map((entry) => entry.tool) : [],
+      );
+      expect(listed).not.toContain('flag_for_human_review');
     });
   },
 );

@@ -75,6 +75,11 @@ describe.each(runners)(
         'orbit.records': 1,
         'orbit.budget.calls_remaining': 99,
       });
+      // The escalation has a tier of its own on its span too.
+      expect(calls[4]!.attributes).toMatchObject({
+        'gen_ai.tool.name': 'flag_for_human_review',
+        'orbit.reversibility': 'escalation',
+      });
     });
 
     it('shows waiting for approval as its own span, with the answer, who gave it and how long it took', () => {
@@ -97,7 +102,6 @@ describe.each(runners)(
     it('shows the rollback, one span event per action', () => {
       const rollback = spans.find((span) => span.name === 'orbit.rollback')!;
       expect(rollback.events.map((event) => event.attributes?.['orbit.rollback.result'])).toEqual([
-        'manual_recovery',
         'manual_recovery',
         'manual_recovery',
       ]);

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, sha256 } from './canonical-json.js';
+import { ArgumentInvalidError } from './errors.js';
 
 /** The same value with the keys of every object in reverse insertion order. */
 function reverseKeys(value: unknown): unknown {
@@ -44,18 +45,74 @@ describe('canonicalJson', () => {
   it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])(
     'throws on the non-finite number %s',
     (n) => {
-      expect(() => canonicalJson(n)).toThrow(TypeError);
-      expect(() => canonicalJson({ nested: [1, { n }] })).toThrow(/cannot encode the number/);
+      expect(() => canonicalJson(n)).toThrow(ArgumentInvalidError);
+      expect(() => canonicalJson({ nested: [1, { n }] })).toThrow(
+        /cannot encode the number .* \(at value\.nested\[1\]\.n\)/,
+      );
     },
   );
 
   it.each([
-    ['a bigint', 1n],
+    ['a BigInt', 1n],
     ['a function', () => 1],
     ['a symbol', Symbol('s')],
     ['undefined', undefined],
-  ])('throws on %s rather than writing something that is not JSON', (_title, value) => {
-    expect(() => canonicalJson(value)).toThrow(TypeError);
+  ])('throws ERR_ARGUMENT_INVALID on %s rather than writing something that is not JSON', (title, value) => {
+    expect(() => canonicalJson(value)).toThrow(ArgumentInvalidError);
+    expect(() => canonicalJson(value)).toThrow(`cannot encode ${title} (at value)`);
+    if (value !== undefined) expect(() => canonicalJson({ a: [value] })).toThrow(`(at value.a[0])`);
+  });
+
+  it('throws ERR_ARGUMENT_INVALID naming the path on a cycle, never a raw RangeError', () => {
+    const cyclic: Record<string, unknown> = { a: { b: [1] } };
+    ((cyclic.a as Record<string, unknown>).b as unknown[]).push(cyclic);
+    const thrown = (() => {
+      try {
+        canonicalJson(cyclic);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(ArgumentInvalidError.isInstance(thrown)).toBe(true);
+    expect(thrown).toMatchObject({ code: 'ERR_ARGUMENT_INVALID' });
+    expect((thrown as Error).message).toContain('a cycle (a value that contains itself) (at value.a.b[1])');
+  });
+
+  it('writes a value met twice (not a cycle) both times', () => {
+    const shared = { x: 1 };
+    expect(canonicalJson({ a: shared, b: [shared] })).toBe('{"a":{"x":1},"b":[{"x":1}]}');
+  });
+
+  it('throws ERR_ARGUMENT_INVALID, not a RangeError, for a value nested too deeply to walk', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    expect(() => canonicalJson(deep)).toThrow(ArgumentInvalidError);
+  });
+
+  it('writes a Date as its ISO 8601 string, so two different instants never give the same text', () => {
+    const first = new Date('2026-05-01T09:00:00.000Z');
+    const second = new Date('2026-05-02T09:00:00.000Z');
+    expect(canonicalJson({ at: first })).toBe('{"at":"2026-05-01T09:00:00.000Z"}');
+    expect(canonicalJson({ at: first })).not.toBe(canonicalJson({ at: second }));
+    expect(sha256(canonicalJson([first]))).not.toBe(sha256(canonicalJson([second])));
+  });
+
+  it('throws ERR_ARGUMENT_INVALID on an invalid Date', () => {
+    expect(() => canonicalJson({ at: new Date('not a date') })).toThrow(
+      'cannot encode an invalid Date (at value.at)',
+    );
+  });
+
+  it('reads each property once (a getter is asked one time)', () => {
+    let reads = 0;
+    const value = {
+      get n() {
+        reads++;
+        return reads;
+      },
+    };
+    expect(canonicalJson(value)).toBe('{"n":1}');
+    expect(reads).toBe(1);
   });
 
   it.each([

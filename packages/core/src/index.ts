@@ -34,6 +34,7 @@ export {
 export type { MaturityLevel } from './gate/decision-table.js';
 export type { Policy, ToolPolicy } from './gate/policy.js';
 export type { DecisionKind, ReasonCode } from './gate/reason-codes.js';
+export type { Tier } from './gate/tier.js';
 export {
   type LoadedManifest,
   type LoadManifestOptions,

@@ -44,6 +44,34 @@ const call = (id: string, confidence = 0.99) => ({
 });
 
 describe('handleCall', () => {
+  it('arguments with a throwing getter are refused (input_unsupported) with their decision written, never a raw error', async () => {
+    const { registry, run, sink } = await setUp();
+    let invoked = false;
+    const args = {
+      confidence: 0.99,
+      get id(): string {
+        throw new Error('no access');
+      },
+    };
+    const result = await handleCall(registry, run, { tool: 'update', args, callId: 'c-x' }, tool, {
+      ...hooks(),
+      invoke: async () => {
+        invoked = true;
+        return { result: 'ran', output: null };
+      },
+    });
+    expect(result).toBe('refused input_unsupported');
+    expect(invoked).toBe(false);
+    expect(sink.events.filter((event) => event.event === 'decision')).toMatchObject([
+      {
+        call_id: 'c-x',
+        decision: 'block',
+        reasons: ['input_unsupported'],
+        detail: 'args.id: reading it threw (no access)',
+      },
+    ]);
+  });
+
   it('a call presented again while it runs waits for it and answers with its result (it runs once)', async () => {
     const { registry, run } = await setUp();
     let runs = 0;

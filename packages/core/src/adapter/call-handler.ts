@@ -6,6 +6,7 @@ import {
   CallDuplicateError,
   describeInputError,
 } from '../errors.js';
+import { snapshotArgs } from '../run/args-snapshot.js';
 import type { Orbit } from '../run/create-orbit.js';
 import { type Decision, type Refusal, toRefusal } from '../run/decision.js';
 import type { GuardRequest } from '../run/guard-request.js';
@@ -74,7 +75,8 @@ export interface FrameworkHooks<Result> {
 
 /**
  * The one decision path of an adapter's tool call, generic over the framework:
- * 1. reads the confidence and validates the arguments (`input_invalid` is a refusal the model reads);
+ * 1. reads the arguments once into plain data (`input_unsupported` for what cannot be read), reads the
+ *    confidence and validates the arguments (`input_invalid` is a refusal the model reads);
  * 2. guards the call (`guardAsync` on a store): a call presented again gets its recorded decision,
  *    and an executed one its recorded result, without running again;
  * 3. on a pause, asks through `hooks.ask` until an answer is valid and, in a shared task, names its
@@ -129,18 +131,23 @@ async function present<Result>(
 ): Promise<Result> {
   const orbit: Orbit = registry.orbit;
   const state = registry.stateOf(run);
-  const { confidence, args } = orbit.confidence.read(call.args);
+  // Read once into plain data before the confidence and the schema see them; what cannot be read is
+  // guarded as it is, and refused there (`input_unsupported`) with its decision recorded.
+  const raw = snapshotArgs(call.args);
+  const { confidence, args } = raw.ok
+    ? orbit.confidence.read(raw.args)
+    : { confidence: undefined, args: call.args };
   const { shape } = tool;
-  const parsed = shape.input.safeParse(args);
-  const input = parsed.success ? parsed.data : args;
+  const parsed = raw.ok ? shape.input.safeParse(args) : undefined;
+  const input = parsed?.success ? parsed.data : args;
   const request: GuardRequest = {
     tool: call.tool,
     args: input,
     confidence,
     callId: call.callId,
-    inputError: parsed.success ? undefined : describeInputError(parsed.error),
-    records: parsed.success ? (shape.records?.(input) ?? 0) : 0,
-    resource: parsed.success ? shape.resource?.(input) : undefined,
+    inputError: parsed && !parsed.success ? describeInputError(parsed.error) : undefined,
+    records: parsed?.success ? (shape.records?.(input) ?? 0) : 0,
+    resource: parsed?.success ? shape.resource?.(input) : undefined,
   };
   // In memory the decision is synchronous: no promise, no tick.
   let decision = run.usesStore ? await run.guardAsync(request) : run.guard(request);

@@ -1,5 +1,5 @@
 import type { ReasonCode } from '../gate/reason-codes.js';
-import type { AlertPolicy } from '../manifest/manifest-schema.js';
+import { type AlertPolicy, DEFAULT_MAX_IRREVERSIBLE_ACTIONS_PER_RUN } from '../manifest/manifest-schema.js';
 
 /** The article's "alert on immediately" list, plus detector findings (`detector:<failure mode>`). */
 export type AlertName =
@@ -46,7 +46,7 @@ export function resolveAlertRules(
 ): AlertRules {
   const merged = { ...manifest, ...options };
   return {
-    maxIrreversible: merged.max_irreversible_actions_per_run ?? 1,
+    maxIrreversible: merged.max_irreversible_actions_per_run ?? DEFAULT_MAX_IRREVERSIBLE_ACTIONS_PER_RUN,
     subAgentOutsideManifest: merged.sub_agent_outside_manifest !== false,
     irreversibleBelowFloor: merged.irreversible_below_floor !== false,
     tokenBudgetExceeded: merged.token_budget_exceeded !== false,

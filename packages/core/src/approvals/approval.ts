@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { DecisionKind, ReasonCode } from '../gate/reason-codes.js';
-import type { Reversibility } from '../manifest/manifest-schema.js';
+import type { Tier } from '../gate/tier.js';
 
 /** A pending human decision for a paused call. */
 export interface ApprovalRequest {
@@ -14,7 +14,8 @@ export interface ApprovalRequest {
   readonly decision: DecisionKind;
   readonly reasons: readonly ReasonCode[];
   readonly confidence: number | null;
-  readonly reversibility: Reversibility;
+  /** The call's tier (`escalation` for an escalation tool). */
+  readonly reversibility: Tier;
   /** SHA-256 over run, call, tool and arguments: an answer must carry it. */
   readonly action_hash: string;
   readonly requested_at: string;

@@ -1,5 +1,5 @@
 import type { DecisionKind, ReasonCode } from '../gate/reason-codes.js';
-import type { Reversibility } from '../manifest/manifest-schema.js';
+import type { Tier } from '../gate/tier.js';
 
 /** The kinds of audit event. */
 export type AuditEventKind =
@@ -26,7 +26,8 @@ export interface AuditEvent {
   manifest_digest: string;
   call_id?: string;
   tool?: string;
-  reversibility?: Reversibility;
+  /** The call's tier: its tool's reversibility, or `escalation` for a call to an escalation tool. */
+  reversibility?: Tier;
   confidence?: number | null;
   decision?: DecisionKind;
   reasons?: ReasonCode[];

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AuditEvent } from './audit-event.js';
 import { JsonlFileSink } from './jsonl-file-sink.js';
+import { verifyAuditFile } from './verify-audit-file.js';
 
 const event = (i: number): AuditEvent => ({
   ts: new Date(0).toISOString(),
@@ -69,5 +70,40 @@ describe('JsonlFileSink', () => {
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', script]);
     expect(result.signal).toBe('SIGTERM');
     expect(lines(path).map((e) => e.call_id)).toEqual(['before-sigterm']);
+  });
+
+  it('writes an event whose output JSON cannot hold (a BigInt, a cycle, a getter that throws) with a marker, never losing the line', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'orbit-')), 'audit.jsonl');
+    const sink = new JsonlFileSink(path);
+    const cyclic: Record<string, unknown> = { name: 'loop' };
+    cyclic.self = cyclic;
+    const throwing = {
+      get secret() {
+        throw new Error('no access');
+      },
+    };
+    sink.write({ ...event(1), event: 'outcome', status: 'executed', output: { total: 10n } });
+    sink.write({ ...event(2), event: 'outcome', status: 'executed', output: cyclic, input: { ok: true } });
+    sink.write({ ...event(3), event: 'outcome', status: 'executed', output: throwing });
+    sink.write(event(4));
+    sink.close();
+    const written = lines(path);
+    expect(written.map((e) => e.call_id)).toEqual(['c1', 'c2', 'c3', 'c4']);
+    expect(written[0]).toMatchObject({
+      status: 'executed',
+      output: '[unserializable: a BigInt]',
+      unserializable: ['output'],
+    });
+    expect(written[1]).toMatchObject({
+      output: '[unserializable: a cycle]',
+      input: { ok: true },
+      unserializable: ['output'],
+    });
+    expect(written[2]).toMatchObject({
+      output: '[unserializable: it threw: no access]',
+      unserializable: ['output'],
+    });
+    expect(written[3].unserializable).toBeUndefined();
+    expect(await verifyAuditFile(path)).toMatchObject({ ok: true });
   });
 });

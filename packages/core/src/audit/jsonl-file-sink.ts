@@ -16,6 +16,7 @@ import { type AuditAnchorOptions, defaultAnchorPath } from './audit-anchor.js';
 import type { AuditEvent, AuditSink } from './audit-event.js';
 import { ed25519PrivateKey } from './ed25519-key.js';
 import { signAuditAnchor } from './sign-audit-anchor.js';
+import { serializeEvent } from './serialize-event.js';
 
 export interface JsonlFileSinkOptions {
   /** Flush once this many characters are buffered. Default 64 Ki. */
@@ -109,12 +110,14 @@ export class JsonlFileSink implements AuditSink {
   /**
    * Buffers one event as a line (with `seq` and `prev_hash` when chained); flushes when the buffer is full.
    *
-   * @throws TypeError when the event holds a value JSON cannot encode (a BigInt, a cycle), e.g. in a
-   * tool's input or output: the event is not written.
+   * A field JSON cannot encode (a tool's output with a BigInt or a cycle, a getter that throws) is
+   * written as the marker `"[unserializable: <why>]"` and named in the line's `unserializable` list:
+   * the event is always written.
+   *
    * @throws Error, Node's file-system error, when the buffer is full and the flush fails (see `flush`).
    */
   write(event: AuditEvent): void {
-    let line = JSON.stringify(event);
+    let line = serializeEvent(event);
     if (this.chain) {
       // `seq` and `prev_hash` lead the line; the event's own fields follow unchanged.
       line = `{"seq":${++this.seq},"prev_hash":"${this.prevHash}",${line.slice(1)}`;

@@ -48,7 +48,7 @@ interface DriftState {
  * missing tier counts as partial), not an escalation tool and not `spawn_sub_agent`, decided
  * `proceed` or `proceed_with_log`. Blocked and halted steps are skipped (they did not run). Any
  * **escalation** resets the count: a `pause` decision or an approval request (the gate asked a human),
- * or a decision on an escalation tool (the agent asked one). The detector fires when, since the last
+ * or a decision on an escalation tool (tier `escalation`, or a tool in `escalationTools`: the agent asked one). The detector fires when, since the last
  * escalation, `consecutive` write steps in a row were low (default 3), or at least `window.min` of
  * the last `window.size` write steps were (default 3 of 5). It fires once per run.
  *
@@ -123,7 +123,8 @@ export function confidenceDrift(options: ConfidenceDriftOptions = {}): Detector 
         (event.event === 'decision' && event.decision === 'pause') ||
         (event.event === 'approval' && event.approval === 'requested');
       const isEscalation =
-        event.event === 'decision' && event.tool !== undefined && escalation.has(event.tool);
+        event.event === 'decision' &&
+        (event.reversibility === 'escalation' || (event.tool !== undefined && escalation.has(event.tool)));
       if (isPause || isEscalation) {
         const state = runs.peek(event.run_id);
         if (state) state.steps.length = 0;

@@ -33,7 +33,8 @@ interface CreepState {
  * article's signal: a high ratio of irreversible tool calls vs reversible ones.
  *
  * It counts `outcome` events with `status: 'executed'` by their tier, leaving out `read_only` calls
- * and escalation tools (a tool without a tier counts as `partial`, the article's rule). With
+ * and escalations (tier `escalation`, or a tool in `escalationTools`; a tool without a tier counts as
+ * `partial`, the article's rule). With
  * `writes = irreversible + reversible + partial`, it fires once per run, on the first executed call
  * after which
  *
@@ -90,7 +91,9 @@ export function irreversibleActionCreep(options: IrreversibleActionCreepOptions 
       const known = runs.peek(event.run_id);
       const approved =
         known !== undefined && event.call_id !== undefined && known.approved.delete(event.call_id);
+      // Reads and escalations (by tier, or named in `escalationTools`) are not writes.
       if (event.status !== 'executed' || event.reversibility === 'read_only') return NO_FINDINGS;
+      if (event.reversibility === 'escalation') return NO_FINDINGS;
       if (event.tool !== undefined && escalation.has(event.tool)) return NO_FINDINGS;
       const state = known ?? runs.of(event.run_id);
       if (state.fired) return NO_FINDINGS;

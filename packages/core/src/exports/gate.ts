@@ -36,5 +36,7 @@ export {
   STORE_REASON_CODES,
   TRUST_REASON_CODES,
 } from '../gate/reason-codes.js';
+export { isWrite, TIERS, type Tier, tierOf, type WriteTier } from '../gate/tier.js';
 export { isValidConfidence, type Verdict } from '../gate/verdict.js';
 export { type ExecutedAction, MemoryLedger } from '../ledger/memory-ledger.js';
+export { INPUT_LIMITS } from '../run/args-snapshot.js';

@@ -11,6 +11,7 @@ export {
   AlertPolicySchema,
   type AllowedTool,
   DEFAULT_CONFIDENCE_THRESHOLD,
+  DEFAULT_MAX_IRREVERSIBLE_ACTIONS_PER_RUN,
   type Delegation,
   type InterruptionPolicy,
   type Manifest,

@@ -79,6 +79,14 @@ describe('boundary (B)', () => {
     expect(decision.detail).toContain('invoice_id');
   });
 
+  it('blocks a call whose arguments cannot be read (input_unsupported), naming the path', async () => {
+    const { orbit } = await orbitOf();
+    const decision = orbit.startRun().guard({ tool: 'update', confidence: 0.99, args: { amount: 10n } });
+    expect(decision.decision).toBe('block');
+    expectReason(decision.reasons, 'input_unsupported');
+    expect(decision.detail).toBe('args.amount: BigInt is not supported');
+  });
+
   it('halts an invalid-input call to a blocked tool (the boundary comes first)', async () => {
     const { orbit } = await orbitOf();
     const decision = orbit.startRun().guard({ tool: 'merge', inputError: 'input: bad' });

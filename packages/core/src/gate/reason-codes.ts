@@ -22,6 +22,8 @@ export const GATE_REASON_CODES = [
   'resource_not_in_manifest',
   'max_calls_exceeded',
   'input_invalid',
+  /** The arguments hold what ORBIT cannot hash and record (a BigInt, a cycle, a class instance, a throwing getter) or exceed `INPUT_LIMITS`. */
+  'input_unsupported',
   'run_halted',
   // I: budgets and interruption triggers
   'token_budget_exceeded',

@@ -1,11 +1,22 @@
 import { z } from 'zod';
 
-/** The four reversibility tiers. A tool without one counts as `partial` (the article's rule). */
+/**
+ * The four reversibility tiers a manifest declares. A tool without one counts as `partial` (the
+ * article's rule). Reports add a fifth tier, `escalation`, for escalation tools (see `TIERS`).
+ */
 export const ReversibilitySchema = z.enum(['read_only', 'reversible', 'partial', 'irreversible']);
 export type Reversibility = z.infer<typeof ReversibilitySchema>;
 
 /** The confidence threshold used when a tool sets none (the article's `reversibility_gate` default). */
 export const DEFAULT_CONFIDENCE_THRESHOLD = 0.85;
+
+/**
+ * The default of `max_irreversible_actions_per_run`: an alert when a run executes more than 3
+ * irreversible actions. One per run (a payment, an email) is the ordinary case of a correct run; the
+ * article's "irreversible action taken above call count threshold" is a threshold the operator sets for
+ * the agent. Escalation calls never count as irreversible.
+ */
+export const DEFAULT_MAX_IRREVERSIBLE_ACTIONS_PER_RUN = 3;
 
 const toolName = z
   .string()
@@ -74,7 +85,10 @@ export type Delegation = z.infer<typeof DelegationSchema>;
 
 /** Alert rules. Every rule is on by default; `createOrbit({ alerts })` overrides the manifest. */
 export const AlertPolicySchema = z.strictObject({
-  /** Alert when executed irreversible actions in one run exceed this count. Default 1. */
+  /**
+   * Alert when executed irreversible actions in one run exceed this count. Default 3 (one per run is
+   * ordinary); escalation calls never count.
+   */
   max_irreversible_actions_per_run: count.optional(),
   /** Alert when a sub-agent is spawned (or attempted) outside the manifest's delegation rules. Default true. */
   sub_agent_outside_manifest: z.boolean().optional(),

@@ -1,11 +1,10 @@
 import type { AuditEvent } from '../audit/audit-event.js';
 import { DECISIONS, type DecisionKind, type ReasonCode } from '../gate/reason-codes.js';
-import { type Reversibility, ReversibilitySchema } from '../manifest/manifest-schema.js';
+import { TIERS, type Tier } from '../gate/tier.js';
 import { confidenceBin, validConfidence } from './confidence-distribution.js';
 import type { MetricsSettings } from './metrics-options.js';
 
-/** The reversibility tiers, in the manifest's order. */
-export const TIERS = ReversibilitySchema.options;
+export { TIERS } from '../gate/tier.js';
 
 /** Halts for a call outside what the manifest (or the sub-agent's token) allows: the boundary discipline. */
 export const BOUNDARY_HALT_REASONS: readonly ReasonCode[] = [
@@ -22,12 +21,12 @@ const TIER_SET = new Set<string>(TIERS);
 export interface DecisionFacts {
   tool: string;
   /** Undefined when the event has no known tier. */
-  tier: Reversibility | undefined;
+  tier: Tier | undefined;
   /** Undefined when the event has no known decision. */
   kind: DecisionKind | undefined;
   reasons: readonly ReasonCode[];
   boundaryHalt: boolean;
-  /** An admitted call to an escalation tool. */
+  /** An admitted call to an escalation tool (tier `escalation`, or named in `escalationTools`). */
   escalated: boolean;
   confidence: number | undefined;
   /** The confidence's histogram bin; -1 without a confidence. */
@@ -46,12 +45,14 @@ export function readDecision(
   const tool = toolName(event);
   const tier =
     typeof event.reversibility === 'string' && TIER_SET.has(event.reversibility)
-      ? event.reversibility
+      ? (event.reversibility as Tier)
       : undefined;
   const kind = typeof event.decision === 'string' && KINDS.has(event.decision) ? event.decision : undefined;
   const reasons = Array.isArray(event.reasons) ? event.reasons : [];
   const boundaryHalt = kind === 'halt' && reasons.some((reason) => BOUNDARY_HALT_REASONS.includes(reason));
-  const escalated = (kind === 'proceed' || kind === 'proceed_with_log') && escalationTools.has(tool);
+  const escalated =
+    (kind === 'proceed' || kind === 'proceed_with_log') &&
+    (tier === 'escalation' || escalationTools.has(tool));
   const confidence = validConfidence(event.confidence);
   const bin = confidence === undefined ? -1 : confidenceBin(confidence, settings.bins);
   const drift = settings.drift;

@@ -1,5 +1,5 @@
 import type { AuditEvent } from '../audit/audit-event.js';
-import type { Reversibility } from '../manifest/manifest-schema.js';
+import type { Tier } from '../gate/tier.js';
 import { AnswerJoin, applyAnswer } from './answer-join.js';
 import { readDecision, TIERS, toolName } from './decision-facts.js';
 import { type GroupMetrics, MetricsGroup } from './metrics-group.js';
@@ -19,8 +19,8 @@ export interface AgentMetrics extends GroupMetrics {
   maturityLevels: number[];
   runs: RunOutcomes;
   tools: Record<string, GroupMetrics>;
-  /** All four tiers, zeros where nothing happened. Answers whose decision is not in the log have no tier. */
-  tiers: Record<Reversibility, GroupMetrics>;
+  /** All five tiers (`escalation` included), zeros where nothing happened. Answers whose decision is not in the log have no tier. */
+  tiers: Record<Tier, GroupMetrics>;
 }
 
 /** The result of `computeMetrics`: plain JSON (no `NaN`, no `Infinity`, no `undefined`). */
@@ -37,7 +37,7 @@ interface AgentState {
   readonly id: string;
   readonly total: MetricsGroup;
   readonly tools: Map<string, MetricsGroup>;
-  readonly tiers: Record<Reversibility, MetricsGroup>;
+  readonly tiers: Record<Tier, MetricsGroup>;
   readonly levels: Set<number>;
   readonly runs: Map<string, RunState>;
   firstMs: number;
@@ -106,10 +106,7 @@ export class MetricsAccumulator {
         id,
         total: this.newGroup(),
         tools: new Map(),
-        tiers: Object.fromEntries(TIERS.map((tier) => [tier, this.newGroup()])) as Record<
-          Reversibility,
-          MetricsGroup
-        >,
+        tiers: Object.fromEntries(TIERS.map((tier) => [tier, this.newGroup()])) as Record<Tier, MetricsGroup>,
         levels: new Set(),
         runs: new Map(),
         firstMs: Number.POSITIVE_INFINITY,
@@ -158,7 +155,7 @@ export class MetricsAccumulator {
       runs: summarizeRunOutcomes(agent.runs.values(), this.lastMs, this.settings.openRunGraceMs),
       tools: Object.fromEntries([...agent.tools].map(([tool, group]) => [tool, group.summarize(epsilon)])),
       tiers: Object.fromEntries(TIERS.map((tier) => [tier, agent.tiers[tier].summarize(epsilon)])) as Record<
-        Reversibility,
+        Tier,
         GroupMetrics
       >,
     };

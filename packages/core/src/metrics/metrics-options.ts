@@ -31,8 +31,8 @@ const MetricsOptionsSchema = z.strictObject({
     })
     .optional(),
   /**
-   * The agent's escalation tools (the manifest's tools with `escalation: true`; audit events do not
-   * carry the flag). Default `['flag_for_human_review']`, the article's.
+   * Escalation tools by name, on top of the events whose tier is `escalation` (for logs written before
+   * that tier). Default `['flag_for_human_review']`, the article's.
    */
   escalationTools: z.array(z.string()).default(['flag_for_human_review']),
   /**

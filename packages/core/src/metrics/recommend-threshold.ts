@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AuditEvent } from '../audit/audit-event.js';
 import { formatPath, OptionsInvalidError } from '../errors.js';
-import { type Reversibility, ReversibilitySchema } from '../manifest/manifest-schema.js';
+import { TIERS, type Tier } from '../gate/tier.js';
 import {
   type AuditMetrics,
   type CalibrationPoint,
@@ -47,14 +47,14 @@ export type ThresholdRecommendation =
       sampleSize: number;
     };
 
-/** Recommendations per tool and per reversibility tier (all four tiers). */
+/** Recommendations per tool and per tier (all five: the four reversibility tiers and `escalation`). */
 export interface ThresholdRecommendations {
   targetOverrideRate: number;
   confidenceLevel: number;
   minSamples: number;
   agentId: string | null;
   tools: Record<string, ThresholdRecommendation>;
-  tiers: Record<Reversibility, ThresholdRecommendation>;
+  tiers: Record<Tier, ThresholdRecommendation>;
 }
 
 /**
@@ -109,11 +109,11 @@ export function recommendThreshold(
       [...byTool].map(([tool, groups]) => [tool, thresholdFromCalibration(pool(groups), settings)]),
     ),
     tiers: Object.fromEntries(
-      ReversibilitySchema.options.map((tier) => [
+      TIERS.map((tier) => [
         tier,
         thresholdFromCalibration(pool(agents.map((agent) => agent.tiers[tier])), settings),
       ]),
-    ) as Record<Reversibility, ThresholdRecommendation>,
+    ) as Record<Tier, ThresholdRecommendation>,
   };
 }
 

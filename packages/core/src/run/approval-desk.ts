@@ -6,6 +6,7 @@ import { ApprovalError, approvalError, formatPath } from '../errors.js';
 import type { GateRequest } from '../gate/decide.js';
 import type { Verdict } from '../gate/verdict.js';
 import type { StoredApproval } from '../stores/run-store.js';
+import { snapshotArgs } from './args-snapshot.js';
 import { argsOf, type CallRecord } from './call-book.js';
 import type { Decision } from './decision.js';
 import { admit, evaluate } from './gatekeeper.js';
@@ -247,10 +248,16 @@ function applyEdit(
     const detail = `Edited input invalid at ${formatPath(issue.path)}: ${issue.message}.`;
     return { decision: run.refuse(record, 'block', 'input_invalid', { detail }), args };
   }
-  record.args = edited.data;
+  // Read once, like a call's own arguments: the tool runs with exactly what was re-gated.
+  const read = snapshotArgs(edited.data);
+  if (!read.ok) {
+    const detail = `Edited input unsupported at ${read.detail}.`;
+    return { decision: run.refuse(record, 'block', 'input_unsupported', { detail }), args: record.args };
+  }
+  record.args = read.args;
   record.editedArgs = args;
-  record.records = tool.records?.(edited.data) ?? record.records;
-  record.resource = tool.resource ? tool.resource(edited.data) : record.resource;
+  record.records = tool.records?.(read.args as never) ?? record.records;
+  record.resource = tool.resource ? tool.resource(read.args as never) : record.resource;
   return undefined;
 }
 

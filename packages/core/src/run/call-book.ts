@@ -2,6 +2,7 @@ import type { Span } from '@opentelemetry/api';
 import type { ApprovalRequest } from '../approvals/approval.js';
 import { canonicalJson } from '../canonical-json.js';
 import { CallIdReusedError } from '../errors.js';
+import type { ArgsSnapshot } from './args-snapshot.js';
 import { CallTable } from './call-table.js';
 import type { Decision } from './decision.js';
 import { runs } from './guard-request.js';
@@ -9,8 +10,10 @@ import { runs } from './guard-request.js';
 /** What a run remembers of one call. */
 export interface CallRecord {
   decision: Decision;
-  /** The arguments the call was first guarded with (an edit changes `args`, not these). */
+  /** The arguments the call was first guarded with, as read (an edit changes `args`, not these). */
   readonly requestArgs: unknown;
+  /** Why the arguments could not be read (`input_unsupported`); `requestArgs` is then `undefined`. */
+  readonly unsupported?: string;
   /** The decision after the approval, if the call paused (or a refusal after the fact). */
   effective?: Decision;
   /** A human's edit, as given (before the schema parsed it into `args`). */
@@ -51,17 +54,18 @@ export class CallBook {
    * The recorded decision of a call presented again (a framework re-running a node), or `undefined`
    * for a call never seen. A call that already ran is answered `block` `already_executed`.
    *
+   * `args` is the call's snapshot (`snapshotArgs`): `{ ok: false }` arguments match only the same refusal.
+   *
    * @throws CallIdReusedError when the id was used for another tool or other arguments.
    */
-  known(runId: string, callId: string, tool: string, args: unknown): Decision | undefined {
+  known(runId: string, callId: string, tool: string, args: ArgsSnapshot): Decision | undefined {
     const known = this.calls.get(callId);
     if (!known) return undefined;
-    if (
-      known.decision.tool !== tool ||
-      canonicalJson(known.requestArgs ?? null) !== canonicalJson(args ?? null)
-    ) {
-      throw new CallIdReusedError(runId, callId);
-    }
+    const same = args.ok
+      ? known.unsupported === undefined &&
+        canonicalJson(known.requestArgs ?? null) === canonicalJson(args.args ?? null)
+      : known.unsupported === args.detail;
+    if (known.decision.tool !== tool || !same) throw new CallIdReusedError(runId, callId);
     const decided = known.effective ?? known.decision;
     if (known.outcome && runs(decided))
       return Object.freeze<Decision>({

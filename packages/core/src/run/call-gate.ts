@@ -2,6 +2,7 @@ import { CallDuplicateError } from '../errors.js';
 import type { GateRequest } from '../gate/decide.js';
 import type { Verdict } from '../gate/verdict.js';
 import { openApproval } from './approval-desk.js';
+import { type ArgsSnapshot, snapshotArgs } from './args-snapshot.js';
 import type { CallRecord } from './call-book.js';
 import type { Decision } from './decision.js';
 import { admit, evaluate } from './gatekeeper.js';
@@ -11,31 +12,44 @@ import { checkDecisionAlerts } from './run-alerts.js';
 import type { RunCore } from './run-core.js';
 import { evaluateWithStore, putPending } from './store-gate.js';
 
-/** In memory: decides one call and records the decision in one synchronous step (see `Run.guard`). */
-export function guard(run: RunCore, request: GuardRequest): Decision {
+/**
+ * In memory: decides one call and records the decision in one synchronous step (see `Run.guard`).
+ * `read`: the arguments already read by `snapshotArgs` (`execute` reads the model's raw arguments first).
+ */
+export function guard(run: RunCore, request: GuardRequest, read?: ArgsSnapshot): Decision {
   checkCounts(request);
+  // Read once, before anything is counted: the hash, the audit log and the tool see these values.
+  const args = read ?? snapshotArgs(request.args);
   const callId = request.callId ?? run.nextCallId();
-  const known = run.book.known(run.id, callId, request.tool, request.args);
+  const known = run.book.known(run.id, callId, request.tool, args);
   if (known) return known;
-  const gate = gateOf(run, request);
-  return settle(run, callId, request, evaluate(run, gate), gate.records);
+  const gate = gateOf(run, request, args);
+  return settle(run, callId, request, args, evaluate(run, gate), gate.records);
 }
 
 /** On a shared store: decides one call, checked and counted in the store (see `Run.guardAsync`). */
-export async function guardAsync(run: RunCore, request: GuardRequest): Promise<Decision> {
-  if (!run.settings.store) return guard(run, request);
+export async function guardAsync(
+  run: RunCore,
+  request: GuardRequest,
+  read?: ArgsSnapshot,
+): Promise<Decision> {
+  if (!run.settings.store) return guard(run, request, read);
   checkCounts(request);
+  const args = read ?? snapshotArgs(request.args);
   const callId = request.callId ?? run.nextCallId();
   if (run.deciding.has(callId)) throw new CallDuplicateError(run.id, callId, 'deciding');
   // Only a caller's call id (a framework's) names the same call in another process; generated ones are local.
   const known =
-    run.book.known(run.id, callId, request.tool, request.args) ??
-    (run.resumed && request.callId !== undefined ? await recover(run, callId, request) : undefined);
+    run.book.known(run.id, callId, request.tool, args) ??
+    (run.resumed && request.callId !== undefined && args.ok
+      ? await recover(run, callId, request.tool, args.args)
+      : undefined);
   if (known) return known;
-  const gate = gateOf(run, request);
+  const gate = gateOf(run, request, args);
   run.deciding.add(callId);
   try {
-    const decision = settle(run, callId, request, await evaluateWithStore(run, gate, request), gate.records);
+    const verdict = await evaluateWithStore(run, gate, request);
+    const decision = settle(run, callId, request, args, verdict, gate.records);
     return decision.approval ? await putPending(run, decision) : decision;
   } finally {
     run.deciding.delete(callId);
@@ -43,15 +57,16 @@ export async function guardAsync(run: RunCore, request: GuardRequest): Promise<D
 }
 
 /** The gate's view of a new call; the call's tokens are added to the run (and its ancestors) first. */
-function gateOf(run: RunCore, request: GuardRequest): GateRequest {
+function gateOf(run: RunCore, request: GuardRequest, args: ArgsSnapshot): GateRequest {
   if (request.tokens !== undefined && request.tokens > 0) run.addTokens(request.tokens);
   return {
     tool: request.tool,
     confidence: request.confidence as number | undefined,
-    records: request.records ?? 0,
-    resource: request.resource,
+    // Arguments that cannot be read have no records or resource to trust.
+    records: args.ok ? (request.records ?? 0) : 0,
+    resource: args.ok ? request.resource : undefined,
     approved: false,
-    inputInvalid: request.inputError !== undefined,
+    inputInvalid: request.inputError !== undefined || !args.ok,
   };
 }
 
@@ -60,27 +75,39 @@ function settle(
   run: RunCore,
   callId: string,
   request: GuardRequest,
+  args: ArgsSnapshot,
   verdict: Verdict,
   records: number,
 ): Decision {
-  if (request.inputError !== undefined && verdict.decision !== 'halt') {
+  let detail = request.inputError;
+  if (!args.ok) {
+    // What cannot be hashed or recorded is refused, whatever else is wrong with it.
+    detail = args.detail;
+    if (verdict.decision !== 'halt') {
+      verdict.decision = 'block';
+      verdict.reasons = ['input_unsupported'];
+    }
+  } else if (detail !== undefined && verdict.decision !== 'halt') {
     verdict.decision = 'block';
     verdict.reasons = ['input_invalid'];
   }
-  let decision = run.stamp(callId, request.tool, verdict, request.inputError);
-  admit(run, decision, records, request.resource);
+  let decision = run.stamp(callId, request.tool, verdict, detail);
+  const resource = args.ok ? request.resource : undefined;
+  admit(run, decision, records, resource);
+  const value = args.ok ? args.args : undefined;
   const record: CallRecord = {
     decision,
-    requestArgs: request.args,
-    args: request.args,
+    requestArgs: value,
+    args: value,
     records,
-    resource: request.resource,
+    resource,
     outcome: false,
     span: run.recorder.callSpan(request.tool),
+    unsupported: args.ok ? undefined : args.detail,
   };
   run.book.calls.set(callId, record);
   if (decision.decision === 'pause') {
-    decision = Object.freeze({ ...decision, approval: openApproval(run, decision, request.args) });
+    decision = Object.freeze({ ...decision, approval: openApproval(run, decision, value) });
     record.decision = decision;
     run.book.calls.pin(callId, record); // a call waiting for a human is never forgotten
   }

@@ -1,11 +1,10 @@
 import { ATTR } from '../telemetry/attributes.js';
 import { attributeValue } from '../telemetry/telemetry.js';
 import type { CallRecord } from './call-book.js';
-import type { GuardRequest } from './guard-request.js';
 import type { RecordedRun } from './recorder.js';
 
 /** Describes a call's `execute_tool` span with its decision, budgets left and (opted in) input. Only when it records. */
-export function describeCallSpan(run: RecordedRun, record: CallRecord, request: GuardRequest): void {
+export function describeCallSpan(run: RecordedRun, record: CallRecord): void {
   const { decision, span } = record;
   const { ledger, policy, settings } = run;
   span.setAttributes({
@@ -37,7 +36,7 @@ export function describeCallSpan(run: RecordedRun, record: CallRecord, request: 
   const tool = policy.tools.get(decision.tool);
   if (tool) span.setAttribute(ATTR.BUDGET_CALLS_REMAINING, tool.maxCalls - ledger.callsOf(decision.tool));
   if (settings.telemetry.recordInputs) {
-    const value = attributeValue(settings.telemetry, decision.tool, 'input', request.args);
+    const value = attributeValue(settings.telemetry, decision.tool, 'input', record.requestArgs);
     if (value !== undefined) span.setAttribute(ATTR.GEN_AI_TOOL_CALL_ARGUMENTS, value);
   }
 }

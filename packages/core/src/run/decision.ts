@@ -1,6 +1,6 @@
 import type { ApprovalRequest } from '../approvals/approval.js';
 import type { Verdict } from '../gate/decide.js';
-import type { Reversibility } from '../manifest/manifest-schema.js';
+import type { Tier } from '../gate/tier.js';
 
 /** A decision on one call, stamped with the run, the tool and the manifest digest. Plain and serialisable. */
 export interface Decision extends Verdict {
@@ -8,7 +8,8 @@ export interface Decision extends Verdict {
   readonly agent_id: string;
   readonly call_id: string;
   readonly tool: string;
-  readonly reversibility: Reversibility;
+  /** The call's tier: its tool's reversibility, or `escalation` for an escalation tool. */
+  readonly reversibility: Tier;
   readonly manifest_digest: string;
   readonly maturity_level: number;
   /** Present when `decision` is `pause`: the request a human must answer. */

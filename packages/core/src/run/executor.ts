@@ -1,9 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { ApprovalRequest } from '../approvals/approval.js';
 import { ArgumentInvalidError, CallDuplicateError, describeInputError } from '../errors.js';
+import { isWrite } from '../gate/tier.js';
 import { context as otelContext, trace } from '../telemetry/telemetry.js';
 import { takeStoredAnswer } from './approval-desk.js';
 import { awaitApproval } from './approval-wait.js';
+import { snapshotArgs } from './args-snapshot.js';
 import { guard, guardAsync } from './call-gate.js';
 import { type Decision, toRefusal } from './decision.js';
 import type { ToolContext, ToolDefinition } from './define-tool.js';
@@ -44,22 +46,17 @@ export async function execute<Input, Output>(
   const existing = options.callId === undefined ? undefined : run.book.calls.get(options.callId);
   if (existing && (existing.outcome || existing.running))
     throw new CallDuplicateError(run.id, options.callId!);
-  const { confidence, args } = run.settings.confidence.read(rawArgs);
-  const parsed = tool.input.safeParse(args);
-  let input = (parsed.success ? parsed.data : args) as Input;
-  const request: GuardRequest = {
-    tool: tool.name,
-    args: input,
-    confidence,
-    inputError: parsed.success ? undefined : describeInputError(parsed.error),
-    callId: options.callId,
-    tokens: options.tokens,
-    records: parsed.success ? (tool.records?.(input) ?? 0) : 0,
-    resource: parsed.success ? tool.resource?.(input) : undefined,
-  };
-  let decision = run.settings.store ? await guardAsync(run, request) : guard(run, request);
+  // The raw arguments are read once into plain data before the confidence and the schema see them:
+  // what cannot be read is refused (`input_unsupported`), with its decision recorded.
+  const raw = snapshotArgs(rawArgs);
+  const request = raw.ok ? requestOf(run, tool, raw.args, options) : unreadable(tool, rawArgs, options);
+  let decision = run.settings.store
+    ? await guardAsync(run, request, raw.ok ? undefined : raw)
+    : guard(run, request, raw.ok ? undefined : raw);
   const record = run.book.calls.get(decision.call_id)!;
   if (record.running || record.outcome) throw new CallDuplicateError(run.id, decision.call_id);
+  // The tool gets the arguments as the gate read them (and hashed them), not a second read.
+  let input = record.args as Input;
   // Until its outcome is recorded, the call is neither forgotten nor run a second time.
   run.book.markRunning(decision.call_id, record);
   const approval = decision.approval;
@@ -69,6 +66,37 @@ export async function execute<Input, Output>(
     decision = await claim(run, approval, answered.decision);
   }
   return runCall(run, tool, input, decision, approval);
+}
+
+/** The guard request of a tool ORBIT knows: the confidence read, the input validated, its records and resource. */
+function requestOf<Input, Output>(
+  run: RunCore,
+  tool: ToolDefinition<Input, Output>,
+  rawArgs: unknown,
+  options: { callId?: string; tokens?: number },
+): GuardRequest {
+  const { confidence, args } = run.settings.confidence.read(rawArgs);
+  const parsed = tool.input.safeParse(args);
+  const input = (parsed.success ? parsed.data : args) as Input;
+  return {
+    tool: tool.name,
+    args: input,
+    confidence,
+    inputError: parsed.success ? undefined : describeInputError(parsed.error),
+    callId: options.callId,
+    tokens: options.tokens,
+    records: parsed.success ? (tool.records?.(input) ?? 0) : 0,
+    resource: parsed.success ? tool.resource?.(input) : undefined,
+  };
+}
+
+/** The guard request of a call whose raw arguments cannot be read: nothing of them is trusted. */
+function unreadable(
+  tool: { readonly name: string },
+  rawArgs: unknown,
+  options: { callId?: string; tokens?: number },
+): GuardRequest {
+  return { tool: tool.name, args: rawArgs, callId: options.callId, tokens: options.tokens };
 }
 
 /** The end of a call whose tool the framework runs (see `Run.perform`). At most once per call. */
@@ -147,7 +175,8 @@ export function recordOutcome(run: RunCore, callId: string, outcome: Outcome): v
   const decision = record.effective ?? record.decision;
   if (outcome.status === 'executed' && decision.reversibility === 'irreversible')
     countIrreversible(run, decision, record.span);
-  if (outcome.status === 'executed' && decision.reversibility !== 'read_only') {
+  // Reads and escalations have nothing to undo: only writes are kept for rollback.
+  if (outcome.status === 'executed' && isWrite(decision.reversibility)) {
     run.ledger.keep(
       {
         callId,

@@ -84,8 +84,13 @@ export class Recorder {
       record.waitSpan = startSpan(this.run.settings.telemetry, SPAN.awaitApproval(decision.tool), span);
       record.waitSpan.setAttribute(ATTR.APPROVAL_ID, decision.approval.approval_id);
     }
-    if (span.isRecording()) describeCallSpan(this.run, record, request);
-    if (this.run.settings.sink) this.decisionEvent(decision, request);
+    if (span.isRecording()) describeCallSpan(this.run, record);
+    if (this.run.settings.sink) {
+      // Arguments that could not be read are not written (the detail names what was wrong), nor what came with them.
+      const about =
+        record.unsupported === undefined ? request : { tool: request.tool, tokens: request.tokens };
+      this.decisionEvent(decision, about, record.requestArgs);
+    }
     if (!decision.approval) return;
     if (span.isRecording())
       span.addEvent(SPAN_EVENT.approvalRequested, { [ATTR.APPROVAL_ID]: decision.approval.approval_id });
@@ -97,13 +102,14 @@ export class Recorder {
   decisionEvent(
     decision: Decision,
     request: Pick<GuardRequest, 'tool' | 'args' | 'records' | 'resource' | 'tokens'>,
+    args: unknown = request.args,
   ): void {
     const sink = this.run.settings.sink;
     if (!sink) return;
     // Built field by field (no spreads): this runs on every guarded call when a sink is set.
     const event = this.callEvent('decision', decision);
     event.maturity_level = decision.maturity_level;
-    event.input = this.redacted(decision.tool, 'input', request.args);
+    event.input = this.redacted(decision.tool, 'input', args);
     event.records = request.records ?? 0;
     event.resource = request.resource;
     event.tokens = request.tokens;

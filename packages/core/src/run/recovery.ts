@@ -1,7 +1,6 @@
 import type { StoredAction, StoredApproval } from '../stores/run-store.js';
 import type { CallRecord } from './call-book.js';
 import type { Decision } from './decision.js';
-import type { GuardRequest } from './guard-request.js';
 import type { RunCore } from './run-core.js';
 
 /**
@@ -12,7 +11,8 @@ import type { RunCore } from './run-core.js';
 export async function recover(
   run: RunCore,
   callId: string,
-  request: GuardRequest,
+  tool: string,
+  args: unknown,
 ): Promise<Decision | undefined> {
   const store = run.settings.store!;
   let stored: StoredApproval | undefined;
@@ -39,21 +39,21 @@ export async function recover(
     // It was approved and ran (or is running) elsewhere: it is not asked for, nor run, again.
     if ((stored.status === 'executing' || stored.status === 'done') && !record.effective)
       run.refuse(record, 'block', 'already_executed');
-    return run.book.known(run.id, callId, request.tool, request.args);
+    return run.book.known(run.id, callId, tool, { ok: true, args });
   }
   if (!executed) return undefined;
   // A write that ran without a pause in another process (its action is in the compensation log).
   const decision = run.stamp(callId, executed.tool, { decision: 'proceed', reasons: [], confidence: null });
   run.book.calls.set(callId, {
     decision,
-    requestArgs: request.args,
-    args: request.args,
+    requestArgs: args,
+    args,
     records: 0,
     resource: executed.resource,
     outcome: true,
     span: run.recorder.span,
   });
-  return run.book.known(run.id, callId, request.tool, request.args);
+  return run.book.known(run.id, callId, tool, { ok: true, args });
 }
 
 /** Takes in an approval another process raised (or this one, before a restart). */

@@ -4,6 +4,7 @@ import type { RunAlert } from '../alerts/alert.js';
 import { deepFreeze } from '../deep-freeze.js';
 import { freezePolicy, type Policy } from '../gate/policy.js';
 import type { ReasonCode } from '../gate/reason-codes.js';
+import { tierOf } from '../gate/tier.js';
 import { isValidConfidence, type Verdict } from '../gate/verdict.js';
 import { MemoryLedger } from '../ledger/memory-ledger.js';
 import { trace } from '../telemetry/telemetry.js';
@@ -128,7 +129,7 @@ export class RunCore implements AlertingRun {
     // Built field by field (no spreads): this runs on every guarded call. Frozen: the decision a
     // caller holds is the run's own record (replays, outcomes and rollback read its tool, tier and
     // kind), so nobody may rewrite it.
-    const reversibility = policy.tools.get(tool)?.reversibility ?? 'partial';
+    const reversibility = tierOf(policy.tools.get(tool));
     const decision: { -readonly [K in keyof Decision]: Decision[K] } = {
       decision: verdict.decision,
       reasons: verdict.reasons,

@@ -4,6 +4,7 @@ import { decide, type GateRequest, type GateState } from '../gate/decide.js';
 import { applyLimits, bitsOf } from '../gate/limits.js';
 import { resourceTypeOf } from '../gate/policy.js';
 import { SEVERITY } from '../gate/reason-codes.js';
+import { isWrite } from '../gate/tier.js';
 import { halt, isValidConfidence, raise, type Verdict } from '../gate/verdict.js';
 import type { RunLimits, RunStore, StartRunResult } from '../stores/run-store.js';
 import type { Decision } from './decision.js';
@@ -37,7 +38,7 @@ export async function evaluateWithStore(
   }
   const verdict = decide(run.policy, gate, UNCOUNTED);
   const tool = run.policy.tools.get(gate.tool);
-  if (verdict.decision === 'halt' || !tool || request?.inputError !== undefined) {
+  if (verdict.decision === 'halt' || !tool || gate.inputInvalid === true) {
     if (verdict.decision === 'halt') await store.halt(run.root.id, run.id).catch(run.settings.onStoreError);
     return verdict;
   }
@@ -142,7 +143,7 @@ export async function persistExecuted(
   const record = run.book.calls.get(decision.call_id);
   try {
     if (approval) await store.completeExecution(run.root.id, approval.approval_id);
-    if (decision.reversibility !== 'read_only') {
+    if (isWrite(decision.reversibility)) {
       await store.appendAction(run.root.id, run.id, {
         callId: decision.call_id,
         tool: decision.tool,

@@ -62,7 +62,7 @@ export function attributeValue(
   try {
     return typeof shown === 'string' ? shown : JSON.stringify(shown);
   } catch {
-    return String(shown);
+    return '[unserializable]'; // a BigInt, a cycle, a getter that throws: the span is still described
   }
 }
 
