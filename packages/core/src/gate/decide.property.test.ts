@@ -86,6 +86,17 @@ describe('gate properties', () => {
     );
   });
 
+  it('never gives a block or a halt a reason that promises an approval (a call limit at level 1 included)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3 }), arbRequest, arbState, (level, request, state) => {
+        const verdict = decide(policies[level]!, request, stateOf(state));
+        if (SEVERITY[verdict.decision] >= SEVERITY.block)
+          expect(verdict.reasons).not.toContain('maturity_level_requires_approval');
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('never makes a decision stricter when only confidence rises', () => {
     fc.assert(
       fc.property(

@@ -2,7 +2,7 @@ import { confidenceBand, gateCell } from './decision-table.js';
 import { applyLimits, findLimits } from './limits.js';
 import { type Policy, type ResourceMatcher, resourceTypeOf } from './policy.js';
 import { SEVERITY } from './reason-codes.js';
-import { halt, isValidConfidence, raise, type Verdict } from './verdict.js';
+import { halt, isValidConfidence, keepOnlyPossiblePromises, raise, type Verdict } from './verdict.js';
 
 export { halt, isValidConfidence, raise, type Verdict } from './verdict.js';
 
@@ -96,7 +96,7 @@ export function decide(policy: Policy, request: GateRequest, state: GateState): 
   if (SEVERITY[cell.decision] > SEVERITY[verdict.decision]) verdict.decision = cell.decision;
 
   if (request.approved && verdict.decision === 'pause') verdict.decision = 'proceed_with_log';
-  return verdict;
+  return keepOnlyPossiblePromises(verdict);
 }
 
 function matchesAny(patterns: readonly ResourceMatcher[], resource: string | undefined): boolean {

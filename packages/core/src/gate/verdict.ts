@@ -25,3 +25,14 @@ export function raise(verdict: Verdict, decision: DecisionKind, reason: ReasonCo
   if (!verdict.reasons.includes(reason)) verdict.reasons.push(reason);
   if (SEVERITY[decision] > SEVERITY[verdict.decision]) verdict.decision = decision;
 }
+
+/**
+ * A block or a halt cannot be approved, so its verdict keeps no reason that promises a person's
+ * approval (`maturity_level_requires_approval`, which a level-1 cell raises before a call limit or a
+ * hard budget blocks the same call). Applied wherever a verdict becomes final.
+ */
+export function keepOnlyPossiblePromises(verdict: Verdict): Verdict {
+  if (SEVERITY[verdict.decision] >= SEVERITY.block && verdict.reasons.includes('maturity_level_requires_approval'))
+    verdict.reasons = verdict.reasons.filter((reason) => reason !== 'maturity_level_requires_approval');
+  return verdict;
+}

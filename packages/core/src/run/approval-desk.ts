@@ -4,7 +4,7 @@ import { canonicalJson } from '../canonical-json.js';
 import { deepFreeze } from '../deep-freeze.js';
 import { ApprovalError, approvalError, formatPath } from '../errors.js';
 import type { GateRequest } from '../gate/decide.js';
-import type { Verdict } from '../gate/verdict.js';
+import { keepOnlyPossiblePromises, type Verdict } from '../gate/verdict.js';
 import type { StoredApproval } from '../stores/run-store.js';
 import { snapshotArgs } from './args-snapshot.js';
 import { argsOf, type CallRecord } from './call-book.js';
@@ -264,7 +264,7 @@ function applyEdit(
 /** The re-gated decision of an approved (or edited) call, counted. */
 function finishAnswer(run: RunCore, request: ApprovalRequest, verdict: Verdict): Answered {
   const record = run.book.calls.get(request.call_id)!;
-  const effective = run.stamp(request.call_id, request.tool, verdict);
+  const effective = run.stamp(request.call_id, request.tool, keepOnlyPossiblePromises(verdict));
   admit(run, effective, record.records, record.resource);
   record.effective = effective;
   return { decision: effective, args: record.args };

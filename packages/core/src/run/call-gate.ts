@@ -1,6 +1,6 @@
 import { CallDuplicateError } from '../errors.js';
 import type { GateRequest } from '../gate/decide.js';
-import type { Verdict } from '../gate/verdict.js';
+import { keepOnlyPossiblePromises, type Verdict } from '../gate/verdict.js';
 import { openApproval } from './approval-desk.js';
 import { type ArgsSnapshot, snapshotArgs } from './args-snapshot.js';
 import type { CallRecord } from './call-book.js';
@@ -91,7 +91,7 @@ function settle(
     verdict.decision = 'block';
     verdict.reasons = ['input_invalid'];
   }
-  let decision = run.stamp(callId, request.tool, verdict, detail);
+  let decision = run.stamp(callId, request.tool, keepOnlyPossiblePromises(verdict), detail);
   const resource = args.ok ? request.resource : undefined;
   admit(run, decision, records, resource);
   const value = args.ok ? args.args : undefined;

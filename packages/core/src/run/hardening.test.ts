@@ -119,3 +119,31 @@ describe('SqliteStore where node:sqlite is missing (item 16)', () => {
     expect(() => new SqliteStore({ path: ':memory:' }).close()).not.toThrow();
   });
 });
+
+describe('a block at level 1 promises no approval', () => {
+  // Level 1 pauses every write for approval; a call limit (or hard budget) that blocks the same call
+  // must not keep `maturity_level_requires_approval`: nobody can approve a block.
+  const manifest = {
+    allowed_tools: [{ name: 'update', max_calls_per_run: 1, reversibility: 'reversible' as const }],
+  };
+  const update = defineTool({ name: 'update', input: z.object({ id: z.string() }), execute: ({ id }) => id });
+
+  for (const kind of ['memory', 'sqlite'] as const) {
+    it(`drops the promise when the call limit blocks (${kind})`, async () => {
+      const store = kind === 'sqlite' ? new SqliteStore({ path: ':memory:' }) : undefined;
+      const { orbit } = await orbitOf(manifest, {
+        maturityLevel: 1,
+        approvalHandler: (request) => ({ type: 'approve', action_hash: request.action_hash }),
+        ...(store ? { store } : {}),
+      });
+      const run = orbit.startRun();
+      const first = await run.execute(update, { id: 'a', confidence: 0.99 });
+      expect(first.status).toBe('executed');
+      const second = await run.execute(update, { id: 'b', confidence: 0.99 });
+      expect(second.decision.decision).toBe('block');
+      expect(second.decision.reasons).toContain('max_calls_exceeded');
+      expect(second.decision.reasons).not.toContain('maturity_level_requires_approval');
+      await store?.close();
+    });
+  }
+});
