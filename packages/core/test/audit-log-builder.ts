@@ -3,7 +3,7 @@ import type { AuditEvent } from '../src/audit/audit-event.js';
 import type { DecisionKind, ReasonCode } from '../src/gate/reason-codes.js';
 import type { Reversibility } from '../src/manifest/manifest-schema.js';
 
-type Answer = 'approve' | 'deny' | 'edit' | 'timeout' | 'no_approval_handler';
+type Answer = 'approve' | 'deny' | 'edit' | 'timeout' | 'no_approval_handler' | 'approval_handler_failed';
 
 export interface CallSpec {
   tool?: string;
@@ -86,7 +86,11 @@ export class AuditLogBuilder {
       approval_id: `approval-${callId}`,
       approval,
       waited_ms: waitedMs,
-      ...(approval === 'timeout' || approval === 'no_approval_handler' ? {} : { approver: 'reviewer' }),
+      ...(approval === 'timeout' ||
+      approval === 'no_approval_handler' ||
+      approval === 'approval_handler_failed'
+        ? {}
+        : { approver: 'reviewer' }),
     });
     return this;
   }

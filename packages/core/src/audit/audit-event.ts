@@ -47,9 +47,18 @@ export interface AuditEvent {
   action_hash?: string;
   /**
    * `requested`, `expiring` (a warning before the timeout) or the answer: `approve`, `deny`, `edit`,
-   * `timeout`, or `no_approval_handler` (nobody could be asked: no approval handler and no store).
+   * `timeout`, `no_approval_handler` (nobody could be asked: no approval handler and no store) or
+   * `approval_handler_failed` (the handler threw or gave something that is not an answer).
    */
-  approval?: 'requested' | 'expiring' | 'approve' | 'deny' | 'edit' | 'timeout' | 'no_approval_handler';
+  approval?:
+    | 'requested'
+    | 'expiring'
+    | 'approve'
+    | 'deny'
+    | 'edit'
+    | 'timeout'
+    | 'no_approval_handler'
+    | 'approval_handler_failed';
   approver?: string;
   comment?: string;
   waited_ms?: number;

@@ -15,8 +15,8 @@ import { OptionsInvalidError } from '../errors.js';
 import { type AuditAnchorOptions, defaultAnchorPath } from './audit-anchor.js';
 import type { AuditEvent, AuditSink } from './audit-event.js';
 import { ed25519PrivateKey } from './ed25519-key.js';
-import { signAuditAnchor } from './sign-audit-anchor.js';
 import { serializeEvent } from './serialize-event.js';
+import { signAuditAnchor } from './sign-audit-anchor.js';
 
 export interface JsonlFileSinkOptions {
   /** Flush once this many characters are buffered. Default 64 Ki. */

@@ -47,6 +47,7 @@ export const GATE_REASON_CODES = [
   'approval_timeout',
   /** `run.execute` paused with no `approvalHandler` and no store: nobody could be asked. */
   'no_approval_handler',
+  'approval_handler_failed',
 ] as const;
 
 /** Reason codes of trust tokens and delegation (T). */

@@ -32,7 +32,10 @@ export function raise(verdict: Verdict, decision: DecisionKind, reason: ReasonCo
  * hard budget blocks the same call). Applied wherever a verdict becomes final.
  */
 export function keepOnlyPossiblePromises(verdict: Verdict): Verdict {
-  if (SEVERITY[verdict.decision] >= SEVERITY.block && verdict.reasons.includes('maturity_level_requires_approval'))
+  if (
+    SEVERITY[verdict.decision] >= SEVERITY.block &&
+    verdict.reasons.includes('maturity_level_requires_approval')
+  )
     verdict.reasons = verdict.reasons.filter((reason) => reason !== 'maturity_level_requires_approval');
   return verdict;
 }

@@ -75,7 +75,14 @@ describe('computeMetrics: human answers', () => {
     log.paused({ answer: 'timeout' });
     const agent = agentOf(computeMetrics(log.events));
 
-    expect(agent.answers).toEqual({ approve: 6, deny: 3, edit: 1, timeout: 2, no_approval_handler: 0 });
+    expect(agent.answers).toEqual({
+      approve: 6,
+      deny: 3,
+      edit: 1,
+      timeout: 2,
+      no_approval_handler: 0,
+      approval_handler_failed: 0,
+    });
     expect(agent.humanAnswers).toBe(10);
     expect(agent.humanOverrides).toBe(4);
     expect(agent.humanOverrideRate).toBe(0.4);
@@ -106,6 +113,7 @@ describe('computeMetrics: human answers', () => {
       agent: 3,
       timeout: 2,
       noApprovalHandler: 0,
+      handlerFailed: 0,
       escalated: 1,
       pending: 1,
       agentResolvedShare: 0.5,
@@ -113,21 +121,30 @@ describe('computeMetrics: human answers', () => {
     expect(agent.tools['flag_for_human_review']?.resolution.escalated).toBe(1);
   });
 
-  it('counts a pause refused for want of an approval handler on its own: not a timeout, not a human answer, no latency', () => {
+  it('counts pauses nobody could answer on their own (no handler, a failed handler): not timeouts, not human answers, no latency', () => {
     const log = new AuditLogBuilder();
     log.startRun();
     log.paused({ answer: 'approve', waitedMs: 4000 });
     log.paused({ answer: 'timeout', waitedMs: 900_000 });
     log.paused({ answer: 'no_approval_handler', waitedMs: 0 });
     log.paused({ answer: 'no_approval_handler', waitedMs: 0 });
+    log.paused({ answer: 'approval_handler_failed', waitedMs: 12 });
     const agent = agentOf(computeMetrics(log.events));
 
-    expect(agent.answers).toEqual({ approve: 1, deny: 0, edit: 0, timeout: 1, no_approval_handler: 2 });
+    expect(agent.answers).toEqual({
+      approve: 1,
+      deny: 0,
+      edit: 0,
+      timeout: 1,
+      no_approval_handler: 2,
+      approval_handler_failed: 1,
+    });
     expect(agent.resolution).toEqual({
       human: 1,
       agent: 1,
       timeout: 1,
       noApprovalHandler: 2,
+      handlerFailed: 1,
       escalated: 0,
       pending: 0,
       agentResolvedShare: 0.5,

@@ -22,9 +22,10 @@ export type { RunOutcomes } from './run-outcomes.js';
  * - **Resolution**: a pause is human-resolved when a human answered it (`approve`, `deny`, `edit`);
  *   agent-resolved interrupts are pauses that timed out (no human answer; the gate resolved them) plus
  *   admitted calls to an escalation tool (the agent handed off itself, without a pause). A pause
- *   refused because nobody could be asked (`no_approval_handler`) is neither: it is counted apart
- *   (`noApprovalHandler`), never as a timeout. So `human + timeout + noApprovalHandler + pending =
- *   interrupts`, and `escalated` comes on top.
+ *   refused because nobody could be asked (`no_approval_handler`) or because the approval handler
+ *   failed (`approval_handler_failed`) is neither: each is counted apart (`noApprovalHandler`,
+ *   `handlerFailed`), never as a timeout. So `human + timeout + noApprovalHandler + handlerFailed +
+ *   pending = interrupts`, and `escalated` comes on top.
  * - **Approval latency**: nearest-rank p50/p90 and max of `waited_ms` over human answers.
  * - **Tasks**: from `run` events' `task_outcome`; a run that started and never ended is abandoned.
  * - **Confidence**: a fixed-bin histogram over [0, 1] and the mean; with `drift`, the PSI of the

@@ -61,7 +61,14 @@ describe('metrics over the real core', () => {
     const metrics = computeMetrics(sink.events);
     const agent = metrics.agents['invoice-reconciliation-v2']!;
     expect(agent.humanOverrideRate).toBe(0.4);
-    expect(agent.answers).toEqual({ approve: 6, deny: 4, edit: 0, timeout: 0, no_approval_handler: 0 });
+    expect(agent.answers).toEqual({
+      approve: 6,
+      deny: 4,
+      edit: 0,
+      timeout: 0,
+      no_approval_handler: 0,
+      approval_handler_failed: 0,
+    });
     expect(agent.decisions).toBe(20);
     expect(agent.interruptRate).toBe(0.5);
     expect(agent.tiers.partial).toMatchObject({ interrupts: 10, humanOverrideRate: 0.4 });

@@ -2,9 +2,17 @@ import { ratio } from './statistics.js';
 
 /**
  * The answers an approval request can get: a person's (`approve`, `deny`, `edit`), a `timeout`, or
- * `no_approval_handler` (nobody could be asked: neither a human answer nor a timeout).
+ * `no_approval_handler` (nobody could be asked: neither a human answer nor a timeout), or
+ * `approval_handler_failed` (the handler threw or answered with something that is not an answer).
  */
-export const APPROVAL_OUTCOMES = ['approve', 'deny', 'edit', 'timeout', 'no_approval_handler'] as const;
+export const APPROVAL_OUTCOMES = [
+  'approve',
+  'deny',
+  'edit',
+  'timeout',
+  'no_approval_handler',
+  'approval_handler_failed',
+] as const;
 export type ApprovalOutcome = (typeof APPROVAL_OUTCOMES)[number];
 
 /** How the interrupts of a group ended. */
@@ -20,6 +28,11 @@ export interface InterruptResolution {
    * at once. Neither human nor agent: a gap in the deployment, not a timeout.
    */
   noApprovalHandler: number;
+  /**
+   * Pauses whose approval handler threw or gave no valid answer: refused at once. Neither human nor
+   * agent, and not a timeout: a fault in the approval channel.
+   */
+  handlerFailed: number;
   /** Calls the agent made to an escalation tool that were admitted: it handed the case off itself, no pause. */
   escalated: number;
   /** Pauses with no answer in the log (still waiting, or the log ends first). */
@@ -48,8 +61,12 @@ export function summarizeResolution(
     agent,
     timeout: answers.timeout,
     noApprovalHandler: answers.no_approval_handler,
+    handlerFailed: answers.approval_handler_failed,
     escalated,
-    pending: Math.max(0, interrupts - human - answers.timeout - answers.no_approval_handler),
+    pending: Math.max(
+      0,
+      interrupts - human - answers.timeout - answers.no_approval_handler - answers.approval_handler_failed,
+    ),
     agentResolvedShare: ratio(agent, agent + human),
   };
 }

@@ -63,6 +63,7 @@ export class MetricsGroup {
     edit: 0,
     timeout: 0,
     no_approval_handler: 0,
+    approval_handler_failed: 0,
   };
   private readonly latencies: number[] = [];
   private readonly bins: number[];

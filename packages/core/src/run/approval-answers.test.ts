@@ -3,6 +3,7 @@ import { countingTool, orbitOf } from '../../test/support.js';
 import type { ApprovalHandler } from '../approvals/approval.js';
 import type { AuditEvent } from '../audit/audit-event.js';
 import { computeMetrics } from '../metrics/compute-metrics.js';
+import { SqliteStore } from '../stores/sqlite-store.js';
 
 const approvalsOf = (events: AuditEvent[]) => events.filter((event) => event.event === 'approval');
 const outcomesOf = (events: AuditEvent[]) => events.filter((event) => event.event === 'outcome');
@@ -128,7 +129,12 @@ describe("an approval handler's answer", () => {
     const result = await run.execute(countingTool('update', log), { id: 'a', confidence: 0.8 });
     expect(result).toMatchObject({ status: 'refused', decision: { decision: 'block' } });
     expect(log).toEqual([]);
-    expect(approvalsOf(sink.events).map((event) => event.approval)).toEqual(['requested', 'timeout']);
+    expect(approvalsOf(sink.events).map((event) => event.approval)).toEqual([
+      'requested',
+      'approval_handler_failed',
+    ]);
+    expect(result.decision.reasons).toContain('approval_handler_failed');
+    expect(result.decision.reasons).not.toContain('approval_timeout');
     expect((await run.execute(countingTool('update', log), { id: 'b', confidence: 0.95 })).status).toBe(
       'executed',
     );
@@ -192,4 +198,43 @@ describe("an approval handler's answer", () => {
       comment: 'Wrong vendor: flag it instead',
     });
   });
+});
+
+describe('an approval handler that fails', () => {
+  const failing: ApprovalHandler = () => {
+    throw new Error('review queue down');
+  };
+
+  for (const kind of ['memory', 'sqlite'] as const) {
+    it(`is refused as approval_handler_failed, never a timeout, even when timeouts halt (${kind})`, async () => {
+      const log: string[] = [];
+      const store = kind === 'sqlite' ? new SqliteStore({ path: ':memory:' }) : undefined;
+      const { orbit, sink } = await orbitOf(
+        {},
+        { approvalHandler: failing, onApprovalTimeout: 'halt', ...(store ? { store } : {}) },
+      );
+      const run = orbit.startRun();
+      const result = await run.execute(countingTool('update', log), { id: 'a', confidence: 0.8 });
+      expect(result.status).toBe('refused');
+      expect(result.decision.decision).toBe('block');
+      expect(result.decision.reasons).toContain('approval_handler_failed');
+      expect(result.decision.reasons).not.toContain('approval_timeout');
+      expect(result.decision.detail).toContain('review queue down');
+      expect(approvalsOf(sink.events).map((event) => event.approval)).toEqual([
+        'requested',
+        'approval_handler_failed',
+      ]);
+      expect(run.halted).toBe(false);
+      expect(log).toEqual([]);
+      if (store) {
+        // Closed in the store, so nobody answers it later and runs the call behind the agent's back.
+        const [stored] = await store.listApprovals(run.id, { statuses: ['pending'] });
+        expect(stored).toBeUndefined();
+        await store.close();
+      }
+      const agent = Object.values(computeMetrics(sink.events).agents)[0]!;
+      expect(agent.answers).toMatchObject({ timeout: 0, approval_handler_failed: 1 });
+      expect(agent.resolution).toMatchObject({ timeout: 0, agent: 0, handlerFailed: 1, pending: 0 });
+    });
+  }
 });

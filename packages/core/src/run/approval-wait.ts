@@ -9,7 +9,7 @@ import {
 } from './approval-desk.js';
 import type { ToolShape } from './guard-request.js';
 import { completeHandlerAnswer } from './handler-answer.js';
-import { refuseWithoutHandler } from './no-approval-handler.js';
+import { refuseForFailedHandler, refuseWithoutHandler } from './no-approval-handler.js';
 import { raiseAlert } from './run-alerts.js';
 import type { RunCore } from './run-core.js';
 
@@ -94,16 +94,16 @@ async function waitForHuman(
         .then(() => handler(request, controller.signal))
         // An answer that is not one (wrong shape, another request's hash) fails like a handler that throws.
         .then((value) => completeHandlerAnswer(request, value))
-        .catch((error: unknown) => {
-          // A handler that fails gave no answer: it counts as nobody answering (a timeout), never as a human.
-          console.warn(
-            `[orbit] the approval handler failed or gave no valid answer on ${request.approval_id}; recorded as a timeout:`,
-            error,
-          );
-          return 'timeout' as const;
-        }),
+        .catch((error: unknown) => ({ failed: error })),
       timeout,
     ]);
+    if (typeof given === 'object' && 'failed' in given) {
+      // No human answered and no timeout happened: refused as approval_handler_failed, never a timeout.
+      controller.abort();
+      return refuseForFailedHandler(run, request, given.failed, (approval) =>
+        takeStoredAnswer(run, approval, tool),
+      );
+    }
     if (given === 'timeout') {
       controller.abort();
       const decision = store

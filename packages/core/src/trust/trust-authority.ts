@@ -7,6 +7,7 @@ import {
   type KeyObject,
   SignJWT,
 } from 'jose';
+import { deepFreeze } from '../deep-freeze.js';
 import type { ReasonCode } from '../gate/reason-codes.js';
 import type { MintedToken } from '../stores/run-store.js';
 import { checkStaleness, RevocationCache, type TrustStore } from './revocation-cache.js';
@@ -14,7 +15,6 @@ import { TokenError } from './token-error.js';
 import { checkLineage, MintedTokens } from './token-lineage.js';
 import type { TokenScope } from './token-scope.js';
 import { TRUST_TOKEN_TYPE, verifySignature } from './verify-signature.js';
-import { deepFreeze } from '../deep-freeze.js';
 
 export { TRUST_TOKEN_TYPE } from './verify-signature.js';
 
