@@ -289,6 +289,19 @@ describe('approvals add their own codes', () => {
     const result = await orbit.startRun().execute(countingTool('update'), { id: 'a', confidence: 0.8 });
     expectReason(result.decision.reasons, 'no_approval_handler');
   });
+
+  it('records approval_handler_failed when the approval handler throws', async () => {
+    const { orbit } = await orbitOf(
+      {},
+      {
+        approvalHandler: () => {
+          throw new Error('review queue down');
+        },
+      },
+    );
+    const result = await orbit.startRun().execute(countingTool('update'), { id: 'a', confidence: 0.8 });
+    expectReason(result.decision.reasons, 'approval_handler_failed');
+  });
 });
 
 describe('coverage of the reason codes', () => {

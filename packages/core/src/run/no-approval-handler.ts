@@ -79,7 +79,7 @@ export async function refuseForFailedHandler(
 }
 
 function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 500);
+  if (error instanceof Error) return `${error.name}: ${error.message.replace(/\.$/, '')}`.slice(0, 500);
   try {
     return String(error).slice(0, 500);
   } catch {
