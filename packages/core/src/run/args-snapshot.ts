@@ -55,6 +55,8 @@ export function snapshotArgs(args: unknown): ArgsSnapshot {
   if (args === undefined) return OK_UNDEFINED;
   const walk: Walk = { nodes: 0, chars: 0, ancestors: [] };
   try {
+    if (typeof args === 'object' && args !== null && Object.getPrototypeOf(args) === Object.prototype)
+      return { ok: true, args: readRoot(args as Record<string, unknown>, walk) };
     return { ok: true, args: read(args, walk) };
   } catch (caught) {
     const unsupported = caught instanceof Unsupported ? caught : threw(caught);
@@ -163,6 +165,50 @@ function readPlain(value: Record<string, unknown>, walk: Walk): Record<string, u
       walk.chars += key.length + 4;
       const copy = read(item, walk);
       // `__proto__` as an own key (as JSON.parse makes it), never the prototype.
+      if (key === '__proto__')
+        Object.defineProperty(out, key, {
+          value: copy,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+      else out[key] = copy;
+    } catch (caught) {
+      throw at(caught, key);
+    }
+  }
+  return out;
+}
+
+/**
+ * The arguments object itself, as `readPlain` reads it, with its string and boolean values taken
+ * inline (this runs on every guarded call, and model arguments are mostly flat). Anything else goes
+ * through `read`, under the root as an ancestor (cycles and depth are checked as in the full walk).
+ */
+function readRoot(value: Record<string, unknown>, walk: Walk): Record<string, unknown> {
+  const keys = Object.keys(value);
+  if (keys.length >= INPUT_LIMITS.maxNodes) return readObject(value, walk) as Record<string, unknown>;
+  walk.nodes = 1;
+  walk.chars = 2;
+  walk.ancestors.push(value);
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    try {
+      const item = value[key];
+      let copy: unknown;
+      if (typeof item === 'string') {
+        walk.nodes++;
+        walk.chars += item.length + 2;
+        copy = item;
+      } else if (typeof item === 'boolean') {
+        walk.nodes++;
+        walk.chars += 5;
+        copy = item;
+      } else if (item === undefined) continue;
+      else copy = read(item, walk);
+      walk.chars += key.length + 4;
+      if (walk.chars > INPUT_LIMITS.maxJsonChars) throw tooLarge();
       if (key === '__proto__')
         Object.defineProperty(out, key, {
           value: copy,
