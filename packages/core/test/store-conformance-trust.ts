@@ -16,14 +16,20 @@ export function describeTrustRecords(make: () => Promise<RunStore>) {
     const treeId = tree();
     const token = `tok-${randomUUID()}`;
     const start = await other.revocationsSince(0);
-    expect(await other.revocationsSince(start.cursor)).toMatchObject({ tokenIds: [], treeIds: [] });
+    expect(await other.revocationsSince(start.cursor, start.epoch)).toMatchObject({
+      tokenIds: [],
+      treeIds: [],
+    });
     await store.revoke({ tokenId: token });
     await store.revoke({ treeId });
-    const next = await other.revocationsSince(start.cursor);
+    const next = await other.revocationsSince(start.cursor, start.epoch);
     expect(next.tokenIds).toEqual([token]);
     expect(next.treeIds).toEqual([treeId]);
     expect(next.cursor).toBeGreaterThan(start.cursor);
-    expect(await other.revocationsSince(next.cursor)).toMatchObject({ tokenIds: [], treeIds: [] });
+    expect(await other.revocationsSince(next.cursor, next.epoch)).toMatchObject({
+      tokenIds: [],
+      treeIds: [],
+    });
     const all = await store.revocationsSince(0);
     expect(all.tokenIds).toContain(token);
     expect(all.treeIds).toContain(treeId);

@@ -129,15 +129,37 @@ if (SKIP_REDIS || !(await redisAnswers())) {
       });
     }
 
-    it('Redis emptied (FLUSHDB on its own logical database), then resumeRun: the run halts, no fresh budget', async () => {
-      const url = new URL(REDIS_URL);
-      url.pathname = '/9'; // a database of its own: others use database 0
+    it('a revocation log lost with the rest (Redis restarted empty): a reader with a cursor into the old log sees the new revocations', async () => {
       const prefix = `orbit-lost-${randomUUID()}`;
-      const a = await worker(open({ prefix, url: url.href }));
+      const writer = open({ prefix });
+      const reader = open({ prefix });
+      for (let i = 0; i < 3; i++) await writer.revoke({ tokenId: `old-${i}` });
+      const before = await reader.revocationsSince(0);
+      expect(new Set(before.tokenIds)).toEqual(new Set(['old-0', 'old-1', 'old-2']));
+      const client = admin();
+      await client.del(...(await client.keys(`${prefix}*`)));
+      await writer.revoke({ tokenId: 'new-1' });
+      // The new log is shorter than the old cursor: read from the old position, it would show nothing.
+      const after = await reader.revocationsSince(before.cursor, before.epoch);
+      expect(after.tokenIds).toContain('new-1');
+      expect(after.epoch).not.toBe(before.epoch);
+      expect(await reader.revocationsSince(after.cursor, after.epoch)).toMatchObject({
+        tokenIds: [],
+        treeIds: [],
+      });
+    });
+
+    it('Redis emptied (every key of the store deleted, as a restart without persistence leaves it), then resumeRun: the run halts, no fresh budget', async () => {
+      // Every key under the store's own prefix, never FLUSHDB: the Redis may hold someone else's data.
+      const prefix = `orbit-lost-${randomUUID()}`;
+      const a = await worker(open({ prefix }));
       const run = a.orbit.startRun();
       await spend(run, a.draft);
-      await admin(url.href).flushdb();
-      const b = await worker(open({ prefix, url: url.href }));
+      const client = admin();
+      const keys = await client.keys(`${prefix}*`);
+      expect(keys.length).toBeGreaterThan(0);
+      expect(await client.del(...keys)).toBe(keys.length);
+      const b = await worker(open({ prefix }));
       const resumed = b.orbit.resumeRun(run.id);
       await expectLost(resumed, b.draft, b.log);
       await expect(resumed.ready()).rejects.toBeInstanceOf(RunStateLostError);

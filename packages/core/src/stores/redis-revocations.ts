@@ -1,9 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import type { RedisConnection } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
 import type { MintedToken, RevocationLog } from './run-store.js';
 
 /** How long a minted token's record outlives its `exp`: more than any verifier's clock tolerance. */
 const TOKEN_RECORD_GRACE_MS = 60_000;
+
+/**
+ * Appends a log entry; an empty log first gets a header `e:<epoch>`, a random id of this log's life. A
+ * Redis restarted empty (or a lost log key) starts a new epoch, so a reader's cursor into the old log is
+ * never taken as a position in the new one.
+ */
+const APPEND_LOG = `
+if redis.call('LLEN', KEYS[1]) == 0 then redis.call('RPUSH', KEYS[1], 'e:' .. ARGV[2]) end
+return redis.call('RPUSH', KEYS[1], ARGV[1])
+`;
 
 /**
  * Revocations and minted tokens in Redis. A revocation is written with its log entry in one `MULTI`, so
@@ -21,14 +32,15 @@ export class RedisRevocations {
   async revoke(target: { tokenId: string } | { treeId: string }): Promise<void> {
     const { redis } = this.connection;
     const transaction = redis.multi();
+    const epoch = randomUUID();
     if ('tokenId' in target)
       transaction
         .sadd(this.keys.revokedTokens, target.tokenId)
-        .rpush(this.keys.revocationLog, `t:${target.tokenId}`);
+        .eval(APPEND_LOG, 1, this.keys.revocationLog, `t:${target.tokenId}`, epoch);
     else
       transaction
         .set(this.keys.treeRevoked(target.treeId), '1')
-        .rpush(this.keys.revocationLog, `r:${target.treeId}`);
+        .eval(APPEND_LOG, 1, this.keys.revocationLog, `r:${target.treeId}`, epoch);
     const replies = await this.connection.run(() => transaction.exec());
     const failed = replies?.find(([error]) => error)?.[0];
     if (failed) throw this.connection.wrap(failed);
@@ -51,23 +63,34 @@ export class RedisRevocations {
   }
 
   /**
-   * The log entries after `cursor` (its index in the list). From 0, the revoked-token set too: tokens an
-   * earlier version revoked are not in the log.
+   * The log entries after `cursor` (its index in the list) of the log's `epoch`. From 0, the revoked-token
+   * set too: tokens an earlier version revoked are not in the log. A cursor into another epoch (the log
+   * was lost: a Redis restarted empty) reads the new log from its start, never from the old position.
    */
-  async revocationsSince(cursor: number): Promise<RevocationLog> {
+  async revocationsSince(cursor: number, epoch?: string): Promise<RevocationLog> {
     const { redis } = this.connection;
-    const pipeline = redis.pipeline().lrange(this.keys.revocationLog, cursor, -1);
+    const pipeline = redis
+      .pipeline()
+      .lindex(this.keys.revocationLog, 0)
+      .lrange(this.keys.revocationLog, cursor, -1);
     if (cursor === 0) pipeline.smembers(this.keys.revokedTokens);
     const replies = (await this.connection.run(() => pipeline.exec())) ?? [];
     const failed = replies.find(([error]) => error)?.[0];
     if (failed) throw this.connection.wrap(failed);
-    const entries = (replies[0]?.[1] ?? []) as string[];
+    const header = replies[0]?.[1] as string | null;
+    const current = header?.startsWith('e:') ? header.slice(2) : undefined;
+    if (cursor > 0 && current !== epoch) return this.revocationsSince(0);
+    const entries = (replies[1]?.[1] ?? []) as string[];
     const log: RevocationLog = {
       cursor: cursor + entries.length,
-      tokenIds: (replies[1]?.[1] ?? []) as string[],
+      tokenIds: (replies[2]?.[1] ?? []) as string[],
       treeIds: [],
     };
-    for (const entry of entries) (entry.startsWith('t:') ? log.tokenIds : log.treeIds).push(entry.slice(2));
+    if (current !== undefined) log.epoch = current;
+    for (const entry of entries) {
+      if (entry.startsWith('t:')) log.tokenIds.push(entry.slice(2));
+      else if (entry.startsWith('r:')) log.treeIds.push(entry.slice(2));
+    }
     return log;
   }
 

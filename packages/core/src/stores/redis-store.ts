@@ -256,8 +256,8 @@ export class RedisStore implements RunStore {
   }
 
   /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */
-  revocationsSince(cursor: number): Promise<RevocationLog> {
-    return this.revocations.revocationsSince(cursor);
+  revocationsSince(cursor: number, epoch?: string): Promise<RevocationLog> {
+    return this.revocations.revocationsSince(cursor, epoch);
   }
 
   /** @throws StoreUnavailableError when Redis cannot be reached or is not available (see the class). */

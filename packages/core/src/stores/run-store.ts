@@ -106,6 +106,11 @@ export interface StoredAction {
 export interface RevocationLog {
   /** Pass it to the next `revocationsSince` call: it covers every revocation returned so far. */
   cursor: number;
+  /**
+   * The life of the log the cursor points into, when the store can lose its log (Redis restarted empty):
+   * pass it back with the cursor; a cursor of another epoch is read from the new log's start.
+   */
+  epoch?: string;
   tokenIds: string[];
   treeIds: string[];
 }
@@ -199,7 +204,7 @@ export interface RunStore {
    * The revocations recorded after `cursor` (0: all of them), in the order they were made, and the cursor
    * to ask from next time. One read: a verifier polls it to see revocations made in other processes.
    */
-  revocationsSince(cursor: number): Promise<RevocationLog>;
+  revocationsSince(cursor: number, epoch?: string): Promise<RevocationLog>;
   /** Records a minted trust token of a tree; kept at least until the token's `exp`. */
   recordToken(treeId: string, token: MintedToken): Promise<void>;
   /** A minted token's record, or `undefined` when this tree has no such token (never minted, or expired). */

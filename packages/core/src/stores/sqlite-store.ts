@@ -312,7 +312,8 @@ export class SqliteStore implements RunStore {
    */
   async purgeExpired(now: number = Date.now()): Promise<{ runs: number; approvals: number }> {
     return this.db.execute((sql) => {
-      sql('DELETE FROM minted_tokens WHERE exp * 1000 <= ?').run(now);
+      // Kept a minute past expiry, as on Redis: a verifier's clock tolerance may still check a child against it.
+      sql('DELETE FROM minted_tokens WHERE exp * 1000 + 60000 <= ?').run(now);
       const expired = sql(
         'SELECT run_id, tree_id FROM runs WHERE expires_at IS NOT NULL AND expires_at <= ?',
       ).all(now);

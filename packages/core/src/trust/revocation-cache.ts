@@ -20,6 +20,8 @@ export class RevocationCache {
   private readonly tokens = new Set<string>();
   private readonly trees = new Set<string>();
   private cursor = 0;
+  /** The epoch of the log `cursor` points into (stores that can lose their log: Redis). */
+  private epoch: string | undefined;
   /** When the newest completed read started (ms since the epoch). */
   private readAt = Number.NEGATIVE_INFINITY;
   private inFlight: { startedAt: number; done: Promise<void> } | undefined;
@@ -41,12 +43,16 @@ export class RevocationCache {
     if (startedAt - this.readAt < this.stalenessMs) return undefined;
     if (this.inFlight && startedAt - this.inFlight.startedAt < this.stalenessMs) return this.inFlight.done;
     const done: Promise<void> = this.store
-      .revocationsSince(this.cursor)
+      .revocationsSince(this.cursor, this.epoch)
       .then((log) => {
         for (const id of log.tokenIds) this.tokens.add(id);
         for (const id of log.treeIds) this.trees.add(id);
-        // Reads may overlap: the sets only grow, so the newest cursor and start time win.
-        if (log.cursor > this.cursor) this.cursor = log.cursor;
+        // Reads may overlap: the sets only grow, so the newest cursor and start time win. A new epoch
+        // (the store lost its log and started another) takes its cursor as it is.
+        if (log.epoch !== this.epoch) {
+          this.epoch = log.epoch;
+          this.cursor = log.cursor;
+        } else if (log.cursor > this.cursor) this.cursor = log.cursor;
         if (startedAt > this.readAt) this.readAt = startedAt;
       })
       .finally(() => {
