@@ -83,6 +83,22 @@ describe('lost store state fails closed', () => {
     await store.close();
   });
 
+  it('sqlite: an adapter thread (startIfMissing) whose run row is gone but whose counts remain halts, no fresh budget', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'orbit-lost-')), 'runs.db');
+    const threadId = `thread-${randomUUID()}`;
+    const a = await worker(new SqliteStore({ path }));
+    const first = a.orbit.resumeRun(threadId, { startIfMissing: true });
+    await spend(first, a.draft);
+    const { DatabaseSync } = process.getBuiltinModule('node:sqlite') as typeof import('node:sqlite');
+    const db = new DatabaseSync(path);
+    expect(db.prepare('DELETE FROM runs WHERE run_id = ?').run(threadId).changes).toBe(1);
+    db.close();
+    const b = await worker(new SqliteStore({ path }));
+    const again = b.orbit.resumeRun(threadId, { startIfMissing: true });
+    await expectLost(again, b.draft, b.log);
+    await expect(again.ready()).rejects.toBeInstanceOf(RunStateLostError);
+  });
+
   it('an adapter thread (startIfMissing) the store does not know starts as a new run', async () => {
     const { orbit, draft, log } = await worker(new MemoryStore());
     const run = orbit.resumeRun(`thread-${randomUUID()}`, { startIfMissing: true });
@@ -128,6 +144,19 @@ if (SKIP_REDIS || !(await redisAnswers())) {
         await expectLost(run, a.draft, a.log);
       });
     }
+
+    it('an adapter thread (startIfMissing) whose run key is gone but whose calls remain halts, no fresh budget', async () => {
+      const prefix = `orbit-lost-${randomUUID()}`;
+      const threadId = `thread-${randomUUID()}`;
+      const a = await worker(open({ prefix }));
+      const first = a.orbit.resumeRun(threadId, { startIfMissing: true });
+      await spend(first, a.draft);
+      expect(await admin().del(new RedisKeys(prefix).run(threadId, threadId))).toBe(1);
+      const b = await worker(open({ prefix }));
+      const again = b.orbit.resumeRun(threadId, { startIfMissing: true });
+      await expectLost(again, b.draft, b.log);
+      await expect(again.ready()).rejects.toBeInstanceOf(RunStateLostError);
+    });
 
     it('a revocation log lost with the rest (Redis restarted empty): a reader with a cursor into the old log sees the new revocations', async () => {
       const prefix = `orbit-lost-${randomUUID()}`;

@@ -52,7 +52,8 @@ end
 
 /**
  * Registers a run: writes its record (`start`) or checks it is there (`resume`), checks the record's
- * manifest digest, and (re)sets the TTL of its keys. A run started again keeps its counters.
+ * manifest digest, and (re)sets the TTL of its keys. A record missing while the run's other keys remain
+ * is lost state in either mode. A run started again keeps its counters.
  * KEYS: run, calls, types, actions. ARGV: started_at, ttl_ms ('0': no TTL), mode, manifest digest, tree.
  * Returns the `StartRunResult`.
  */
@@ -62,6 +63,8 @@ export const START_RUN = script(
 local outcome = 'resumed'
 if redis.call('EXISTS', KEYS[1]) == 0 then
   if ARGV[3] == 'resume' then return 'state_lost' end
+  -- Its other keys without its record: the run existed and lost part of its state (never a fresh start).
+  if redis.call('EXISTS', KEYS[2], KEYS[3], KEYS[4]) > 0 then return 'state_lost' end
   redis.call('HSET', KEYS[1], 'tree', ARGV[5], 'started_at', ARGV[1], 'manifest_digest', ARGV[4], 'tokens', 0,
     'records', 0, 'halted', 0, 'extra_tokens', 0, 'extra_records', 0, 'extra_ms', 0)
   outcome = 'started'

@@ -21,6 +21,8 @@ export class SqliteRunCounters {
     return this.db.execute((sql) => {
       const row = sql('SELECT manifest_digest FROM runs WHERE run_id = ?').get(runId);
       const stored = row === undefined ? undefined : (row.manifest_digest as string | null);
+      // Its counts, approvals or actions without its record: the run existed and lost part of its state.
+      if (row === undefined && this.hasTraces(sql, runId)) return 'state_lost';
       const outcome = startRunOutcome(stored, manifestDigest, options.mode);
       if (outcome === 'started') {
         sql(
@@ -35,6 +37,18 @@ export class SqliteRunCounters {
       }
       return outcome;
     }, true);
+  }
+
+  /** True when the run has counts, approvals or actions: it existed (its record may be gone). */
+  private hasTraces(sql: Sql, runId: string): boolean {
+    return (
+      sql(
+        `SELECT EXISTS (SELECT 1 FROM run_calls WHERE run_id = ?1)
+           OR EXISTS (SELECT 1 FROM run_resource_types WHERE run_id = ?1)
+           OR EXISTS (SELECT 1 FROM approvals WHERE run_id = ?1)
+           OR EXISTS (SELECT 1 FROM actions WHERE run_id = ?1) AS traced`,
+      ).get(runId)?.traced === 1
+    );
   }
 
   async recordManifest(agentId: string, version: number, digest: string): Promise<ManifestOrder> {
