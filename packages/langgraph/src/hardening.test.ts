@@ -75,4 +75,25 @@ describe('a LangChain tool bound to resources without a resource hint (issue 11,
     );
     expect(model.calls).toBe(0);
   });
+
+  it('fails at guardTools / toolNode (a hand-built graph), when the graph is built, naming the tool', async () => {
+    const { orbit } = await orbitOf({
+      allowed_tools: [
+        { name: 'update', max_calls_per_run: 5, reversibility: 'partial', resources: ['invoice:*'] },
+      ],
+      delegation: undefined,
+    });
+    const update = tool(async () => 'updated', {
+      name: 'update',
+      description: 'update an invoice',
+      schema: z.object({ invoice_id: z.string() }),
+    });
+    const orbitLg = orbitLangGraph(orbit);
+    expect(() => orbitLg.guardTools([update])).toThrow(/Tool "update" is bound to resources/);
+    expect(() => orbitLg.toolNode([update])).toThrow(/Tool "update" is bound to resources/);
+    const hinted = orbitLangGraph(orbit, {
+      tools: { update: { resource: (args) => `invoice:${String(args.invoice_id)}` } },
+    });
+    expect(hinted.guardTools([update])).toHaveLength(1);
+  });
 });

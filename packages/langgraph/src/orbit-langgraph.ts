@@ -270,6 +270,7 @@ export class OrbitLangGraph {
    * confidence argument.
    */
   guardTools<T extends StructuredToolInterface>(tools: readonly T[]): StructuredToolInterface[] {
+    this.checkHints(tools); // here, when the graph is built: its first call would halt the run
     return tools.map((original) => {
       if (guardsItself(original)) return original;
       const schema =
