@@ -55,8 +55,6 @@ export function snapshotArgs(args: unknown): ArgsSnapshot {
   if (args === undefined) return OK_UNDEFINED;
   const walk: Walk = { nodes: 0, chars: 0, ancestors: [] };
   try {
-    if (typeof args === 'object' && args !== null && Object.getPrototypeOf(args) === Object.prototype)
-      return { ok: true, args: readRoot(args as Record<string, unknown>, walk) };
     return { ok: true, args: read(args, walk) };
   } catch (caught) {
     const unsupported = caught instanceof Unsupported ? caught : threw(caught);
@@ -83,8 +81,7 @@ function clip(text: string): string {
 }
 
 function read(value: unknown, walk: Walk): unknown {
-  if (++walk.nodes > INPUT_LIMITS.maxNodes)
-    throw new Unsupported(`more than ${INPUT_LIMITS.maxNodes} values are not supported`).atRoot();
+  if (++walk.nodes > INPUT_LIMITS.maxNodes) throw tooMany();
   switch (typeof value) {
     case 'string':
       walk.chars += value.length + 2;
@@ -163,52 +160,15 @@ function readPlain(value: Record<string, unknown>, walk: Walk): Record<string, u
       const item = value[key];
       if (item === undefined) continue;
       walk.chars += key.length + 4;
-      const copy = read(item, walk);
-      // `__proto__` as an own key (as JSON.parse makes it), never the prototype.
-      if (key === '__proto__')
-        Object.defineProperty(out, key, {
-          value: copy,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
-      else out[key] = copy;
-    } catch (caught) {
-      throw at(caught, key);
-    }
-  }
-  return out;
-}
-
-/**
- * The arguments object itself, as `readPlain` reads it, with its string and boolean values taken
- * inline (this runs on every guarded call, and model arguments are mostly flat). Anything else goes
- * through `read`, under the root as an ancestor (cycles and depth are checked as in the full walk).
- */
-function readRoot(value: Record<string, unknown>, walk: Walk): Record<string, unknown> {
-  const keys = Object.keys(value);
-  if (keys.length >= INPUT_LIMITS.maxNodes) return readObject(value, walk) as Record<string, unknown>;
-  walk.nodes = 1;
-  walk.chars = 2;
-  walk.ancestors.push(value);
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    try {
-      const item = value[key];
+      // Strings inline (most model arguments are flat strings): the same counts and limits as `read`.
       let copy: unknown;
       if (typeof item === 'string') {
-        walk.nodes++;
+        if (++walk.nodes > INPUT_LIMITS.maxNodes) throw tooMany();
         walk.chars += item.length + 2;
+        if (walk.chars > INPUT_LIMITS.maxJsonChars) throw tooLarge();
         copy = item;
-      } else if (typeof item === 'boolean') {
-        walk.nodes++;
-        walk.chars += 5;
-        copy = item;
-      } else if (item === undefined) continue;
-      else copy = read(item, walk);
-      walk.chars += key.length + 4;
-      if (walk.chars > INPUT_LIMITS.maxJsonChars) throw tooLarge();
+      } else copy = read(item, walk);
+      // `__proto__` as an own key (as JSON.parse makes it), never the prototype.
       if (key === '__proto__')
         Object.defineProperty(out, key, {
           value: copy,
@@ -229,6 +189,10 @@ function at(caught: unknown, key: string | number): Unsupported {
   const unsupported = caught instanceof Unsupported ? caught : threw(caught);
   if (!unsupported.root) unsupported.path.unshift(key);
   return unsupported;
+}
+
+function tooMany(): Unsupported {
+  return new Unsupported(`more than ${INPUT_LIMITS.maxNodes} values are not supported`).atRoot();
 }
 
 function tooLarge(): Unsupported {
