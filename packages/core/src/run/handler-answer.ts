@@ -3,7 +3,7 @@ import {
   type ApprovalRequest,
   DEFAULT_HANDLER_APPROVER,
 } from '../approvals/approval.js';
-import { approvalError } from '../errors.js';
+import { ApprovalHashMismatchError } from '../errors.js';
 import { parseAnswer } from './approval-desk.js';
 
 /**
@@ -22,10 +22,12 @@ export function completeHandlerAnswer(request: ApprovalRequest, given: unknown):
       : given;
   const answer = parseAnswer(request.approval_id, filled);
   if (answer.action_hash !== request.action_hash) {
-    throw approvalError('ERR_APPROVAL_HASH_MISMATCH', request.approval_id, {
-      given: answer.action_hash,
-      expected: request.action_hash,
-    });
+    // Not `approvalError`'s message: here the request is not left pending, the call is refused.
+    throw new ApprovalHashMismatchError(
+      'ERR_APPROVAL_HASH_MISMATCH',
+      `The approval handler's answer to "${request.approval_id}" is bound to other arguments (action_hash ${answer.action_hash}, expected ${request.action_hash})`,
+      request.approval_id,
+    );
   }
   return answer;
 }
