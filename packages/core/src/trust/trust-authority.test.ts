@@ -319,4 +319,30 @@ describe('key rotation', () => {
     authority.rotate({ signingKey: next.privateKey, kid: 'k2', trustedKeys: { keys: [next.jwk] } });
     await expectRefused(verifier(authority).verify(old.token, expected), 'token_invalid');
   });
+
+  it('checks everything before it changes anything: a refused rotation leaves the old key signing and verifying', async () => {
+    const { authority, mint, key } = await setup();
+    const next = await keyPair('k2');
+    const rsa = await generateKeyPair('RS256');
+    const refused: [string, Parameters<TrustAuthority['rotate']>[0]][] = [
+      ['signingKey', { signingKey: rsa.privateKey, kid: 'k2', trustedKeys: { keys: [next.jwk] } }],
+      ['signingKey', { signingKey: next.publicKey, kid: 'k2', trustedKeys: { keys: [next.jwk] } }],
+      ['kid', { signingKey: next.privateKey, kid: '', trustedKeys: { keys: [next.jwk] } }],
+      ['trustedKeys', { signingKey: next.privateKey, kid: 'k2', trustedKeys: { keys: [key.jwk] } }],
+      ['trustedKeys', { signingKey: next.privateKey, kid: 'k2', trustedKeys: {} as never }],
+      [
+        'trustedKeys',
+        { signingKey: next.privateKey, kid: 'k2', trustedKeys: { keys: [{ kid: 'k2' } as JWK] } },
+      ],
+    ];
+    for (const [field, options] of refused) {
+      expect(() => authority.rotate(options)).toThrow(
+        expect.objectContaining({ code: 'ERR_OPTIONS_INVALID' }),
+      );
+      expect(() => authority.rotate(options)).toThrow(new RegExp(field));
+    }
+    const token = await mint();
+    await expect(verifier(authority).verify(token.token, expected)).resolves.toMatchObject({ kid: 'k1' });
+    expect(authority.trustedKeys).toEqual({ keys: [key.jwk] });
+  });
 });

@@ -10,6 +10,7 @@ import {
 import { deepFreeze } from '../deep-freeze.js';
 import type { ReasonCode } from '../gate/reason-codes.js';
 import type { MintedToken } from '../stores/run-store.js';
+import { checkRotation } from './check-rotation.js';
 import { checkStaleness, RevocationCache, type TrustStore } from './revocation-cache.js';
 import { TokenError } from './token-error.js';
 import { checkLineage, MintedTokens } from './token-lineage.js';
@@ -164,14 +165,18 @@ export class TrustAuthority {
    * Rotates the signing key without downtime: new tokens are signed with the new key; tokens signed
    * with an old key stay valid until they expire, as long as the old key stays in `trustedKeys`.
    *
-   * @throws JWKSInvalid (from `jose`) when `trustedKeys` is not a JWKS; the signing key, `kid` and
-   * `trustedKeys` are already replaced by then, only the verification keys stay the old ones.
+   * Everything is checked first: a rotation that throws changes nothing.
+   *
+   * @throws OptionsInvalidError naming the option: `signingKey` not an Ed25519 private key, `kid` not a
+   * non-empty string or not among `trustedKeys` (the new tokens could not be verified), `trustedKeys` not
+   * a JWKS.
    */
   rotate(options: { signingKey: CryptoKey | KeyObject; kid: string; trustedKeys: JSONWebKeySet }): void {
+    const jwks = checkRotation(options);
     this.signingKey = options.signingKey;
     this.kid = options.kid;
     this.keys = options.trustedKeys;
-    this.jwks = createLocalJWKSet(options.trustedKeys);
+    this.jwks = jwks;
   }
 
   /** The lifetime of a token whose profile sets none, in seconds. */
