@@ -11,10 +11,10 @@ import {
   writeSync,
 } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
+import { ed25519PrivateKey } from '../ed25519-key.js';
 import { OptionsInvalidError } from '../errors.js';
 import { type AuditAnchorOptions, defaultAnchorPath } from './audit-anchor.js';
 import type { AuditEvent, AuditSink } from './audit-event.js';
-import { ed25519PrivateKey } from './ed25519-key.js';
 import { serializeEvent } from './serialize-event.js';
 import { signAuditAnchor } from './sign-audit-anchor.js';
 

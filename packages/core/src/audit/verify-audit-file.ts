@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { CryptoKey, KeyObject } from 'jose';
+import { ed25519PublicKey } from '../ed25519-key.js';
 import { OptionsInvalidError } from '../errors.js';
 import { type AuditAnchor, defaultAnchorPath } from './audit-anchor.js';
-import { ed25519PublicKey } from './ed25519-key.js';
 import { GENESIS_HASH, lineHash } from './jsonl-file-sink.js';
 import { type AnchorReading, readAuditAnchor } from './read-audit-anchor.js';
 

@@ -93,6 +93,22 @@ describe('signManifest', () => {
     expect(error.code).toBe('ERR_MANIFEST_INVALID');
     expect(error.issues.map((issue) => issue.path)).toEqual(['allowed_tools[0].max_calls_per_run']);
   });
+
+  it('refuses to sign without a kid, or with a key that is not an Ed25519 private key, naming the option', async () => {
+    const rsa = await generateKeyPair('RS256');
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ privateKey: current.privateKey }, /kid must be a non-empty string/],
+      [{ privateKey: current.privateKey, kid: '' }, /kid must be a non-empty string/],
+      [{ privateKey: rsa.privateKey, kid: 'k' }, /privateKey must be an Ed25519 private key/],
+      [{ privateKey: 'not a key', kid: 'k' }, /privateKey must be an Ed25519 private key/],
+    ];
+    for (const [options, message] of cases) {
+      await expect(signManifest({ manifest: articleYaml, ...options } as never)).rejects.toMatchObject({
+        code: 'ERR_OPTIONS_INVALID',
+        message: expect.stringMatching(message),
+      });
+    }
+  });
 });
 
 describe('loadManifest with a signature', () => {

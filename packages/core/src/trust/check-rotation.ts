@@ -1,5 +1,5 @@
-import { KeyObject } from 'node:crypto';
 import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
+import { checkEd25519PrivateKey } from '../ed25519-key.js';
 import { OptionsInvalidError } from '../errors.js';
 
 /** The checks of `TrustAuthority.rotate`, all before anything changes; returns the new key set. */
@@ -8,10 +8,7 @@ export function checkRotation(options: {
   kid: unknown;
   trustedKeys: JSONWebKeySet;
 }): ReturnType<typeof createLocalJWKSet> {
-  if (!isEd25519PrivateKey(options.signingKey))
-    throw new OptionsInvalidError(
-      'rotate: signingKey must be an Ed25519 private key (a CryptoKey or KeyObject).',
-    );
+  checkEd25519PrivateKey(options.signingKey, 'rotate: signingKey');
   if (typeof options.kid !== 'string' || options.kid.length === 0)
     throw new OptionsInvalidError(
       `rotate: kid must be a non-empty string, got ${JSON.stringify(options.kid)}.`,
@@ -31,10 +28,4 @@ export function checkRotation(options: {
   } catch (error) {
     throw new OptionsInvalidError(`rotate: trustedKeys is not a valid JWKS (${(error as Error).message}).`);
   }
-}
-
-function isEd25519PrivateKey(key: unknown): boolean {
-  if (key instanceof KeyObject) return key.type === 'private' && key.asymmetricKeyType === 'ed25519';
-  const crypto = key as { type?: unknown; algorithm?: { name?: unknown } } | null;
-  return crypto?.type === 'private' && crypto.algorithm?.name === 'Ed25519';
 }

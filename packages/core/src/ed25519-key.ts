@@ -1,6 +1,6 @@
 import { KeyObject } from 'node:crypto';
 import type { CryptoKey } from 'jose';
-import { OptionsInvalidError } from '../errors.js';
+import { OptionsInvalidError } from './errors.js';
 
 /**
  * The sink's signing key as a `KeyObject`, checked to be an Ed25519 private key. The sink signs
@@ -22,6 +22,15 @@ export function ed25519PrivateKey(key: unknown, option: string): KeyObject {
   }
   if (!isEd25519(key, 'private')) throw notEd25519(option, 'private', describe(key));
   return key as KeyObject;
+}
+
+/**
+ * An Ed25519 private key as given (a `KeyObject` or any `CryptoKey`), for signing with `jose`.
+ *
+ * @throws OptionsInvalidError naming `option` when it is not an Ed25519 private key.
+ */
+export function checkEd25519PrivateKey(key: unknown, option: string): void {
+  if (!isEd25519(key, 'private')) throw notEd25519(option, 'private', describe(key));
 }
 
 /**
