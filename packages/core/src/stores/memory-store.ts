@@ -1,4 +1,5 @@
 import type { ApprovalAnswer } from '../approvals/approval.js';
+import { ArgumentInvalidError } from '../errors.js';
 import { type ManifestOrder, type NewestManifest, orderManifest } from '../manifest/manifest-order.js';
 import { admitOn, newCounters, type RunCounters } from './admit-logic.js';
 import type {
@@ -115,8 +116,18 @@ export class MemoryStore implements RunStore {
       return { ok: false, reason: 'hash_mismatch', approval: structuredClone(approval) };
     if (approval.status !== 'pending')
       return { ok: false, reason: 'already_answered', approval: structuredClone(approval) };
+    // A copy, taken before anything changes: the caller keeps its object, and an answer that cannot be
+    // copied (a function in the edited arguments) is refused instead of poisoning every later read.
+    let stored: ApprovalAnswer;
+    try {
+      stored = structuredClone(answer);
+    } catch (error) {
+      throw new ArgumentInvalidError(`answer: it cannot be stored (${(error as Error).message})`, {
+        cause: error,
+      });
+    }
     approval.status = answer.type === 'approve' ? 'approved' : answer.type === 'edit' ? 'edited' : 'denied';
-    approval.answer = answer;
+    approval.answer = stored;
     approval.answeredAt = at;
     this.wake(approval);
     return { ok: true, approval: structuredClone(approval) };
