@@ -112,26 +112,46 @@ export async function takeStoredAnswer(
   const pending = run.book.approvals.get(stored.request.approval_id);
   if (pending) run.book.markAnswered(pending);
   if (stored.status === 'timeout')
-    return { decision: expireLocally(run, stored.request), args: stored.request.args };
+    return { decision: closeUnanswered(run, stored.request, TIMEOUT), args: stored.request.args };
   const waited = (stored.answeredAt ?? run.settings.now()) - stored.requestedAt;
   const applied = applyAnswer(run, stored.request, stored.answer!, tool, waited);
   if ('decision' in applied) return applied;
   return finishAnswer(run, stored.request, await evaluateWithStore(run, applied.gate, undefined));
 }
 
-/** Records that nobody answered a paused call in time (see `Run.expireApproval`). */
-export function expireApproval(run: RunCore, approvalId: string): Decision {
+/**
+ * How a pause ended without a person's answer: nobody answered in time (`timeout`, a `block` or a
+ * `halt` per `onApprovalTimeout`), nobody could be asked (`no_approval_handler`), or the approval
+ * handler failed (`approval_handler_failed`, its `detail` naming the error). The last two are a `block`.
+ */
+export type Unanswered =
+  | { readonly answer: 'timeout' }
+  | { readonly answer: 'no_approval_handler' }
+  | { readonly answer: 'approval_handler_failed'; readonly detail: string };
+
+const TIMEOUT: Unanswered = { answer: 'timeout' };
+
+/** Records that nobody answered a paused call (see `Run.expireApproval`): a timeout unless `how` says otherwise. */
+export function expireApproval(run: RunCore, approvalId: string, how: Unanswered = TIMEOUT): Decision {
   const pending = run.book.approvals.get(approvalId);
   if (!pending) throw approvalError('ERR_APPROVAL_UNKNOWN', approvalId, { where: `run "${run.id}"` });
   if (pending.answered) throw approvalError('ERR_APPROVAL_ALREADY_ANSWERED', approvalId);
   run.book.markAnswered(pending);
-  return expireLocally(run, pending.request);
+  return closeUnanswered(run, pending.request, how);
 }
 
-/** On a store: the timeout is recorded only if nobody answered first (then that answer applies). */
-export async function expireAsync(run: RunCore, approvalId: string, tool?: ToolShape): Promise<Decision> {
+/**
+ * On a store: the request is closed there (as a timeout: nobody answers it later) only if nobody
+ * answered first (then that answer applies).
+ */
+export async function expireAsync(
+  run: RunCore,
+  approvalId: string,
+  tool?: ToolShape,
+  how: Unanswered = TIMEOUT,
+): Promise<Decision> {
   const store = run.settings.store;
-  if (!store) return expireApproval(run, approvalId);
+  if (!store) return expireApproval(run, approvalId, how);
   const result = await store.expireApproval(run.root.id, approvalId, run.settings.now());
   if (!result.ok && result.reason === 'already_answered' && result.approval?.answer)
     return (await takeStoredAnswer(run, result.approval, tool)).decision;
@@ -139,7 +159,7 @@ export async function expireAsync(run: RunCore, approvalId: string, tool?: ToolS
     throw approvalError('ERR_APPROVAL_UNKNOWN', approvalId, { where: 'the store' });
   const pending = run.book.approvals.get(approvalId);
   if (pending) run.book.markAnswered(pending);
-  return expireLocally(run, (result.ok ? result.approval : result.approval!).request);
+  return closeUnanswered(run, (result.ok ? result.approval : result.approval!).request, how);
 }
 
 /**
@@ -181,12 +201,19 @@ export async function resolveApproval(
   return settled(run, approvalId, await claim(run, approval, answered.decision));
 }
 
-/** Records the timeout of an approval (the store, if any, has already agreed). */
-function expireLocally(run: RunCore, request: ApprovalRequest): Decision {
+/** Records how an approval ended without an answer (the store, if any, has already agreed). */
+function closeUnanswered(run: RunCore, request: ApprovalRequest, how: Unanswered): Decision {
   const requestedAt = run.book.approvals.get(request.approval_id)?.requestedAt ?? run.settings.now();
   const record = run.book.calls.get(request.call_id)!;
   run.book.calls.unpin(request.call_id);
-  run.recorder.answered(record, request, 'timeout', { waitedMs: run.settings.now() - requestedAt });
+  run.recorder.answered(record, request, how.answer, { waitedMs: run.settings.now() - requestedAt });
+  if (how.answer !== 'timeout')
+    return run.refuse(
+      record,
+      'block',
+      how.answer,
+      how.answer === 'approval_handler_failed' ? { detail: how.detail } : {},
+    );
   const halts = run.settings.onApprovalTimeout === 'halt';
   if (halts) run.markHalted();
   return run.refuse(record, halts ? 'halt' : 'block', 'approval_timeout');

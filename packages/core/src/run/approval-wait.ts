@@ -100,9 +100,7 @@ async function waitForHuman(
     if (typeof given === 'object' && 'failed' in given) {
       // No human answered and no timeout happened: refused as approval_handler_failed, never a timeout.
       controller.abort();
-      return refuseForFailedHandler(run, request, given.failed, (approval) =>
-        takeStoredAnswer(run, approval, tool),
-      );
+      return { decision: await refuseForFailedHandler(run, request, given.failed, tool), args: argsNow() };
     }
     if (given === 'timeout') {
       controller.abort();

@@ -1,7 +1,7 @@
 import type { ApprovalRequest } from '../approvals/approval.js';
-import type { StoredApproval } from '../stores/run-store.js';
-import type { Answered } from './approval-desk.js';
+import { expireApproval, expireAsync } from './approval-desk.js';
 import type { Decision } from './decision.js';
+import type { ToolShape } from './guard-request.js';
 import type { RunCore } from './run-core.js';
 
 /** The code of the process warning for an approval handler that threw or gave no valid answer. */
@@ -34,48 +34,31 @@ export function noApprovalHandlerWarning(): () => void {
  */
 export function refuseWithoutHandler(run: RunCore, request: ApprovalRequest): Decision {
   run.settings.warnNoApprovalHandler();
-  const pending = run.book.approvals.get(request.approval_id)!;
-  run.book.markAnswered(pending);
-  const record = run.book.calls.get(request.call_id)!;
-  run.book.calls.unpin(request.call_id);
-  run.recorder.answered(record, request, 'no_approval_handler', {
-    waitedMs: run.settings.now() - pending.requestedAt,
-  });
-  return run.refuse(record, 'block', 'no_approval_handler');
+  return expireApproval(run, request.approval_id, { answer: 'no_approval_handler' });
 }
 
 /**
  * Refuses a paused call whose approval handler threw or answered with something that is not an
  * answer: a `block` with `approval_handler_failed` and an `approval` event of the same name (no human
- * answered, and no timeout happened: a fault in the approval channel, counted apart in the metrics).
- * On a store the request is closed first (as a timeout there, so nobody answers it later); an answer
- * stored first by someone else wins.
+ * answered, and no timeout happened: a fault in the approval channel, counted apart in the metrics),
+ * and a process warning. On a store the request is closed there; an answer stored first by someone
+ * else wins.
  */
-export async function refuseForFailedHandler(
+export function refuseForFailedHandler(
   run: RunCore,
   request: ApprovalRequest,
   error: unknown,
-  takeStored: (approval: StoredApproval) => Promise<Answered>,
-): Promise<Answered> {
-  const { store } = run.settings;
-  if (store) {
-    const result = await store.expireApproval(run.root.id, request.approval_id, run.settings.now());
-    if (!result.ok && result.reason === 'already_answered' && result.approval?.answer)
-      return takeStored(result.approval);
-  }
-  const pending = run.book.approvals.get(request.approval_id)!;
-  const record = run.book.calls.get(request.call_id)!;
-  if (pending.answered && record.effective) return { decision: record.effective, args: record.args };
-  run.book.markAnswered(pending);
-  run.book.calls.unpin(request.call_id);
+  tool: ToolShape,
+): Promise<Decision> {
+  // Answered here meanwhile (run.answer while the handler ran): that answer stands.
+  const record = run.book.calls.get(request.call_id);
+  if (run.book.approvals.get(request.approval_id)?.answered && record?.effective)
+    return Promise.resolve(record.effective);
   const detail = `The approval handler failed on ${request.approval_id}: ${describeError(error)}`;
   process.emitWarning(`${detail}. The call was refused (approval_handler_failed).`, {
     code: APPROVAL_HANDLER_FAILED_WARNING,
   });
-  run.recorder.answered(record, request, 'approval_handler_failed', {
-    waitedMs: run.settings.now() - pending.requestedAt,
-  });
-  return { decision: run.refuse(record, 'block', 'approval_handler_failed', { detail }), args: record.args };
+  return expireAsync(run, request.approval_id, tool, { answer: 'approval_handler_failed', detail });
 }
 
 function describeError(error: unknown): string {
