@@ -19,5 +19,6 @@ export type {
   StoredAction,
   StoredApproval,
 } from '../stores/run-store.js';
+export { TOKEN_RECORD_GRACE_MS } from '../stores/run-store.js';
 export { startRunOutcome } from '../stores/start-run-logic.js';
 export { StoreUnavailableError } from '../stores/store-unavailable-error.js';

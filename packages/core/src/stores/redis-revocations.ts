@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisConnection } from './redis-connection.js';
 import type { RedisKeys } from './redis-keys.js';
-import type { MintedToken, RevocationLog } from './run-store.js';
-
-/** How long a minted token's record outlives its `exp`: more than any verifier's clock tolerance. */
-const TOKEN_RECORD_GRACE_MS = 60_000;
+import { type MintedToken, type RevocationLog, TOKEN_RECORD_GRACE_MS } from './run-store.js';
 
 /**
  * Appends a log entry; an empty log first gets a header `e:<epoch>`, a random id of this log's life. A

@@ -102,6 +102,12 @@ export interface StoredAction {
   resource?: string;
 }
 
+/**
+ * How long a minted token's record outlives its `exp`: more than any verifier's clock tolerance, so a
+ * child is never checked against a parent record already purged.
+ */
+export const TOKEN_RECORD_GRACE_MS = 60_000;
+
 /** The revocations a store recorded after a cursor (see `RunStore.revocationsSince`). */
 export interface RevocationLog {
   /** Pass it to the next `revocationsSince` call: it covers every revocation returned so far. */
@@ -205,7 +211,7 @@ export interface RunStore {
    * to ask from next time. One read: a verifier polls it to see revocations made in other processes.
    */
   revocationsSince(cursor: number, epoch?: string): Promise<RevocationLog>;
-  /** Records a minted trust token of a tree; kept at least until the token's `exp`. */
+  /** Records a minted trust token of a tree; kept at least `TOKEN_RECORD_GRACE_MS` past the token's `exp`. */
   recordToken(treeId: string, token: MintedToken): Promise<void>;
   /** A minted token's record, or `undefined` when this tree has no such token (never minted, or expired). */
   getToken(treeId: string, jti: string): Promise<MintedToken | undefined>;

@@ -2,18 +2,19 @@ import type { ApprovalAnswer } from '../approvals/approval.js';
 import { OptionsInvalidError } from '../errors.js';
 import type { ManifestOrder } from '../manifest/manifest-order.js';
 import type { Reversibility } from '../manifest/manifest-schema.js';
-import type {
-  AdmitRequest,
-  AdmitResult,
-  AnswerResult,
-  MintedToken,
-  RevocationLog,
-  RunRecord,
-  RunStore,
-  StartRunMode,
-  StartRunResult,
-  StoredAction,
-  StoredApproval,
+import {
+  type AdmitRequest,
+  type AdmitResult,
+  type AnswerResult,
+  type MintedToken,
+  type RevocationLog,
+  type RunRecord,
+  type RunStore,
+  type StartRunMode,
+  type StartRunResult,
+  type StoredAction,
+  type StoredApproval,
+  TOKEN_RECORD_GRACE_MS,
 } from './run-store.js';
 import { SqliteApprovals } from './sqlite-approvals.js';
 import { SqliteConnection } from './sqlite-connection.js';
@@ -312,8 +313,7 @@ export class SqliteStore implements RunStore {
    */
   async purgeExpired(now: number = Date.now()): Promise<{ runs: number; approvals: number }> {
     return this.db.execute((sql) => {
-      // Kept a minute past expiry, as on Redis: a verifier's clock tolerance may still check a child against it.
-      sql('DELETE FROM minted_tokens WHERE exp * 1000 + 60000 <= ?').run(now);
+      sql('DELETE FROM minted_tokens WHERE exp * 1000 + ? <= ?').run(TOKEN_RECORD_GRACE_MS, now);
       const expired = sql(
         'SELECT run_id, tree_id FROM runs WHERE expires_at IS NOT NULL AND expires_at <= ?',
       ).all(now);
