@@ -63,7 +63,7 @@ export const START_RUN = script(
 local outcome = 'resumed'
 if redis.call('EXISTS', KEYS[1]) == 0 then
   if ARGV[3] == 'resume' then return 'state_lost' end
-  -- Its other keys without its record: the run existed and lost part of its state (never a fresh start).
+  -- Its other keys without its record: lost state in either mode (traced, in startRunOutcome).
   if redis.call('EXISTS', KEYS[2], KEYS[3], KEYS[4]) > 0 then return 'state_lost' end
   redis.call('HSET', KEYS[1], 'tree', ARGV[5], 'started_at', ARGV[1], 'manifest_digest', ARGV[4], 'tokens', 0,
     'records', 0, 'halted', 0, 'extra_tokens', 0, 'extra_records', 0, 'extra_ms', 0)

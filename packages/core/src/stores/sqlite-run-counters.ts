@@ -21,9 +21,8 @@ export class SqliteRunCounters {
     return this.db.execute((sql) => {
       const row = sql('SELECT manifest_digest FROM runs WHERE run_id = ?').get(runId);
       const stored = row === undefined ? undefined : (row.manifest_digest as string | null);
-      // Its counts, approvals or actions without its record: the run existed and lost part of its state.
-      if (row === undefined && this.hasTraces(sql, runId)) return 'state_lost';
-      const outcome = startRunOutcome(stored, manifestDigest, options.mode);
+      const traced = row === undefined && this.hasTraces(sql, runId);
+      const outcome = startRunOutcome(stored, manifestDigest, options.mode, traced);
       if (outcome === 'started') {
         sql(
           'INSERT INTO runs (run_id, tree_id, started_at, expires_at, manifest_digest) VALUES (?, ?, ?, ?, ?)',
