@@ -30,6 +30,7 @@ export type AdapterRun = Pick<
   | 'halted'
   | 'guard'
   | 'guardAsync'
+  | 'recall'
   | 'resolveApproval'
   | 'answeredArgs'
   | 'perform'

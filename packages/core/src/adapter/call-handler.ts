@@ -129,26 +129,8 @@ async function present<Result>(
   tool: GuardedTool,
   hooks: FrameworkHooks<Result>,
 ): Promise<Result> {
-  const orbit: Orbit = registry.orbit;
   const state = registry.stateOf(run);
-  // Read once into plain data before the confidence and the schema see them; what cannot be read is
-  // guarded as it is, and refused there (`input_unsupported`) with its decision recorded.
-  const raw = snapshotArgs(call.args);
-  const { confidence, args } = raw.ok
-    ? orbit.confidence.read(raw.args)
-    : { confidence: undefined, args: call.args };
-  const { shape } = tool;
-  const parsed = raw.ok ? shape.input.safeParse(args) : undefined;
-  const input = parsed?.success ? parsed.data : args;
-  const request: GuardRequest = {
-    tool: call.tool,
-    args: input,
-    confidence,
-    callId: call.callId,
-    inputError: parsed && !parsed.success ? describeInputError(parsed.error) : undefined,
-    records: parsed?.success ? (shape.records?.(input) ?? 0) : 0,
-    resource: parsed?.success ? shape.resource?.(input) : undefined,
-  };
+  const { request, args, input } = readCall(registry.orbit, call, tool);
   // In memory the decision is synchronous: no promise, no tick.
   let decision = run.usesStore ? await run.guardAsync(request) : run.guard(request);
   const replayed = call.callId === undefined ? undefined : state.results.get(call.callId);
@@ -166,6 +148,67 @@ async function present<Result>(
   let settled = tool.parsesItself ? args : input;
   if (answered) settled = tool.parsesItself ? (answered.editedArgs ?? args) : answered.args;
   return perform(registry, run, call, tool, hooks, decision, settled, call.callId ?? decision.call_id);
+}
+
+/** A framework's call read for the gate: the guard request, the arguments without the confidence, and the parsed input. */
+export interface ReadCall {
+  readonly request: GuardRequest;
+  /** The model's arguments as read, without ORBIT's confidence argument. */
+  readonly args: unknown;
+  /** The arguments parsed by the tool's schema (the arguments as read when they do not parse). */
+  readonly input: unknown;
+}
+
+/**
+ * Reads a framework's call once into plain data, before the confidence and the schema see it: what
+ * cannot be read is guarded as it is, and refused there (`input_unsupported`) with its decision
+ * recorded; arguments that fail the schema are guarded with `inputError` (`input_invalid`).
+ */
+export function readCall(orbit: Orbit, call: FrameworkCall, tool: GuardedTool): ReadCall {
+  const raw = snapshotArgs(call.args);
+  const { confidence, args } = raw.ok
+    ? orbit.confidence.read(raw.args)
+    : { confidence: undefined, args: call.args };
+  const { shape } = tool;
+  const parsed = raw.ok ? shape.input.safeParse(args) : undefined;
+  const input = parsed?.success ? parsed.data : args;
+  const request: GuardRequest = {
+    tool: call.tool,
+    args: input,
+    confidence,
+    callId: call.callId,
+    inputError: parsed && !parsed.success ? describeInputError(parsed.error) : undefined,
+    records: parsed?.success ? (shape.records?.(input) ?? 0) : 0,
+    resource: parsed?.success ? shape.resource?.(input) : undefined,
+  };
+  return { request, args, input };
+}
+
+/**
+ * Decides a framework's call (`guard`, or `guardAsync` on a store), for a framework that asks for the
+ * decision before it runs the tool (the AI SDK's `toolApproval`); `handleCall` then finds it recorded.
+ */
+export function decideCall(
+  run: Run,
+  orbit: Orbit,
+  call: FrameworkCall,
+  tool: GuardedTool,
+): Decision | Promise<Decision> {
+  const { request } = readCall(orbit, call, tool);
+  return run.usesStore ? run.guardAsync(request) : run.guard(request);
+}
+
+/**
+ * The recorded decision of a framework's call, never a new one (`Run.recall`): an answer a client
+ * presents for a call applies only when ORBIT paused that call before.
+ */
+export function recallCall(
+  run: Run,
+  orbit: Orbit,
+  call: FrameworkCall,
+  tool: GuardedTool,
+): Promise<Decision | undefined> {
+  return run.recall(readCall(orbit, call, tool).request);
 }
 
 /** Runs the call once through `run.perform` and maps its outcome onto the framework's result. */

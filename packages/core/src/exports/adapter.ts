@@ -5,10 +5,14 @@
  */
 export type { AdapterRun } from '../adapter/adapter-run.js';
 export {
+  decideCall,
   type FrameworkCall,
   type FrameworkHooks,
   handleCall,
   type PauseRequest,
+  type ReadCall,
+  readCall,
+  recallCall,
 } from '../adapter/call-handler.js';
 export { haltOf, stoppedByPerson } from '../adapter/halt-of.js';
 export {

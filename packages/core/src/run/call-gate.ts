@@ -56,6 +56,21 @@ export async function guardAsync(
   }
 }
 
+/**
+ * The recorded decision of a call, never a new one: in this process, or (a run taken up from a
+ * store) the approval or action another process recorded for it. `undefined` for a call never decided.
+ *
+ * @throws CallIdReusedError when the id was used for another tool or other arguments.
+ */
+export async function recall(run: RunCore, request: GuardRequest): Promise<Decision | undefined> {
+  const args = snapshotArgs(request.args);
+  const { callId } = request;
+  if (callId === undefined) return undefined;
+  const known = run.book.known(run.id, callId, request.tool, args);
+  if (known || !run.settings.store || !run.resumed || !args.ok) return known;
+  return recover(run, callId, request.tool, args.args);
+}
+
 /** The gate's view of a new call; the call's tokens are added to the run (and its ancestors) first. */
 function gateOf(run: RunCore, request: GuardRequest, args: ArgsSnapshot): GateRequest {
   if (request.tokens !== undefined && request.tokens > 0) run.addTokens(request.tokens);

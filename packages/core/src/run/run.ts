@@ -12,7 +12,7 @@ import {
   expireAsync,
   resolveApproval,
 } from './approval-desk.js';
-import { guard, guardAsync } from './call-gate.js';
+import { guard, guardAsync, recall } from './call-gate.js';
 import type { Decision } from './decision.js';
 import type { ToolDefinition } from './define-tool.js';
 import { delegate, revoke } from './delegation.js';
@@ -164,6 +164,18 @@ export class Run {
    */
   guardAsync(request: GuardRequest): Promise<Decision> {
     return guardAsync(this.#core, request);
+  }
+
+  /**
+   * The recorded decision of a call presented again, and never a new decision: what `guard` would
+   * return for a call it has seen, or `undefined` for a call this run never decided (in this process
+   * or, on a store, in another). For an adapter that must tell a call it paused from one a client
+   * names for the first time (an answer to a request ORBIT never raised is refused, not applied).
+   *
+   * @throws CallIdReusedError when the call id was used for another tool or other arguments.
+   */
+  recall(request: GuardRequest): Promise<Decision | undefined> {
+    return recall(this.#core, request);
   }
 
   /**

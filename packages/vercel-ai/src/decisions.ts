@@ -1,0 +1,110 @@
+import { type Decision, type Run, RunHaltedError, toRefusal } from '@orbit-agents/core';
+import { recallCall } from '@orbit-agents/core/adapter';
+import { ApprovalAnswerInvalidError, ApprovalUnknownError } from '@orbit-agents/core/errors';
+import type { ModelMessage, ToolApprovalStatus, ToolSet } from 'ai';
+import { toApprovalAnswer } from './answers.js';
+import { callOf } from './call.js';
+import { deliveredAnswers, type HistoryRequest } from './history.js';
+import type { Invocation } from './invocation.js';
+import type { OrbitAi } from './orbit-ai.js';
+import { pauseReason } from './pending.js';
+
+// How ORBIT's decisions and a person's answers become the SDK's approval statuses and tool results.
+
+/** The SDK's approval status for ORBIT's decision. */
+export async function statusOf(
+  binding: OrbitAi,
+  invocation: Invocation,
+  decision: Decision,
+): Promise<ToolApprovalStatus> {
+  // A call that ran, presented again (a resume delivered twice): its recorded result answers it.
+  const { results } = binding.registry.stateOf(invocation.run);
+  if (decision.reasons.includes('already_executed') && results.has(decision.call_id)) return 'not-applicable';
+  switch (decision.decision) {
+    case 'proceed':
+      return 'not-applicable';
+    case 'proceed_with_log':
+      return {
+        type: 'approved',
+        reason: `ORBIT allowed "${decision.tool}" with a log entry (${decision.reasons.join(', ') || decision.reversibility}).`,
+      };
+    case 'pause':
+      return decision.approval ? { type: 'user-approval', reason: pauseReason(decision) } : 'not-applicable';
+    case 'block': {
+      const refusal = await refuse(invocation, decision);
+      return { type: 'denied', reason: refusal.message };
+    }
+    default: {
+      const halt = new RunHaltedError(decision);
+      invocation.stop(halt);
+      throw halt;
+    }
+  }
+}
+
+/**
+ * Applies the answers a call delivers (`tool-approval-response` parts after the last assistant
+ * message), before any tool runs: each must answer a request ORBIT raised before (a request the
+ * client made up is refused), bound to its action hash. A person's denial is recorded here (the
+ * SDK never shows it to a tool); a denial with `stop_run` halts the run.
+ *
+ * @throws ApprovalUnknownError, ApprovalHashMismatchError, ApprovalAnswerInvalidError (the request
+ * stays pending); RunHaltedError for a `stop_run`.
+ */
+export async function applyAnswers(
+  binding: OrbitAi,
+  invocation: Invocation,
+  messages: readonly ModelMessage[],
+  given: ToolSet,
+): Promise<void> {
+  const { run } = invocation;
+  const approver = binding.options.approver ?? 'ai-sdk:tool-approval-response';
+  for (const { response, request } of deliveredAnswers(messages)) {
+    const { call } = request;
+    const sub = binding.subAgents.get(given[call.toolName] as object);
+    if (sub) {
+      await sub.answer(invocation, call, response);
+      continue;
+    }
+    const entry = binding.entries.get(call.toolName);
+    if (!entry) continue; // not a tool of this call: the SDK refuses the answer itself
+    const decision = await recallCall(run, binding.orbit, callOf(call), entry.guarded);
+    if (!decision) throw unknownRequest(request, run);
+    let settled = decision;
+    if (decision.decision === 'pause' && decision.approval) {
+      const parsed = toApprovalAnswer(response, decision.approval, approver);
+      if ('error' in parsed) {
+        throw new ApprovalAnswerInvalidError(
+          'ERR_APPROVAL_ANSWER_INVALID',
+          parsed.error,
+          decision.approval.approval_id,
+        );
+      }
+      settled = (await run.resolveApproval(decision.approval.approval_id, parsed.answer, entry.guarded.shape))
+        .decision;
+    }
+    if (settled.decision === 'halt') invocation.stop(new RunHaltedError(settled));
+    else if (settled.decision === 'block') await refuse(invocation, settled);
+  }
+  invocation.throwIfHalted();
+}
+
+/** An answer to a request ORBIT never raised: a client that made up the request, or another thread's. */
+function unknownRequest(request: HistoryRequest, run: Run): ApprovalUnknownError {
+  return new ApprovalUnknownError(
+    'ERR_APPROVAL_UNKNOWN',
+    `The messages answer approval "${request.approvalId}" for call "${request.call.toolCallId}" (${request.call.toolName}), but ORBIT never paused that call in run "${run.id}": an answer applies only to a request ORBIT raised.`,
+    request.approvalId,
+  );
+}
+
+/**
+ * A call the SDK will not run (ORBIT's `denied`, or a person's denial): its outcome is recorded (once,
+ * however often it is presented) and the model reads ORBIT's refusal in place of the SDK's.
+ */
+async function refuse(invocation: Invocation, decision: Decision) {
+  await invocation.run.perform(decision, () => undefined);
+  const refusal = toRefusal(decision);
+  invocation.outputs.set(decision.call_id, { type: 'execution-denied', reason: refusal.message });
+  return refusal;
+}

@@ -1,0 +1,316 @@
+import type { Orbit, Run, ToolDefinition } from '@orbit-agents/core';
+import { decideCall, RunRegistry, recallCall, type ToolHints } from '@orbit-agents/core/adapter';
+import { ApprovalAnswerInvalidError, OptionsInvalidError } from '@orbit-agents/core/errors';
+import {
+  gateway,
+  type LanguageModel,
+  type ModelMessage,
+  type PrepareStepFunction,
+  tool as sdkTool,
+  type Tool,
+  type ToolApprovalStatus,
+  type ToolLoopAgent,
+  type ToolSet,
+} from 'ai';
+import { type OrbitAgentSettings, orbitAgent } from './agent.js';
+import { type AiResult, callOf } from './call.js';
+import { applyAnswers, statusOf } from './decisions.js';
+import { guardedTool } from './guarded-tool.js';
+import { answerProblem, openRequests } from './history.js';
+import { Invocation } from './invocation.js';
+import { details, type OrbitApprovalDetails } from './pending.js';
+import { type GeneratingAgent, type SubAgentOptions, SubAgentTool } from './sub-agent.js';
+import { fromDefinition, fromSdkTool, type ToolEntry } from './tool-entry.js';
+import { countingUsage } from './usage.js';
+
+export type { ToolHints };
+
+export interface OrbitAiOptions {
+  /** Hints for SDK tools guarded by name: `records`, `resource` (required for a manifest tool with `resources`) and `undo`. */
+  tools?: Record<string, ToolHints>;
+  /** Who answered, when a `tool-approval-response` does not say (`orbit.approver`). Default `ai-sdk:tool-approval-response`. */
+  approver?: string;
+  /** How many executed calls per run keep their result, to answer a resume delivered twice. Default 1000. */
+  replayCache?: number;
+}
+
+/** What `settings()` takes: the thread (one ORBIT run per conversation), the model and the tools. */
+export interface OrbitCallInput<TOOLS extends ToolSet> {
+  /** The conversation's id: one ORBIT run per thread, its budgets and approvals carried over every call. Omit it inside a sub-agent. */
+  threadId?: string;
+  model: LanguageModel;
+  tools: TOOLS;
+  /** The application's own abort signal: either stops the call. */
+  abortSignal?: AbortSignal;
+  /** The application's own `prepareStep`, run after ORBIT's. */
+  prepareStep?: PrepareStepFunction<NoInfer<TOOLS>>;
+  /**
+   * The conversation, when it is given here: the answers it delivers are checked before the SDK
+   * reads them (a malformed `tool-approval-response` is refused naming the field) and passed on.
+   */
+  messages?: ModelMessage[];
+}
+
+/** What to spread into `generateText` / `streamText`: ORBIT's model, tools, approval policy, step hook and abort signal. */
+export interface OrbitCallSettings<TOOLS extends ToolSet> {
+  model: LanguageModel;
+  tools: TOOLS;
+  toolApproval: (options: {
+    toolCall: { toolName: string; toolCallId: string; input: unknown };
+    messages: ModelMessage[];
+  }) => Promise<ToolApprovalStatus>;
+  prepareStep: PrepareStepFunction<NoInfer<TOOLS>>;
+  abortSignal: AbortSignal;
+  /** The conversation, checked, when it was given. */
+  messages?: ModelMessage[];
+}
+
+/** A pending ORBIT approval, as the AI SDK raised it: answer it with `approvalResponse(pending, answer)`. */
+export interface PendingApproval {
+  /** The SDK's approval id (of the call the client sees: a sub-agent's surfaces on its delegating call). */
+  approvalId: string;
+  toolCallId: string;
+  toolName: string;
+  /** The reason the SDK shows (`approval.requestReason` in the UI). */
+  reason: string | undefined;
+  /** What ORBIT paused: the tool, its arguments, why, and the action hash an answer is bound to. */
+  orbit: OrbitApprovalDetails;
+}
+
+/**
+ * ORBIT for the Vercel AI SDK: one binding of an ORBIT deployment to `generateText`, `streamText`
+ * and `ToolLoopAgent`, on the core's adapter kit. Every tool call is decided by ORBIT in the SDK's
+ * own `toolApproval` and run through the kit's call handler; pauses are the SDK's tool approvals.
+ *
+ * @example
+ * const orbitAi = orbitVercelAi(orbit);
+ * const result = await generateText({ ...orbitAi.settings({ threadId, model, tools }), messages });
+ */
+export class OrbitAi {
+  readonly orbit: Orbit;
+  /** The runs of this binding (threads and sub-agents) and their replay state. */
+  readonly registry: RunRegistry<AiResult>;
+  readonly options: OrbitAiOptions;
+  /** Every tool this binding guards, by name (answers and pending approvals find their tool here). */
+  readonly entries = new Map<string, ToolEntry>();
+  private readonly wrapped = new WeakMap<object, ToolEntry>();
+  /** Sub-agent tools, by the tool object the application passes. */
+  readonly subAgents = new WeakMap<object, SubAgentTool>();
+  /** The agents made by this binding (only they may be sub-agents: their tools are guarded). */
+  readonly agents = new WeakSet<object>();
+
+  constructor(orbit: Orbit, options: OrbitAiOptions = {}) {
+    this.orbit = orbit;
+    this.options = options;
+    this.registry = new RunRegistry(orbit, { replayCache: options.replayCache });
+  }
+
+  /**
+   * The ORBIT run of a call: the thread's (taken up from the store when this process has not seen
+   * it), or, inside a sub-agent this binding delegated to, the sub-agent's.
+   *
+   * @throws RunUnknownError without a thread id outside a sub-agent.
+   */
+  runOf(threadId: string | undefined): Run {
+    const delegated = this.registry.current();
+    if (threadId === undefined && delegated !== undefined)
+      return this.registry.subAgent(delegated, 'the sub-agent call');
+    return this.registry.thread(threadId, 'threadId (orbitAi.settings({ threadId, model, tools }))');
+  }
+
+  /** Ends a thread's run (and its sub-agents' runs): its span and `run` audit event; the binding forgets it. */
+  async endRun(threadId: string, options?: { outcome?: 'success' | 'failure' | 'abandoned' }): Promise<void> {
+    await this.registry.end(this.runOf(threadId), options);
+  }
+
+  /** An ORBIT tool definition (`defineTool`) as an AI SDK tool, to pass in `settings({ tools })`. */
+  tool<Input, Output>(definition: ToolDefinition<Input, Output>): Tool {
+    const entry = fromDefinition(definition as ToolDefinition, this.options.tools?.[definition.name]);
+    const made = sdkTool({
+      description: definition.description,
+      inputSchema: definition.input,
+      execute: () => undefined,
+    } as never) as Tool;
+    this.wrapped.set(made, entry);
+    return made;
+  }
+
+  /**
+   * The settings to spread into one `generateText` or `streamText` call (or return from a
+   * `ToolLoopAgent`'s `prepareCall`): ORBIT decides every tool call in `toolApproval`, runs it
+   * through the kit, counts the model's usage as it answers, and stops the loop when the run halts.
+   *
+   * @throws RunUnknownError without a thread id outside a sub-agent.
+   * @throws OptionsInvalidError for a tool the manifest binds to resources without a `resource` hint.
+   */
+  settings<TOOLS extends ToolSet>(
+    input: OrbitCallInput<TOOLS> & { messages: ModelMessage[] },
+  ): OrbitCallSettings<TOOLS> & { messages: ModelMessage[] };
+  settings<TOOLS extends ToolSet>(input: OrbitCallInput<TOOLS>): OrbitCallSettings<TOOLS>;
+  settings<TOOLS extends ToolSet>(input: OrbitCallInput<TOOLS>): OrbitCallSettings<TOOLS> {
+    const run = this.runOf(input.threadId);
+    const problem = input.messages && answerProblem(input.messages);
+    if (problem)
+      throw new ApprovalAnswerInvalidError(
+        'ERR_APPROVAL_ANSWER_INVALID',
+        problem.problem,
+        problem.approvalId,
+      );
+    const invocation = new Invocation(run);
+    const tools: Record<string, Tool> = {};
+    const byName = new Map<string, ToolEntry>();
+    for (const [name, given] of Object.entries(input.tools)) {
+      const sub = this.subAgents.get(given as object);
+      if (sub) {
+        tools[name] = sub.bind(invocation);
+        continue;
+      }
+      const entry = this.entryOf(name, given as Tool);
+      byName.set(name, entry);
+      tools[name] = guardedTool(this, entry, invocation);
+    }
+    const model = typeof input.model === 'string' ? gateway(input.model) : input.model;
+    const signal = input.abortSignal
+      ? AbortSignal.any([input.abortSignal, invocation.controller.signal])
+      : invocation.controller.signal;
+    const own = input.prepareStep;
+    return {
+      ...(input.messages ? { messages: input.messages } : {}),
+      model: countingUsage(model, (id, tokens) => this.registry.countUsage(run, id, tokens)),
+      tools: tools as TOOLS,
+      abortSignal: signal,
+      toolApproval: async ({ toolCall, messages }) => {
+        await invocation.takeAnswers(messages, (all) => applyAnswers(this, invocation, all, input.tools));
+        invocation.throwIfHalted();
+        const sub = this.subAgents.get(input.tools[toolCall.toolName] as object);
+        if (sub) return sub.approval(invocation, toolCall);
+        const entry = byName.get(toolCall.toolName) ?? this.missing(toolCall.toolName);
+        const decision = await decideCall(run, this.orbit, callOf(toolCall), entry.guarded);
+        return statusOf(this, invocation, decision);
+      },
+      prepareStep: async (options) => {
+        if (options.stepNumber === 0) {
+          await invocation.takeAnswers(options.messages, (all) =>
+            applyAnswers(this, invocation, all, input.tools),
+          );
+        }
+        invocation.throwIfHalted();
+        const messages = invocation.patch(options.messages);
+        const theirs = own ? await own(messages ? { ...options, messages } : options) : undefined;
+        return messages && !theirs?.messages ? { ...theirs, messages } : theirs;
+      },
+    };
+  }
+
+  /**
+   * A `ToolLoopAgent` under ORBIT: its `prepareCall` spreads `settings()` for each call, with the
+   * thread from the call's `options.threadId` (or `threadId(options)`); inside a sub-agent tool, the
+   * sub-agent's run. Halts inside a tool stop the agent at the next step, before the model is asked.
+   */
+  agent<TOOLS extends ToolSet>(settings: OrbitAgentSettings<TOOLS>): ToolLoopAgent<never, TOOLS> {
+    const made = orbitAgent(this, settings);
+    this.agents.add(made);
+    return made;
+  }
+
+  /**
+   * A tool that delegates to a sub-agent made with `agent()`: a scoped token is minted for it from
+   * the manifest profile, per call; its approval requests surface on the delegating call.
+   *
+   * @throws OptionsInvalidError when the agent was not made by this binding.
+   */
+  subAgent<Input extends Record<string, unknown> = { task: string }>(
+    agent: GeneratingAgent,
+    spec: SubAgentOptions<Input>,
+  ): Tool {
+    const sub = new SubAgentTool(this, agent, spec as SubAgentOptions<Record<string, unknown>>);
+    this.subAgents.set(sub.tool, sub);
+    return sub.tool;
+  }
+
+  /**
+   * The pending ORBIT approvals of a conversation: each request the SDK raised and nobody answered,
+   * with what ORBIT paused (a sub-agent's request surfaces on its delegating call, with depth 1).
+   * `tools` are the tools the conversation is called with.
+   */
+  async pendingApprovals(input: {
+    threadId: string;
+    messages: readonly ModelMessage[];
+    tools: ToolSet;
+  }): Promise<PendingApproval[]> {
+    for (const [name, given] of Object.entries(input.tools)) {
+      if (!this.subAgents.has(given as object)) this.entryOf(name, given as Tool);
+    }
+    return this.pendingIn(this.runOf(input.threadId), input.messages, input.tools);
+  }
+
+  /** The pending approvals of `run` among `messages` (a sub-agent's own conversation too). */
+  async pendingIn(run: Run, messages: readonly ModelMessage[], tools?: ToolSet): Promise<PendingApproval[]> {
+    const pending: PendingApproval[] = [];
+    for (const request of openRequests(messages)) {
+      const { call } = request;
+      const sub =
+        tools && this.subAgents.get(tools[call.toolName] as object)?.pendingBehind(run, call.toolCallId);
+      if (sub) {
+        for (const inner of await sub)
+          pending.push({
+            ...inner,
+            approvalId: request.approvalId,
+            toolCallId: call.toolCallId,
+            toolName: call.toolName,
+            reason: request.reason,
+          });
+        continue;
+      }
+      const entry = this.entries.get(call.toolName);
+      if (!entry) continue;
+      const decision = await recallCall(run, this.orbit, callOf(call), entry.guarded);
+      if (decision?.decision !== 'pause' || !decision.approval) continue;
+      pending.push({
+        approvalId: request.approvalId,
+        toolCallId: call.toolCallId,
+        toolName: call.toolName,
+        reason: request.reason,
+        orbit: details(decision, run.depth),
+      });
+    }
+    return pending;
+  }
+
+  /** The binding's entry of an SDK tool (or an ORBIT definition made with `tool()`), checked once. */
+  private entryOf(name: string, given: Tool): ToolEntry {
+    let entry = this.wrapped.get(given);
+    if (!entry || entry.name !== name) {
+      entry = fromSdkTool(name, given, this.options.tools?.[name]);
+      this.checkHints(entry);
+      this.wrapped.set(given, entry);
+    }
+    this.entries.set(name, entry);
+    return entry;
+  }
+
+  /**
+   * Fails fast, before the model is asked, when an SDK tool is bound by the manifest to `resources`
+   * but has no `resource` hint: every call of it would name no resource and halt the run.
+   */
+  private checkHints(entry: ToolEntry): void {
+    if (entry.guarded.shape.resource) return;
+    if (this.orbit.policy.tools.get(entry.name)?.resources === undefined) return;
+    throw new OptionsInvalidError(
+      `Tool "${entry.name}" is bound to resources in the manifest, but ORBIT cannot tell which resource a call acts on: give orbitVercelAi(orbit, { tools: { ${entry.name}: { resource: (args) => \`type:\${args.id}\` } } }) (or define it with defineTool and orbitAi.tool).`,
+    );
+  }
+
+  private missing(name: string): never {
+    throw new OptionsInvalidError(
+      `The model called "${name}", which is not among the tools given to orbitAi.settings().`,
+    );
+  }
+}
+
+/** Binds an ORBIT deployment to the Vercel AI SDK. */
+export function orbitVercelAi(orbit: Orbit, options?: OrbitAiOptions): OrbitAi {
+  return new OrbitAi(orbit, options);
+}
+
+export type { AiResult };

@@ -1,0 +1,106 @@
+import type { Orbit, Run, ToolDefinition } from '@orbit-agents/core';
+import { ANY_OBJECT, type GuardedTool, isZod, type ToolHints } from '@orbit-agents/core/adapter';
+import { OptionsInvalidError } from '@orbit-agents/core/errors';
+import { asSchema, jsonSchema, type Tool, type ToolExecutionOptions } from 'ai';
+import { z } from 'zod';
+
+/** What the binding knows of one tool: the SDK tool as given, and what the call handler needs. */
+export interface ToolEntry {
+  readonly name: string;
+  /** The tool as the application gave it (an ORBIT definition: as an SDK tool). */
+  readonly original: Tool;
+  /** Runs the tool once ORBIT has decided: the SDK's execute options, and the run it acts in. */
+  readonly execute: (args: unknown, options: ToolExecutionOptions<never>, run: Run) => unknown;
+  readonly guarded: GuardedTool;
+  /** The tool's own input check, for a schema that is not zod (ORBIT cannot parse it itself). */
+  readonly validate: ((value: unknown) => Promise<unknown>) | undefined;
+}
+
+/** An ORBIT tool definition as the SDK tool it is run as (its `execute` gets ORBIT's context). */
+export function fromDefinition(definition: ToolDefinition, hints: ToolHints | undefined): ToolEntry {
+  const original = { description: definition.description, inputSchema: definition.input } as unknown as Tool;
+  return {
+    name: definition.name,
+    original,
+    execute: (args, options, run) =>
+      definition.execute(args as never, { runId: run.id, callId: options.toolCallId, agentId: run.agentId }),
+    guarded: {
+      name: definition.name,
+      shape: definition,
+      description: definition.description,
+      undo: (definition.undo ?? hints?.undo) as GuardedTool['undo'],
+      parsesItself: false,
+    },
+    validate: undefined,
+  };
+}
+
+/** An SDK `tool()` with the hints given for its name: a zod input schema is ORBIT's to parse. */
+export function fromSdkTool(name: string, tool: Tool, hints: ToolHints | undefined): ToolEntry {
+  if (typeof tool.execute !== 'function') {
+    throw new OptionsInvalidError(
+      `Tool "${name}" has no execute: ORBIT guards tools the SDK runs (a client-side tool is answered by the client, not guarded).`,
+    );
+  }
+  const schema = tool.inputSchema as unknown;
+  const zod = isZod(schema) ? schema : undefined;
+  const validator = zod ? undefined : asSchema(tool.inputSchema as never);
+  const execute = tool.execute;
+  return {
+    name,
+    original: tool,
+    execute: (args, options) => execute(args as never, options),
+    guarded: {
+      name,
+      shape: {
+        input: zod ?? ANY_OBJECT,
+        ...(hints?.records ? { records: hints.records as never } : {}),
+        ...(hints?.resource ? { resource: hints.resource as never } : {}),
+      },
+      description: typeof tool.description === 'string' ? tool.description : undefined,
+      undo: hints?.undo as GuardedTool['undo'],
+      // A zod schema is parsed by ORBIT as the SDK would (defaults, transforms); another is the tool's own to check.
+      parsesItself: zod === undefined,
+    },
+    validate:
+      validator?.validate &&
+      (async (value) => {
+        const result = await validator.validate!(value);
+        if (!result.success) throw result.error;
+        return result.value;
+      }),
+  };
+}
+
+/**
+ * The input schema the model sees: the tool's own (its JSON schema, with ORBIT's confidence argument
+ * for an object schema), but one that accepts whatever the model sends, so that every call, even one
+ * with bad arguments, reaches ORBIT's decision (`input_invalid` is a refusal the model reads).
+ */
+export function modelFacingSchema(orbit: Orbit, entry: ToolEntry) {
+  const input = entry.guarded.shape.input;
+  let schema: Record<string, unknown>;
+  if (input instanceof z.ZodObject) {
+    schema = z.toJSONSchema(orbit.confidence.modelInputSchema(input), { unrepresentable: 'any' }) as never;
+  } else if (input === ANY_OBJECT) {
+    const own = asSchema(entry.original.inputSchema as never).jsonSchema as Record<string, unknown>;
+    schema = withConfidence(orbit, own);
+  } else {
+    schema = z.toJSONSchema(input, { unrepresentable: 'any' }) as never;
+  }
+  return jsonSchema(schema as never, { validate: (value) => ({ success: true, value }) });
+}
+
+/** A JSON object schema with the confidence property the default confidence source reads. */
+function withConfidence(orbit: Orbit, own: Record<string, unknown>): Record<string, unknown> {
+  if (own.type !== 'object' || typeof own.properties !== 'object') return own;
+  const probe = z.toJSONSchema(orbit.confidence.modelInputSchema(z.object({}))) as {
+    properties?: Record<string, unknown>;
+    required?: string[];
+  };
+  return {
+    ...own,
+    properties: { ...(own.properties as object), ...probe.properties },
+    required: [...((own.required as string[] | undefined) ?? []), ...(probe.required ?? [])],
+  };
+}
