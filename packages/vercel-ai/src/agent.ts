@@ -2,8 +2,11 @@ import { ToolLoopAgent, type ToolLoopAgentSettings, type ToolSet } from 'ai';
 import { z } from 'zod';
 import type { OrbitAi } from './orbit-ai.js';
 
+/** The call options of an ORBIT agent: the thread (`agent.generate({ prompt, options: { threadId } })`). */
+export type OrbitCallOptions = { threadId?: string } | undefined;
+
 /** `ToolLoopAgent` settings, plus where ORBIT finds a call's thread. */
-export type OrbitAgentSettings<TOOLS extends ToolSet> = ToolLoopAgentSettings<never, TOOLS> & {
+export type OrbitAgentSettings<TOOLS extends ToolSet> = ToolLoopAgentSettings<OrbitCallOptions, TOOLS> & {
   /** The thread of a call, from its call options. Default: `options.threadId`. */
   threadId?: (options: unknown) => string | undefined;
 };
@@ -15,13 +18,13 @@ const THREAD_OPTIONS = z.object({ threadId: z.string().optional() }).optional();
 export function orbitAgent<TOOLS extends ToolSet>(
   binding: OrbitAi,
   settings: OrbitAgentSettings<TOOLS>,
-): ToolLoopAgent<never, TOOLS> {
+): ToolLoopAgent<OrbitCallOptions, TOOLS> {
   const { threadId, prepareCall, callOptionsSchema, ...rest } = settings as OrbitAgentSettings<TOOLS> & {
     prepareCall?: (call: never) => unknown;
     callOptionsSchema?: unknown;
   };
-  return new ToolLoopAgent<never, TOOLS>({
-    ...(rest as ToolLoopAgentSettings<never, TOOLS>),
+  return new ToolLoopAgent<OrbitCallOptions, TOOLS>({
+    ...(rest as ToolLoopAgentSettings<OrbitCallOptions, TOOLS>),
     callOptionsSchema: (callOptionsSchema ?? THREAD_OPTIONS) as never,
     prepareCall: (async (call: Record<string, unknown> & { options?: unknown }) => {
       const { options, ...own } = call;

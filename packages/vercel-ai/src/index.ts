@@ -1,5 +1,5 @@
 export { haltOf } from '@orbit-agents/core/adapter';
-export type { OrbitAgentSettings } from './agent.js';
+export type { OrbitAgentSettings, OrbitCallOptions } from './agent.js';
 export {
   approvalResponse,
   type OrbitAnswer,

@@ -12,7 +12,7 @@ import {
   type ToolLoopAgent,
   type ToolSet,
 } from 'ai';
-import { type OrbitAgentSettings, orbitAgent } from './agent.js';
+import { type OrbitAgentSettings, type OrbitCallOptions, orbitAgent } from './agent.js';
 import { type AiResult, callOf } from './call.js';
 import { applyAnswers, statusOf } from './decisions.js';
 import { guardedTool } from './guarded-tool.js';
@@ -32,6 +32,12 @@ export interface OrbitAiOptions {
   approver?: string;
   /** How many executed calls per run keep their result, to answer a resume delivered twice. Default 1000. */
   replayCache?: number;
+  /**
+   * The SDK's approval signing (`experimental_toolApprovalSecret`): each request is HMAC-signed, and a
+   * continuation whose request was tampered with (other input, a stripped signature) is refused by the
+   * SDK. ORBIT binds answers to the action hash in any case. Use a secret of 32 bytes or more.
+   */
+  approvalSecret?: string | Uint8Array;
 }
 
 /** What `settings()` takes: the thread (one ORBIT run per conversation), the model and the tools. */
@@ -61,8 +67,8 @@ export interface OrbitCallSettings<TOOLS extends ToolSet> {
   }) => Promise<ToolApprovalStatus>;
   prepareStep: PrepareStepFunction<NoInfer<TOOLS>>;
   abortSignal: AbortSignal;
-  /** The conversation, checked, when it was given. */
-  messages?: ModelMessage[];
+  /** The SDK's approval signing, when the binding has an `approvalSecret`. */
+  experimental_toolApprovalSecret?: string | Uint8Array;
 }
 
 /** A pending ORBIT approval, as the AI SDK raised it: answer it with `approvalResponse(pending, answer)`. */
@@ -147,7 +153,9 @@ export class OrbitAi {
     input: OrbitCallInput<TOOLS> & { messages: ModelMessage[] },
   ): OrbitCallSettings<TOOLS> & { messages: ModelMessage[] };
   settings<TOOLS extends ToolSet>(input: OrbitCallInput<TOOLS>): OrbitCallSettings<TOOLS>;
-  settings<TOOLS extends ToolSet>(input: OrbitCallInput<TOOLS>): OrbitCallSettings<TOOLS> {
+  settings<TOOLS extends ToolSet>(
+    input: OrbitCallInput<TOOLS>,
+  ): OrbitCallSettings<TOOLS> & { messages?: ModelMessage[] } {
     const run = this.runOf(input.threadId);
     const problem = input.messages && answerProblem(input.messages);
     if (problem)
@@ -176,6 +184,9 @@ export class OrbitAi {
     const own = input.prepareStep;
     return {
       ...(input.messages ? { messages: input.messages } : {}),
+      ...(this.options.approvalSecret === undefined
+        ? {}
+        : { experimental_toolApprovalSecret: this.options.approvalSecret }),
       model: countingUsage(model, (id, tokens) => this.registry.countUsage(run, id, tokens)),
       tools: tools as TOOLS,
       abortSignal: signal,
@@ -207,7 +218,7 @@ export class OrbitAi {
    * thread from the call's `options.threadId` (or `threadId(options)`); inside a sub-agent tool, the
    * sub-agent's run. Halts inside a tool stop the agent at the next step, before the model is asked.
    */
-  agent<TOOLS extends ToolSet>(settings: OrbitAgentSettings<TOOLS>): ToolLoopAgent<never, TOOLS> {
+  agent<TOOLS extends ToolSet>(settings: OrbitAgentSettings<TOOLS>): ToolLoopAgent<OrbitCallOptions, TOOLS> {
     const made = orbitAgent(this, settings);
     this.agents.add(made);
     return made;

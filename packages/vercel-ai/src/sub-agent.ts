@@ -18,7 +18,7 @@ import { ToolRefusedError } from './tool-refused-error.js';
 
 /** What a sub-agent tool needs of an agent: `generate` (a `ToolLoopAgent` made with `orbitAi.agent`). */
 export interface GeneratingAgent {
-  generate(params: { messages: ModelMessage[]; abortSignal?: AbortSignal }): PromiseLike<{
+  generate(params: { messages: ModelMessage[]; abortSignal?: AbortSignal; options: undefined }): PromiseLike<{
     text: string;
     content: readonly unknown[];
     responseMessages: readonly ModelMessage[];
@@ -192,7 +192,11 @@ export class SubAgentTool {
           this.binding.registry,
           delegation.child,
           async () => {
-            const result = await this.agent.generate({ messages, abortSignal: invocation.controller.signal });
+            const result = await this.agent.generate({
+              messages,
+              abortSignal: invocation.controller.signal,
+              options: undefined, // a sub-agent's run is its delegation's, not a thread's
+            });
             const all = [...messages, ...result.responseMessages];
             if (openRequests(all).length > 0) throw new ChildPaused(all);
             return result;

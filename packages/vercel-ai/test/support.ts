@@ -1,0 +1,99 @@
+// Test support for the AI SDK adapter: a deployment of the conformance suite's manifest, SDK tools
+// that count their runs, and a small driver of one conversation the SDK's way.
+import {
+  createOrbit,
+  loadManifest,
+  type ManifestInput,
+  MemorySink,
+  type OrbitOptions,
+} from '@orbit-agents/core';
+import { generateText, isStepCount, type ModelMessage, type Tool, type ToolSet, tool } from 'ai';
+import { z } from 'zod';
+import { conformanceManifest } from '../../core/test/adapter-conformance.js';
+import { type OrbitAi, orbitVercelAi } from '../src/index.js';
+import { type ScriptedModel, type ScriptedToolCall, scriptedModel } from './scripted-model.js';
+
+/** A deployment of the conformance manifest (with overrides), its audit events in a `MemorySink`. */
+export async function deploy(overrides: Partial<ManifestInput> = {}, options: Partial<OrbitOptions> = {}) {
+  const manifest = await loadManifest({
+    manifest: { ...conformanceManifest(), ...overrides },
+    allowUnsigned: true,
+    logger: { warn() {} },
+  });
+  const sink = new MemorySink();
+  return { orbit: createOrbit({ manifest, sink, ...options }), sink };
+}
+
+/** SDK tools of the manifest's names (`read`, `draft`, `update`, `send`), each recording its runs. */
+export function sdkTools() {
+  const ran: string[] = [];
+  const make = (name: string): Tool =>
+    tool({
+      description: `${name} a record`,
+      inputSchema: z.object({ id: z.string() }),
+      execute: async ({ id }) => {
+        ran.push(`${name}:${id}`);
+        return `${name} ok ${id}`;
+      },
+    });
+  const tools: ToolSet = {
+    read: make('read'),
+    draft: make('draft'),
+    update: make('update'),
+    send: make('send'),
+  };
+  return { tools, ran };
+}
+
+/** A call of the model's script. */
+export const call = (
+  id: string,
+  name: string,
+  args: Record<string, unknown>,
+  confidence = 0.99,
+): ScriptedToolCall => ({
+  id,
+  name,
+  args: { ...args, confidence },
+});
+
+/** One conversation driven with `generateText`, kept as the client keeps it. */
+export class Conversation {
+  messages: ModelMessage[] = [{ role: 'user', content: 'go' }];
+  readonly model: ScriptedModel;
+
+  constructor(
+    readonly orbitAi: OrbitAi,
+    readonly tools: ToolSet,
+    turns: ScriptedToolCall[][],
+    readonly threadId = `thread-${Math.random().toString(36).slice(2)}`,
+    usage = 0,
+  ) {
+    this.model = scriptedModel(turns, 'done', usage);
+  }
+
+  /** Calls the SDK with the conversation; the response messages join it. */
+  async send(messages = this.messages): Promise<Awaited<ReturnType<typeof generateText>>> {
+    const result = await generateText({
+      ...this.orbitAi.settings({ threadId: this.threadId, model: this.model, tools: this.tools, messages }),
+      stopWhen: isStepCount(20),
+    });
+    this.messages = [...messages, ...(result.responseMessages as ModelMessage[])];
+    return result;
+  }
+
+  pending() {
+    return this.orbitAi.pendingApprovals({
+      threadId: this.threadId,
+      messages: this.messages,
+      tools: this.tools,
+    });
+  }
+
+  /** The conversation with the client's answers appended (not sent). */
+  answered(parts: unknown[]): ModelMessage[] {
+    return [...this.messages, { role: 'tool', content: parts as never }];
+  }
+}
+
+export { orbitVercelAi };
