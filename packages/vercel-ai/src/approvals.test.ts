@@ -2,6 +2,8 @@
 import { ApprovalError, OrbitError } from '@orbit-agents/core';
 import { InvalidToolApprovalSignatureError, type ModelMessage } from 'ai';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { scriptedModel } from '../test/scripted-model.js';
 import { Conversation, call, deploy, orbitVercelAi, sdkTools } from '../test/support.js';
 import { approvalResponse } from './answers.js';
 
@@ -210,6 +212,32 @@ describe('approvals in the SDK vocabulary', () => {
     expect(ran).toEqual([]);
     const error = result.content.find((p) => p.type === 'tool-error');
     expect(String((error as { error?: unknown } | undefined)?.error)).toContain("ORBIT's toolApproval");
+  });
+});
+
+describe('tools outside the settings', () => {
+  it('an ORBIT definition passed to the SDK as it is refuses to run, rather than running unguarded', async () => {
+    const { orbit } = await deploy();
+    const orbitAi = orbitVercelAi(orbit);
+    let ran = 0;
+    const read = orbitAi.tool({
+      name: 'read',
+      input: z.object({ id: z.string() }),
+      execute: () => {
+        ran++;
+        return 'read';
+      },
+    });
+    const { generateText } = await import('ai');
+    const result = await generateText({
+      model: scriptedModel([[call('c-read', 'read', { id: 'r' })]]),
+      tools: { read },
+      prompt: 'go',
+    });
+    expect(ran).toBe(0);
+    expect(
+      String((result.content.find((p) => p.type === 'tool-error') as { error?: unknown } | undefined)?.error),
+    ).toContain('ran outside ORBIT');
   });
 });
 

@@ -135,7 +135,12 @@ export class OrbitAi {
     const made = sdkTool({
       description: definition.description,
       inputSchema: definition.input,
-      execute: () => undefined,
+      // Only its guarded copy runs (settings() swaps it in): passed to the SDK as it is, it refuses.
+      execute: () => {
+        throw new OptionsInvalidError(
+          `Tool "${definition.name}" ran outside ORBIT: pass it in orbitAi.settings({ tools }) (or an agent made with orbitAi.agent).`,
+        );
+      },
     } as never) as Tool;
     this.wrapped.set(made, entry);
     return made;
