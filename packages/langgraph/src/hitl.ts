@@ -1,5 +1,5 @@
 import type { ApprovalAnswer, ApprovalRequest } from '@orbit-agents/core';
-import type { PauseRequest } from '@orbit-agents/core/adapter';
+import { type PauseDetails, type PauseRequest, pauseDetails } from '@orbit-agents/core/adapter';
 
 /** One decision of LangChain's `HITLResponse`, with ORBIT's optional fields. */
 export type OrbitHITLDecision =
@@ -38,24 +38,8 @@ export interface OrbitHITLResponse {
   decisions: OrbitHITLDecision[];
 }
 
-/** What ORBIT adds to the interrupt payload: why the call paused and what answering it binds to. */
-export interface OrbitInterruptDetails {
-  approval_id: string;
-  action_hash: string;
-  run_id: string;
-  agent_id: string;
-  /** 0 for the top-level agent, 1 for its sub-agent, and so on. */
-  depth: number;
-  call_id: string;
-  tool: string;
-  reasons: readonly string[];
-  confidence: number | null;
-  reversibility: string;
-  requested_at: string;
-  task_scope: string;
-  /** Set when an earlier answer to this request was refused; the request is still pending. */
-  error?: string;
-}
+/** What ORBIT adds to the interrupt payload: why the call paused and what answering it binds to (the kit's pause details). */
+export type OrbitInterruptDetails = PauseDetails;
 
 /**
  * The interrupt payload of a paused call: LangChain's `HITLRequest` (so its human-in-the-loop UIs
@@ -100,21 +84,7 @@ export function interruptValue(pause: PauseRequest): OrbitInterruptValue {
         ...(argsSchema ? { argsSchema } : {}),
       },
     ],
-    orbit: {
-      approval_id: request.approval_id,
-      action_hash: request.action_hash,
-      run_id: request.run_id,
-      agent_id: request.agent_id,
-      depth,
-      call_id: request.call_id,
-      tool: request.tool,
-      reasons: decision.reasons,
-      confidence: request.confidence,
-      reversibility: request.reversibility,
-      requested_at: request.requested_at,
-      task_scope: request.context.task_scope,
-      ...(error ? { error } : {}),
-    },
+    orbit: pauseDetails(decision, depth, error),
   };
 }
 

@@ -15,6 +15,7 @@ export {
   recallCall,
 } from '../adapter/call-handler.js';
 export { haltOf, stoppedByPerson } from '../adapter/halt-of.js';
+export { type PauseDetails, pauseDetails } from '../adapter/pause-details.js';
 export {
   type AdapterState,
   DEFAULT_REPLAY_CACHE,
