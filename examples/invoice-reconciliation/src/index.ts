@@ -1,3 +1,4 @@
+export { ScriptedAiModel } from '@orbit-agents/example-support/scripted-ai-model';
 export { ScriptedChatModel } from '@orbit-agents/example-support/scripted-model';
 export {
   type InvoiceRunReport,
@@ -7,12 +8,23 @@ export {
 } from './run-core.js';
 export {
   defaultInvoiceModel,
-  INVOICE_SYSTEM_PROMPT,
-  INVOICE_TASK,
   type LangGraphInvoiceRunReport,
   reviewInterrupt,
   runInvoiceReconciliationOnLangGraph,
   scriptedInvoiceModel,
 } from './run-langgraph.js';
-export { INVOICE_STEPS, type ScriptedStep, scriptedReviewer } from './scenario.js';
+export {
+  defaultInvoiceAiModel,
+  reviewApproval,
+  runInvoiceReconciliationOnVercelAi,
+  scriptedInvoiceAiModel,
+  type VercelAiInvoiceRunReport,
+} from './run-vercel-ai.js';
+export {
+  INVOICE_STEPS,
+  INVOICE_SYSTEM_PROMPT,
+  INVOICE_TASK,
+  type ScriptedStep,
+  scriptedReviewer,
+} from './scenario.js';
 export { createTools, FakeBilling } from './tools.js';

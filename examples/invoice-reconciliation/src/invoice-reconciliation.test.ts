@@ -5,15 +5,21 @@ import type { AuditEvent } from '@orbit-agents/core';
 import { describe, expect, it } from 'vitest';
 import { runInvoiceReconciliation } from './run-core.js';
 import { runInvoiceReconciliationOnLangGraph, scriptedInvoiceModel } from './run-langgraph.js';
+import { runInvoiceReconciliationOnVercelAi, scriptedInvoiceAiModel } from './run-vercel-ai.js';
 import { INVOICE_STEPS } from './scenario.js';
 
-// The demo runs on LangGraph; the core-only reference must tell the same story.
+// The demo runs on LangGraph (or the Vercel AI SDK); the core-only reference must tell the same story.
 const runners = [
   ['core-only', runInvoiceReconciliation],
   [
     'LangGraph',
     (options: Parameters<typeof runInvoiceReconciliation>[0]) =>
       runInvoiceReconciliationOnLangGraph({ ...options, model: scriptedInvoiceModel() }),
+  ],
+  [
+    'Vercel AI SDK',
+    (options: Parameters<typeof runInvoiceReconciliation>[0]) =>
+      runInvoiceReconciliationOnVercelAi({ ...options, model: scriptedInvoiceAiModel() }),
   ],
 ] as const;
 

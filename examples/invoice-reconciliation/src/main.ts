@@ -1,12 +1,17 @@
 import { resolve } from 'node:path';
-import { setUpTracing } from '@orbit-agents/example-support';
+import { chooseFramework, setUpTracing } from '@orbit-agents/example-support';
 import { type InvoiceRunReport, runInvoiceReconciliation, type StepReport } from './run-core.js';
 import { defaultInvoiceModel, describeModel, runInvoiceReconciliationOnLangGraph } from './run-langgraph.js';
+import {
+  defaultInvoiceAiModel,
+  describeAiModel,
+  runInvoiceReconciliationOnVercelAi,
+} from './run-vercel-ai.js';
 
 // The demo: the article's incident, prevented. By default on LangChain createAgent + LangGraph, with a
-// scripted model (offline) or a real one when OPENAI_API_KEY is set; `--core` runs the core-only reference.
-const onCore = process.argv.includes('--core');
-const model = onCore ? undefined : defaultInvoiceModel();
+// scripted model (offline) or a real one when OPENAI_API_KEY is set; `--vercel-ai` (or
+// ORBIT_FRAMEWORK=vercel-ai) runs it on the Vercel AI SDK the same way; `--core` runs the core-only reference.
+const framework = chooseFramework(process.argv.slice(2), process.env, 'langgraph');
 const stamp = Date.now();
 const auditPath = resolve(process.env.ORBIT_AUDIT_PATH ?? `.orbit/invoice-reconciliation-${stamp}.jsonl`);
 const tracing = setUpTracing({
@@ -14,9 +19,25 @@ const tracing = setUpTracing({
   file: resolve(`.orbit/invoice-reconciliation-${stamp}.trace.jsonl`),
 });
 const telemetry = { tracer: tracing.tracer };
-const report: InvoiceRunReport = model
-  ? await runInvoiceReconciliationOnLangGraph({ auditPath, telemetry, model })
-  : await runInvoiceReconciliation({ auditPath, telemetry });
+/** How the header names the model: offline and scripted, or the real one (the reviewer stays scripted). */
+const withModel = (model: string) =>
+  model === 'scripted (offline)'
+    ? 'offline with a scripted model (set OPENAI_API_KEY to use a real one)'
+    : `with the real model ${model}; the reviewer is still scripted`;
+let report: InvoiceRunReport;
+let runsOn: string;
+if (framework === 'core') {
+  report = await runInvoiceReconciliation({ auditPath, telemetry });
+  runsOn = 'the ORBIT core alone (the core-only reference, --core), offline and scripted';
+} else if (framework === 'vercel-ai') {
+  const model = defaultInvoiceAiModel();
+  report = await runInvoiceReconciliationOnVercelAi({ auditPath, telemetry, model });
+  runsOn = `the Vercel AI SDK (generateText with ORBIT's toolApproval; pauses are the SDK's tool approvals), ${withModel(describeAiModel(model))}`;
+} else {
+  const model = defaultInvoiceModel();
+  report = await runInvoiceReconciliationOnLangGraph({ auditPath, telemetry, model });
+  runsOn = `LangChain createAgent + LangGraph (ORBIT-guarded tools + middleware, MemorySaver checkpointer), ${withModel(describeModel(model))}`;
+}
 await tracing.shutdown();
 
 const line = (step: StepReport, index: number) => {
@@ -35,15 +56,7 @@ const line = (step: StepReport, index: number) => {
 };
 
 console.log("ORBIT demo: invoice reconciliation (the article's incident, prevented)");
-console.log(
-  model
-    ? `runs on:  LangChain createAgent + LangGraph (ORBIT-guarded tools + middleware, MemorySaver checkpointer), ${
-        describeModel(model) === 'scripted (offline)'
-          ? 'offline with a scripted model (set OPENAI_API_KEY to use a real one)'
-          : `with the real model ${describeModel(model)}; the reviewer is still scripted`
-      }\n`
-    : 'runs on:  the ORBIT core alone (the core-only reference, --core), offline and scripted\n',
-);
+console.log(`runs on:  ${runsOn}\n`);
 console.log(
   `manifest: invoice-reconciliation-v2, maturity level 3, signed (kid ${report.kid}), ${report.digest}`,
 );

@@ -23,17 +23,8 @@ import { createAgent } from 'langchain';
 import { StepRecorder } from './audit-steps.js';
 import { loadSignedManifest } from './manifest.js';
 import type { InvoiceRunReport } from './run-core.js';
-import { INVOICE_STEPS, scriptedReviewer } from './scenario.js';
+import { INVOICE_STEPS, INVOICE_SYSTEM_PROMPT, INVOICE_TASK, scriptedReviewer } from './scenario.js';
 import { createTools, FakeBilling } from './tools.js';
-
-/** What the agent is asked to do (the scripted model and a real one get the same task). */
-export const INVOICE_TASK = "Reconcile this week's Acme invoices: INV-1001, INV-1002 and INV-1003.";
-
-/** The system prompt of the real model: the task, the tools and how ORBIT answers. */
-export const INVOICE_SYSTEM_PROMPT = `You reconcile inbound invoices for the finance team.
-Find the CRM account each invoice belongs to with search_crm_accounts, then set the invoice's status to "matched" with update_invoice_status when you are sure of the account. When an invoice could belong to more than one account, use flag_for_human_review instead of guessing.
-Every tool takes a "confidence" argument: your honest probability, from 0 to 1, that the call is the right one.
-Make one tool call at a time. ORBIT, the reliability layer you run under, may pause a call for a person, refuse it or stop the run: read a refusal, do not retry the same call, and continue with another step.`;
 
 export interface LangGraphInvoiceRunReport extends InvoiceRunReport {
   /** The model that drove the agent: `scripted (offline)` or `openai:<model>`. */

@@ -1,5 +1,14 @@
 import type { ApprovalAnswer, ApprovalRequest, DecisionKind, ReasonCode } from '@orbit-agents/core';
 
+/** What the agent is asked to do (the scripted model and a real one get the same task). */
+export const INVOICE_TASK = "Reconcile this week's Acme invoices: INV-1001, INV-1002 and INV-1003.";
+
+/** The system prompt of the real model: the task, the tools and how ORBIT answers. */
+export const INVOICE_SYSTEM_PROMPT = `You reconcile inbound invoices for the finance team.
+Find the CRM account each invoice belongs to with search_crm_accounts, then set the invoice's status to "matched" with update_invoice_status when you are sure of the account. When an invoice could belong to more than one account, use flag_for_human_review instead of guessing.
+Every tool takes a "confidence" argument: your honest probability, from 0 to 1, that the call is the right one.
+Make one tool call at a time. ORBIT, the reliability layer you run under, may pause a call for a person, refuse it or stop the run: read a refusal, do not retry the same call, and continue with another step.`;
+
 /** One step of the scripted agent: the tool call a model would make, with its stated confidence. */
 export interface ScriptedStep {
   tool: string;
@@ -64,8 +73,8 @@ export const INVOICE_STEPS: readonly ScriptedStep[] = [
 
 /**
  * The scripted reviewer: approves INV-1002, denies INV-1003 (the ambiguous account). It reads only the
- * call's arguments and the hash its answer is bound to, so it answers the core's `ApprovalRequest` and
- * a LangGraph interrupt alike.
+ * call's arguments and the hash its answer is bound to, so it answers the core's `ApprovalRequest`, a
+ * LangGraph interrupt and an AI SDK approval request alike.
  */
 export function scriptedReviewer(request: Pick<ApprovalRequest, 'args' | 'action_hash'>): ApprovalAnswer {
   const invoice = (request.args as { invoice_id?: string } | undefined)?.invoice_id;

@@ -2,14 +2,21 @@ import { setUpTracing } from '@orbit-agents/example-support';
 import { describe, expect, it } from 'vitest';
 import { runInvoiceReconciliation } from './run-core.js';
 import { runInvoiceReconciliationOnLangGraph, scriptedInvoiceModel } from './run-langgraph.js';
+import { runInvoiceReconciliationOnVercelAi, scriptedInvoiceAiModel } from './run-vercel-ai.js';
 
-// The same trace whichever way the scenario runs: on the core alone, or on LangChain createAgent + LangGraph.
+// The same trace whichever way the scenario runs: on the core alone, on LangChain createAgent + LangGraph,
+// or on the Vercel AI SDK's generateText.
 const runners = [
   ['core-only', runInvoiceReconciliation],
   [
     'LangGraph',
     (options: Parameters<typeof runInvoiceReconciliation>[0]) =>
       runInvoiceReconciliationOnLangGraph({ ...options, model: scriptedInvoiceModel() }),
+  ],
+  [
+    'Vercel AI SDK',
+    (options: Parameters<typeof runInvoiceReconciliation>[0]) =>
+      runInvoiceReconciliationOnVercelAi({ ...options, model: scriptedInvoiceAiModel() }),
   ],
 ] as const;
 

@@ -1,3 +1,4 @@
+export { ScriptedAiModel } from '@orbit-agents/example-support/scripted-ai-model';
 export { ScriptedChatModel } from '@orbit-agents/example-support/scripted-model';
 export {
   MANIFEST_URL,
@@ -11,4 +12,20 @@ export {
   runResearchOrchestratorOnLangGraph,
   scriptedModels,
 } from './run-langgraph.js';
+export {
+  defaultAiModels,
+  NOBODY_ON_DUTY,
+  type OrchestratorAiModels,
+  runResearchOrchestratorOnVercelAi,
+  scriptedAiModels,
+  type ToldResult,
+  type VercelAiOrchestratorReport,
+} from './run-vercel-ai.js';
+export {
+  AGENT_PROMPTS,
+  type AgentScript,
+  ORCHESTRATOR_SCRIPT,
+  ORCHESTRATOR_TASK,
+  type OrchestratorAgent,
+} from './scenario.js';
 export { createTools, FakeWorld } from './tools.js';

@@ -1,14 +1,15 @@
 import { resolve } from 'node:path';
 import type { TokenScope } from '@orbit-agents/core';
-import { setUpTracing } from '@orbit-agents/example-support';
+import { chooseFramework, setUpTracing } from '@orbit-agents/example-support';
 import { type OrchestratorReport, runResearchOrchestrator, type TreeNode } from './run-core.js';
 import { runResearchOrchestratorOnLangGraph } from './run-langgraph.js';
+import { runResearchOrchestratorOnVercelAi } from './run-vercel-ai.js';
 
 // Trust is not transitive: every sub-agent acts under a token minted for it, scoped to its task.
 // On the core alone by default; `--langgraph` runs the same scenario on LangChain createAgent + LangGraph
-// (the orchestrator's tools are its sub-agents), offline with scripted models, or real ones when
-// OPENAI_API_KEY is set.
-const onLangGraph = process.argv.includes('--langgraph');
+// and `--vercel-ai` (or ORBIT_FRAMEWORK=vercel-ai) on the Vercel AI SDK (the orchestrator's tools are its
+// sub-agents), offline with scripted models, or real ones when OPENAI_API_KEY is set.
+const framework = chooseFramework(process.argv.slice(2), process.env, 'core');
 const stamp = Date.now();
 const auditPath = resolve(process.env.ORBIT_AUDIT_PATH ?? `.orbit/research-orchestrator-${stamp}.jsonl`);
 const tracing = setUpTracing({
@@ -16,9 +17,12 @@ const tracing = setUpTracing({
   file: resolve(`.orbit/research-orchestrator-${stamp}.trace.jsonl`),
 });
 const telemetry = { tracer: tracing.tracer };
-const report: OrchestratorReport = onLangGraph
-  ? await runResearchOrchestratorOnLangGraph({ auditPath, telemetry })
-  : await runResearchOrchestrator({ auditPath, telemetry });
+const report: OrchestratorReport =
+  framework === 'langgraph'
+    ? await runResearchOrchestratorOnLangGraph({ auditPath, telemetry })
+    : framework === 'vercel-ai'
+      ? await runResearchOrchestratorOnVercelAi({ auditPath, telemetry })
+      : await runResearchOrchestrator({ auditPath, telemetry });
 await tracing.shutdown();
 
 const describeScope = (scope: TokenScope) => {
@@ -47,10 +51,15 @@ const print = (node: TreeNode, indent: string) => {
 };
 
 console.log('ORBIT demo: research orchestrator (trust is not transitive)');
+const models = process.env.OPENAI_API_KEY
+  ? `with ${process.env.OPENAI_MODEL ?? 'gpt-4o-mini'}`
+  : 'offline with scripted models (set OPENAI_API_KEY to use a real one)';
 console.log(
-  onLangGraph
-    ? `runs on: LangChain createAgent + LangGraph (sub-agents as tools, ORBIT middleware), ${process.env.OPENAI_API_KEY ? `with ${process.env.OPENAI_MODEL ?? 'gpt-4o-mini'}` : 'offline with scripted models (set OPENAI_API_KEY to use a real one)'}\n`
-    : 'runs on: the ORBIT core alone, offline and scripted (--langgraph: on LangChain createAgent + LangGraph)\n',
+  framework === 'langgraph'
+    ? `runs on: LangChain createAgent + LangGraph (sub-agents as tools, ORBIT middleware), ${models}\n`
+    : framework === 'vercel-ai'
+      ? `runs on: the Vercel AI SDK (generateText; sub-agents are ToolLoopAgents behind orbitAi.subAgent tools), ${models}\n`
+      : 'runs on: the ORBIT core alone, offline and scripted (--langgraph: on LangChain createAgent + LangGraph)\n',
 );
 console.log('Delegation tree:');
 print(report.tree, '  ');

@@ -4,70 +4,30 @@ import type { BaseMessage } from '@langchain/core/messages';
 import { MemorySaver } from '@langchain/langgraph';
 import { ChatOpenAI } from '@langchain/openai';
 import { type AuditSink, createOrbit, JsonlFileSink, type TelemetryOptions } from '@orbit-agents/core';
-import { type ScriptedCall, ScriptedChatModel } from '@orbit-agents/example-support/scripted-model';
+import { ScriptedChatModel } from '@orbit-agents/example-support/scripted-model';
 import { haltOf, orbitLangGraph, pendingApprovals, resumeWith } from '@orbit-agents/langgraph';
 import { createAgent } from 'langchain';
 import { z } from 'zod';
 import { TreeRecorder } from './audit-tree.js';
 import { deploy } from './deploy.js';
 import type { OrchestratorReport } from './run-core.js';
+import { AGENT_PROMPTS, ORCHESTRATOR_SCRIPT, ORCHESTRATOR_TASK, type OrchestratorAgent } from './scenario.js';
 import { createTools, FakeWorld } from './tools.js';
 
-/** One scripted tool call per model turn, with the call ids the core-only reference gives its calls. */
-const turns = (calls: Omit<ScriptedCall, 'id'>[], prefix = 'call-'): ScriptedCall[][] =>
-  calls.map((call, index) => [{ ...call, id: `${prefix}${index + 1}` }]);
-
-/** The scripted models: the same steps as the core-only reference, each agent's from its own model. */
+/** The scripted models: the same steps as the core-only reference (`ORCHESTRATOR_SCRIPT`), each agent's from its own model. */
 export function scriptedModels() {
+  const model = (agent: OrchestratorAgent) =>
+    new ScriptedChatModel(ORCHESTRATOR_SCRIPT[agent].turns, ORCHESTRATOR_SCRIPT[agent].final);
   return {
-    // It reads, then reasons its way to emailing a rival: outside its token.
-    researcher: new ScriptedChatModel(
-      turns([
-        { name: 'web_search', args: { query: 'rival pricing', confidence: 0.9 } },
-        { name: 'read_document', args: { url: 'https://example.com/pricing', confidence: 0.9 } },
-        {
-          name: 'send_external_email',
-          args: { to: 'sales@rival.example', body: 'Can you confirm your prices?', confidence: 0.96 },
-        },
-      ]),
-      'Rival Pro is $49/seat.',
-    ),
-    // Four updates where its token allows three, then it tries to hand the rest to a helper.
-    dataEntry: new ScriptedChatModel(
-      turns([
-        ...['C-1', 'C-2', 'C-3', 'C-4'].map((contact) => ({
-          name: 'update_crm_record',
-          args: { contact_id: contact, note: 'Rival Pro $49/seat', confidence: 0.9 },
-        })),
-        {
-          name: 'delegate_to_helper',
-          args: { task: 'Record Rival Pro $49/seat on the remaining contacts.' },
-        },
-      ]),
-      'Contacts updated.',
-    ),
-    // The helper is never reached: the data-entry agent may not delegate.
-    helper: new ScriptedChatModel([], 'Nothing to do.'),
-    orchestrator: new ScriptedChatModel(
-      turns(
-        [
-          { name: 'research', args: { task: 'Find what Rival charges per seat.' } },
-          { name: 'pay_rival_invoice', args: { task: 'Pay the Rival Pro trial invoice.' } },
-          { name: 'enter_data', args: { task: 'Record Rival Pro $49/seat on contacts C-1 to C-4.' } },
-          { name: 'research', args: { task: 'Get a second opinion on Rival pricing.' } },
-        ],
-        'orchestrator-call-',
-      ),
-      'Research recorded.',
-    ),
+    researcher: model('researcher'),
+    dataEntry: model('dataEntry'),
+    helper: model('helper'),
+    orchestrator: model('orchestrator'),
   };
 }
 
 /** The chat model of each agent of the scenario. */
-export type OrchestratorModels = Record<
-  'researcher' | 'dataEntry' | 'helper' | 'orchestrator',
-  BaseChatModel
->;
+export type OrchestratorModels = Record<OrchestratorAgent, BaseChatModel>;
 
 /**
  * The models the demo runs with: real ones (`OPENAI_MODEL`, default `gpt-4o-mini`) when `OPENAI_API_KEY`
@@ -79,17 +39,6 @@ export function defaultModels(): OrchestratorModels {
   const model = () => new ChatOpenAI({ model: process.env.OPENAI_MODEL ?? 'gpt-4o-mini' });
   return { researcher: model(), dataEntry: model(), helper: model(), orchestrator: model() };
 }
-
-/** What each agent is told (the scripted models ignore it). */
-const PROMPTS = {
-  orchestrator:
-    'You coordinate market research. Delegate web research with `research` and CRM updates with `enter_data`; each sub-agent works under a token scoped to its task. Read refusals: do not retry a refused call.',
-  researcher:
-    'You research competitor pricing on the web. Every tool takes a "confidence" argument: your honest probability (0 to 1) that the call is right.',
-  dataEntry:
-    'You record findings on CRM contacts with update_crm_record. Every tool takes a "confidence" argument: your honest probability (0 to 1) that the call is right.',
-  helper: 'You help with CRM data entry.',
-};
 
 /** More resumes than the scenario can need: a model that keeps pausing is stopped, not followed forever. */
 const MAX_INVOCATIONS = 20;
@@ -151,21 +100,21 @@ export async function runResearchOrchestratorOnLangGraph(
   const researcher = createAgent({
     name: 'researcher',
     model: models.researcher,
-    systemPrompt: PROMPTS.researcher,
+    systemPrompt: AGENT_PROMPTS.researcher,
     tools: [lc.webSearch, lc.readDocument, lc.flagForHumanReview, lc.sendExternalEmail],
     middleware,
   });
   const helper = createAgent({
     name: 'helper',
     model: models.helper,
-    systemPrompt: PROMPTS.helper,
+    systemPrompt: AGENT_PROMPTS.helper,
     tools: [lc.updateCrmRecord],
     middleware,
   });
   const dataEntry = createAgent({
     name: 'data-entry',
     model: models.dataEntry,
-    systemPrompt: PROMPTS.dataEntry,
+    systemPrompt: AGENT_PROMPTS.dataEntry,
     tools: [
       lc.updateCrmRecord,
       orbitLg.subAgent(helper, {
@@ -184,7 +133,7 @@ export async function runResearchOrchestratorOnLangGraph(
   const orchestrator = createAgent({
     name: 'research-orchestrator',
     model: models.orchestrator,
-    systemPrompt: PROMPTS.orchestrator,
+    systemPrompt: AGENT_PROMPTS.orchestrator,
     tools: [
       orbitLg.subAgent(researcher, {
         profile: 'researcher',
@@ -227,9 +176,7 @@ export async function runResearchOrchestratorOnLangGraph(
   try {
     let result = await orchestrator.invoke(
       {
-        messages: [
-          { role: 'user', content: 'Research competitor pricing and record it on our CRM contacts.' },
-        ],
+        messages: [{ role: 'user', content: ORCHESTRATOR_TASK }],
       },
       config,
     );

@@ -2,14 +2,21 @@ import { setUpTracing } from '@orbit-agents/example-support';
 import { describe, expect, it } from 'vitest';
 import { runResearchOrchestrator } from './run-core.js';
 import { runResearchOrchestratorOnLangGraph, scriptedModels } from './run-langgraph.js';
+import { runResearchOrchestratorOnVercelAi, scriptedAiModels } from './run-vercel-ai.js';
 
-// The same story whichever way the scenario runs: on the core alone, or on LangChain createAgent + LangGraph.
+// The same story whichever way the scenario runs: on the core alone, on LangChain createAgent + LangGraph,
+// or on the Vercel AI SDK.
 const runners = [
   ['core-only', runResearchOrchestrator],
   [
     'LangGraph',
     (options: Parameters<typeof runResearchOrchestrator>[0]) =>
       runResearchOrchestratorOnLangGraph({ ...options, models: scriptedModels() }),
+  ],
+  [
+    'Vercel AI SDK',
+    (options: Parameters<typeof runResearchOrchestrator>[0]) =>
+      runResearchOrchestratorOnVercelAi({ ...options, models: scriptedAiModels() }),
   ],
 ] as const;
 

@@ -15,6 +15,8 @@ import {
   TracerProvider,
 } from '@opentelemetry/sdk-trace';
 
+export { chooseFramework, FRAMEWORKS, type Framework } from './framework.js';
+
 /** Writes each finished span as one JSON line: name, ids, parent, times, attributes, events, status. */
 export class JsonlSpanExporter implements SpanExporter {
   constructor(readonly path: string) {

@@ -234,6 +234,10 @@ export function adapterConformance(makeDriver: () => AdapterDriver): void {
         expect(await agent.invoke()).toEqual({ status: 'halted', reasons: ['tool_explicitly_blocked'] });
         expect([kit.runs('merge'), kit.runs('read')]).toEqual([0, 0]);
         expect(decisions(sink).map((e) => [e.call_id, e.decision])).toEqual([['c-merge', 'halt']]);
+        // The halted call is recorded as not executed, once, as a refused call is.
+        expect(eventsOf(sink, 'outcome', 'c-merge')).toEqual([
+          expect.objectContaining({ status: 'not_executed', decision: 'halt' }),
+        ]);
       });
 
       test('halt-inside-tool', async () => {

@@ -1,5 +1,5 @@
 import { type Decision, type Run, RunHaltedError, toRefusal } from '@orbit-agents/core';
-import { recallCall } from '@orbit-agents/core/adapter';
+import { haltOf, recallCall } from '@orbit-agents/core/adapter';
 import { ApprovalAnswerInvalidError, ApprovalUnknownError } from '@orbit-agents/core/errors';
 import type { ModelMessage, ToolApprovalStatus, ToolSet } from 'ai';
 import { toApprovalAnswer } from './answers.js';
@@ -35,11 +35,26 @@ export async function statusOf(
       return { type: 'denied', reason: refusal.message };
     }
     default: {
-      const halt = new RunHaltedError(decision);
+      const halt = await haltCall(invocation, decision);
       invocation.stop(halt);
       throw halt;
     }
   }
+}
+
+/**
+ * A halted call ends unexecuted: `perform` records its outcome (once) and ends its span, as a tool
+ * handler's halt does, and gives the `RunHaltedError` that stops the invocation.
+ */
+async function haltCall(invocation: Invocation, decision: Decision): Promise<RunHaltedError> {
+  try {
+    await invocation.run.perform(decision, () => undefined);
+  } catch (error) {
+    const halt = haltOf(error);
+    if (halt) return halt;
+    throw error;
+  }
+  return new RunHaltedError(decision);
 }
 
 /**
