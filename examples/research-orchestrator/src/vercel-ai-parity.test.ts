@@ -158,12 +158,19 @@ describe('the research orchestrator on the Vercel AI SDK: parity with the core-o
       ['pay_rival_invoice', 'denied'],
       ['enter_data', 'error'],
     ]);
-    // The halted sub-agents' errors and the refused delegation name ORBIT's reasons.
-    expect(ai.told[0]!.content).toMatch(
-      /ORBIT halted run .* of "researcher" at "send_external_email" \(token_scope_violation\)/,
-    );
+    // The halted sub-agents' errors are ORBIT's structured refusals (JSON, as on LangGraph); the
+    // refused delegation is the SDK's denial with ORBIT's reasons.
+    expect(JSON.parse(ai.told[0]!.content)).toMatchObject({
+      refused: true,
+      decision: 'halt',
+      reasons: ['token_scope_violation'],
+      message: expect.stringMatching(/of "researcher" at "send_external_email" \(token_scope_violation\)/),
+    });
     expect(ai.told[1]!.content).toContain('block: scope_escalation');
-    expect(ai.told[2]!.content).toMatch(/of "data-entry" at "spawn_sub_agent" \(spawn_not_permitted\)/);
+    expect(JSON.parse(ai.told[2]!.content)).toMatchObject({
+      reasons: ['spawn_not_permitted'],
+      message: expect.stringMatching(/of "data-entry" at "spawn_sub_agent" \(spawn_not_permitted\)/),
+    });
   });
 
   it('asks each scripted turn once, in one generateText call: the scenario never pauses', () => {

@@ -12,4 +12,9 @@ export class ToolRefusedError extends Error {
     this.name = 'ToolRefusedError';
     this.refusal = refusal;
   }
+
+  /** What the model reads (the SDK's `error-text` is the error's string): the structured refusal, as JSON. */
+  override toString(): string {
+    return JSON.stringify(this.refusal);
+  }
 }
