@@ -1,0 +1,74 @@
+// REVIEW (scratch): what the model reads on later turns is what the conversation keeps.
+import { isStepCount, type ModelMessage } from 'ai';
+import { describe, expect, it } from 'vitest';
+import { scriptedModel } from '../test/scripted-model.js';
+import { Conversation, call, deploy, orbitVercelAi, sdkTools } from '../test/support.js';
+import { approvalResponse } from './index.js';
+
+/** The tool-result output of a call in a prompt or a conversation. */
+function outputOf(messages: readonly { role: string; content: unknown }[], toolCallId: string) {
+  for (const m of messages)
+    if (m.role === 'tool')
+      for (const p of m.content as { type: string; toolCallId?: string; output?: unknown }[])
+        if (p.type === 'tool-result' && p.toolCallId === toolCallId) return p.output;
+  return undefined;
+}
+
+describe('review: persisted history vs. what the model read', () => {
+  it("a person's denial: the model reads ORBIT's refusal on the next turn too, not only in the call that delivered it", async () => {
+    const { orbit } = await deploy();
+    const { tools } = sdkTools();
+    const chat = new Conversation(orbitVercelAi(orbit), tools, [
+      [call('c-send', 'send', { id: 's' }, 0.5)],
+      [],
+    ]);
+    await chat.send();
+    const [pending] = await chat.pending();
+    await chat.send(chat.answered([approvalResponse(pending!, { type: 'deny', reason: 'wrong customer' })]));
+    const sawThen = JSON.stringify(outputOf(chat.model.prompts.at(-1)!, 'c-send'));
+    expect(sawThen).toContain('approval_denied');
+    // A later turn of the same thread: the user writes again.
+    await chat.send([...chat.messages, { role: 'user', content: 'and now?' } as ModelMessage]);
+    const sawLater = JSON.stringify(outputOf(chat.model.prompts.at(-1)!, 'c-send'));
+    expect(sawLater).toBe(sawThen);
+  });
+
+  it("a denied sub-agent request: on later turns the parent's model still reads the sub-agent's result, not 'execution-denied'", async () => {
+    const { orbit } = await deploy();
+    const { tools, ran } = sdkTools();
+    const orbitAi = orbitVercelAi(orbit);
+    const researcher = orbitAi.agent({
+      model: scriptedModel(
+        [
+          [call('k-read', 'read', { id: 'r1' }), call('k-send', 'send', { id: 's1' }, 0.5)],
+          [call('k-read2', 'read', { id: 'r2' })],
+        ],
+        'research done',
+        0,
+        'researcher',
+      ),
+      tools: { read: tools.read!, send: tools.send! },
+      stopWhen: isStepCount(10),
+    });
+    const parentTools = {
+      research: orbitAi.subAgent(researcher, { profile: 'researcher', description: 'r' }),
+    };
+    const chat = new Conversation(orbitAi, parentTools, [
+      [call('p-research', 'research', { task: 'x' })],
+      [],
+    ]);
+    await chat.send();
+    const [pending] = await chat.pending();
+    await chat.send(chat.answered([approvalResponse(pending!, { type: 'deny', reason: 'not this one' })]));
+    expect(ran).toEqual(['read:r1', 'read:r2']);
+    expect(JSON.stringify(outputOf(chat.model.prompts.at(-1)!, 'p-research'))).toContain('research done');
+    // The conversation the client keeps (result.responseMessages) says the delegation was denied:
+    const kept = JSON.stringify(outputOf(chat.messages, 'p-research'));
+    await chat.send([...chat.messages, { role: 'user', content: 'summarise' } as ModelMessage]);
+    const later = JSON.stringify(outputOf(chat.model.prompts.at(-1)!, 'p-research'));
+    expect({ kept, later }).toEqual({
+      kept: expect.stringContaining('research done'),
+      later: expect.stringContaining('research done'),
+    });
+  });
+});
