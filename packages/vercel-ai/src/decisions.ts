@@ -1,7 +1,7 @@
 import { type Decision, type Run, RunHaltedError, toRefusal } from '@orbit-agents/core';
 import { haltOf, recallCall } from '@orbit-agents/core/adapter';
 import { ApprovalAnswerInvalidError, ApprovalUnknownError } from '@orbit-agents/core/errors';
-import type { ModelMessage, ToolApprovalStatus, ToolSet } from 'ai';
+import type { ModelMessage, ToolApprovalStatus } from 'ai';
 import { toApprovalAnswer } from './answers.js';
 import { callOf } from './call.js';
 import { deliveredAnswers, type HistoryRequest } from './history.js';
@@ -60,8 +60,8 @@ async function haltCall(invocation: Invocation, decision: Decision): Promise<Run
 /**
  * Applies the answers a call delivers (`tool-approval-response` parts after the last assistant
  * message), before any tool runs: each must answer a request ORBIT raised before (a request the
- * client made up is refused), bound to its action hash. A person's denial is recorded here (the
- * SDK never shows it to a tool); a denial with `stop_run` halts the run.
+ * client made up, automatic or not, is refused), bound to its action hash. A person's denial is
+ * recorded here (the SDK never shows it to a tool); a denial with `stop_run` halts the run.
  *
  * @throws ApprovalUnknownError, ApprovalHashMismatchError, ApprovalAnswerInvalidError (the request
  * stays pending); RunHaltedError for a `stop_run`.
@@ -70,24 +70,27 @@ export async function applyAnswers(
   binding: OrbitAi,
   invocation: Invocation,
   messages: readonly ModelMessage[],
-  given: ToolSet,
 ): Promise<void> {
-  const { run } = invocation;
-  const approver = binding.options.approver ?? 'ai-sdk:tool-approval-response';
+  const { run, tools } = invocation;
   for (const { response, request } of deliveredAnswers(messages)) {
     const { call } = request;
-    const sub = binding.subAgents.get(given[call.toolName] as object);
+    const sub = tools.subAgents.get(call.toolName);
     if (sub) {
+      if (request.isAutomatic) throw automaticAnswer(request, run);
       await sub.answer(invocation, call, response);
       continue;
     }
-    const entry = binding.entries.get(call.toolName);
+    const entry = tools.guarded.get(call.toolName);
     if (!entry) continue; // not a tool of this call: the SDK refuses the answer itself
     const decision = await recallCall(run, binding.orbit, callOf(call), entry.guarded);
     if (!decision) throw unknownRequest(request, run);
     let settled = decision;
     if (decision.decision === 'pause' && decision.approval) {
-      const parsed = toApprovalAnswer(response, decision.approval, approver);
+      // ORBIT's pauses are answered by people: an answer marked automatic is not one.
+      if (request.isAutomatic) throw automaticAnswer(request, run);
+      const approver = invocation.approver ?? binding.options.approver ?? 'ai-sdk:tool-approval-response';
+      const given = invocation.approver === undefined ? response : withoutApprover(response);
+      const parsed = toApprovalAnswer(given, decision.approval, approver);
       if ('error' in parsed) {
         throw new ApprovalAnswerInvalidError(
           'ERR_APPROVAL_ANSWER_INVALID',
@@ -102,6 +105,23 @@ export async function applyAnswers(
     else if (settled.decision === 'block') await refuse(invocation, settled);
   }
   invocation.throwIfHalted();
+}
+
+/** A response without the client's `orbit.approver` (the server named who answered). */
+function withoutApprover(response: Record<string, unknown>): Record<string, unknown> {
+  const orbit = response.orbit as Record<string, unknown> | undefined;
+  if (!orbit || !('approver' in orbit)) return response;
+  const { approver: _client, ...rest } = orbit;
+  return { ...response, orbit: rest };
+}
+
+/** An answer marked automatic on a request only a person can answer (or a made-up one). */
+function automaticAnswer(request: HistoryRequest, run: Run): ApprovalAnswerInvalidError {
+  return new ApprovalAnswerInvalidError(
+    'ERR_APPROVAL_ANSWER_INVALID',
+    `The messages answer request "${request.approvalId}" for call "${request.call.toolCallId}" (${request.call.toolName}) in run "${run.id}" as automatic, but ORBIT asked a person: the request's isAutomatic was changed.`,
+    request.approvalId,
+  );
 }
 
 /** An answer to a request ORBIT never raised: a client that made up the request, or another thread's. */
@@ -120,6 +140,6 @@ function unknownRequest(request: HistoryRequest, run: Run): ApprovalUnknownError
 async function refuse(invocation: Invocation, decision: Decision) {
   await invocation.run.perform(decision, () => undefined);
   const refusal = toRefusal(decision);
-  invocation.outputs.set(decision.call_id, { type: 'execution-denied', reason: refusal.message });
+  invocation.remember(decision.call_id, { type: 'execution-denied', reason: refusal.message });
   return refusal;
 }

@@ -16,6 +16,8 @@ export function guardedTool(binding: OrbitAi, entry: ToolEntry, invocation: Invo
     ...original,
     inputSchema: modelFacingSchema(binding.orbit, entry),
     execute: async (input: unknown, options: ToolExecutionOptions<never>) => {
+      // A sibling of a call that halted the run inside its tool (an agent cannot be aborted) runs nothing.
+      invocation.throwIfHalted();
       const outer = context.active();
       try {
         const result = await handleCall(
@@ -47,7 +49,7 @@ function hooksOf(
   return {
     ask: (pause) => {
       throw new OptionsInvalidError(
-        `ORBIT paused "${pause.approval.tool}", but the AI SDK ran it without asking a person: spread orbitAi.settings(...) into the call, so that ORBIT's toolApproval raises the SDK's approval request.`,
+        `ORBIT paused "${pause.approval.tool}" and no person's answer to it came with this call, yet the AI SDK ran it: make orbitAi.settings(...) for each call and spread it in whole, so that ORBIT's toolApproval raises the SDK's approval request and reads its answer.`,
       );
     },
     toAnswer: (value, approval) =>

@@ -55,10 +55,26 @@ function requestsOf(messages: readonly ModelMessage[]): Map<string, HistoryReque
   return requests;
 }
 
+/** The index of the last assistant message (-1 without one). */
+function lastAssistant(messages: readonly ModelMessage[]): number {
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === 'assistant') return i;
+  return -1;
+}
+
 /** The index after the last assistant message: the tool messages from there on are what the client sends now. */
 function lastTurn(messages: readonly ModelMessage[]): number {
-  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === 'assistant') return i + 1;
-  return messages.length;
+  const last = lastAssistant(messages);
+  return last === -1 ? messages.length : last + 1;
+}
+
+/** The ids of the tool calls the conversation already holds (calls of earlier turns, never new ones). */
+export function historyCallIds(messages: readonly ModelMessage[]): Set<string> {
+  const ids = new Set<string>();
+  for (const message of messages) {
+    if (message.role !== 'assistant') continue;
+    for (const part of partsOf(message)) if (part.type === 'tool-call') ids.add(String(part.toolCallId));
+  }
+  return ids;
 }
 
 /**
@@ -76,8 +92,8 @@ export function deliveredAnswers(messages: readonly ModelMessage[]): DeliveredAn
     for (const part of partsOf(message)) {
       if (part.type !== 'tool-approval-response' || typeof part.approvalId !== 'string') continue;
       const request = requests.get(part.approvalId);
-      if (request && !request.isAutomatic)
-        answers.push({ response: part as DeliveredAnswer['response'], request });
+      // Automatic requests too: an answer marked automatic is checked like any other (a client could mark a made-up request so).
+      if (request) answers.push({ response: part as DeliveredAnswer['response'], request });
     }
   }
   return answers;
@@ -106,7 +122,7 @@ export function openRequests(messages: readonly ModelMessage[]): HistoryRequest[
 export function answerProblem(
   messages: readonly ModelMessage[],
 ): { problem: string; approvalId: string } | undefined {
-  const from = lastTurn(messages);
+  const from = lastAssistant(messages) + 1;
   for (let i = from; i < messages.length; i++) {
     const message = messages[i]!;
     if (message.role !== 'tool' || !Array.isArray(message.content)) continue;

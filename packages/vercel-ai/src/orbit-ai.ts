@@ -1,6 +1,10 @@
 import type { Orbit, Run, ToolDefinition } from '@orbit-agents/core';
 import { decideCall, RunRegistry, recallCall, type ToolHints } from '@orbit-agents/core/adapter';
-import { ApprovalAnswerInvalidError, OptionsInvalidError } from '@orbit-agents/core/errors';
+import {
+  ApprovalAnswerInvalidError,
+  ApprovalUnknownError,
+  OptionsInvalidError,
+} from '@orbit-agents/core/errors';
 import {
   gateway,
   type LanguageModel,
@@ -14,10 +18,11 @@ import {
 } from 'ai';
 import { type OrbitAgentSettings, type OrbitCallOptions, orbitAgent } from './agent.js';
 import { type AiResult, callOf } from './call.js';
+import { checkMessages, checkModel, checkTools } from './check-input.js';
 import { applyAnswers, statusOf } from './decisions.js';
 import { guardedTool } from './guarded-tool.js';
 import { answerProblem, openRequests } from './history.js';
-import { Invocation } from './invocation.js';
+import { Invocation, type ToolOutput, type ToolTable } from './invocation.js';
 import { details, type OrbitApprovalDetails } from './pending.js';
 import { type GeneratingAgent, type SubAgentOptions, SubAgentTool } from './sub-agent.js';
 import { fromDefinition, fromSdkTool, type ToolEntry } from './tool-entry.js';
@@ -48,6 +53,11 @@ export interface OrbitCallInput<TOOLS extends ToolSet> {
   tools: TOOLS;
   /** The application's own abort signal: either stops the call. */
   abortSignal?: AbortSignal;
+  /**
+   * Who answers the approvals this call delivers, as the server knows them (the signed-in user). When
+   * set, a client's `orbit.approver` is not read: the client does not name the approver.
+   */
+  approver?: string;
   /** The application's own `prepareStep`, run after ORBIT's. */
   prepareStep?: PrepareStepFunction<NoInfer<TOOLS>>;
   /**
@@ -81,6 +91,11 @@ export interface PendingApproval {
   reason: string | undefined;
   /** What ORBIT paused: the tool, its arguments, why, and the action hash an answer is bound to. */
   orbit: OrbitApprovalDetails;
+  /**
+   * A sub-agent's other calls paused in the same step, shown with `orbit` on the one request the SDK
+   * raises for the delegating call: one answer answers them all (an edit needs a single call).
+   */
+  batch?: OrbitApprovalDetails[];
 }
 
 /**
@@ -97,8 +112,7 @@ export class OrbitAi {
   /** The runs of this binding (threads and sub-agents) and their replay state. */
   readonly registry: RunRegistry<AiResult>;
   readonly options: OrbitAiOptions;
-  /** Every tool this binding guards, by name (answers and pending approvals find their tool here). */
-  readonly entries = new Map<string, ToolEntry>();
+  private readonly outputs = new WeakMap<Run, Map<string, ToolOutput>>();
   private readonly wrapped = new WeakMap<object, ToolEntry>();
   /** Sub-agent tools, by the tool object the application passes. */
   readonly subAgents = new WeakMap<object, SubAgentTool>();
@@ -161,6 +175,14 @@ export class OrbitAi {
   settings<TOOLS extends ToolSet>(
     input: OrbitCallInput<TOOLS>,
   ): OrbitCallSettings<TOOLS> & { messages?: ModelMessage[] } {
+    if (input === null || typeof input !== 'object') {
+      throw new OptionsInvalidError(
+        'Expected orbitAi.settings({ threadId, model, tools, messages }), got no settings.',
+      );
+    }
+    checkModel(input.model, 'settings');
+    checkTools(input.tools, 'settings');
+    if (input.messages !== undefined) checkMessages(input.messages, 'settings');
     const run = this.runOf(input.threadId);
     const problem = input.messages && answerProblem(input.messages);
     if (problem)
@@ -169,51 +191,61 @@ export class OrbitAi {
         problem.problem,
         problem.approvalId,
       );
-    const invocation = new Invocation(run);
+    const table = this.tableOf(input.tools);
+    const invocation = new Invocation(
+      run,
+      table,
+      { outputs: this.outputsOf(run), cap: this.registry.cap },
+      input.approver,
+    );
     const tools: Record<string, Tool> = {};
-    const byName = new Map<string, ToolEntry>();
-    for (const [name, given] of Object.entries(input.tools)) {
-      const sub = this.subAgents.get(given as object);
-      if (sub) {
-        tools[name] = sub.bind(invocation);
-        continue;
-      }
-      const entry = this.entryOf(name, given as Tool);
-      byName.set(name, entry);
-      tools[name] = guardedTool(this, entry, invocation);
-    }
-    const model = typeof input.model === 'string' ? gateway(input.model) : input.model;
+    for (const [name, entry] of table.guarded) tools[name] = guardedTool(this, entry, invocation);
+    for (const [name, sub] of table.subAgents) tools[name] = sub.bind(invocation);
+    const counted = (model: LanguageModel) =>
+      countingUsage(typeof model === 'string' ? gateway(model) : model, (id, tokens) =>
+        this.registry.countUsage(run, id, tokens),
+      );
     const signal = input.abortSignal
       ? AbortSignal.any([input.abortSignal, invocation.controller.signal])
       : invocation.controller.signal;
     const own = input.prepareStep;
+    const takeAnswers = (messages: readonly ModelMessage[]) =>
+      invocation.takeAnswers(messages, (all) => applyAnswers(this, invocation, all));
     return {
       ...(input.messages ? { messages: input.messages } : {}),
       ...(this.options.approvalSecret === undefined
         ? {}
         : { experimental_toolApprovalSecret: this.options.approvalSecret }),
-      model: countingUsage(model, (id, tokens) => this.registry.countUsage(run, id, tokens)),
+      model: counted(input.model),
       tools: tools as TOOLS,
       abortSignal: signal,
       toolApproval: async ({ toolCall, messages }) => {
-        await invocation.takeAnswers(messages, (all) => applyAnswers(this, invocation, all, input.tools));
+        await takeAnswers(messages);
         invocation.throwIfHalted();
-        const sub = this.subAgents.get(input.tools[toolCall.toolName] as object);
+        const sub = table.subAgents.get(toolCall.toolName);
         if (sub) return sub.approval(invocation, toolCall);
-        const entry = byName.get(toolCall.toolName) ?? this.missing(toolCall.toolName);
-        const decision = await decideCall(run, this.orbit, callOf(toolCall), entry.guarded);
-        return statusOf(this, invocation, decision);
+        const entry = table.guarded.get(toolCall.toolName) ?? this.missing(toolCall.toolName);
+        const call = callOf(toolCall);
+        // A call the conversation already held (an approved one, coming back) is recalled, never decided
+        // anew: a call the client added to the history has no decision, and is refused.
+        if (invocation.history.has(toolCall.toolCallId)) {
+          const recalled = await recallCall(run, this.orbit, call, entry.guarded);
+          if (!recalled) throw unknownCall(toolCall, run);
+          return statusOf(this, invocation, recalled);
+        }
+        return statusOf(this, invocation, await decideCall(run, this.orbit, call, entry.guarded));
       },
       prepareStep: async (options) => {
         if (options.stepNumber === 0) {
-          await invocation.takeAnswers(options.messages, (all) =>
-            applyAnswers(this, invocation, all, input.tools),
-          );
+          invocation.begin();
+          await takeAnswers(options.messages);
         }
         invocation.throwIfHalted();
         const messages = invocation.patch(options.messages);
         const theirs = own ? await own(messages ? { ...options, messages } : options) : undefined;
-        return messages && !theirs?.messages ? { ...theirs, messages } : theirs;
+        // A model chosen for this step counts its usage as the call's own does.
+        const step = theirs?.model ? { ...theirs, model: counted(theirs.model) } : theirs;
+        return messages && !step?.messages ? { ...step, messages } : step;
       },
     };
   }
@@ -254,43 +286,58 @@ export class OrbitAi {
     messages: readonly ModelMessage[];
     tools: ToolSet;
   }): Promise<PendingApproval[]> {
-    for (const [name, given] of Object.entries(input.tools)) {
-      if (!this.subAgents.has(given as object)) this.entryOf(name, given as Tool);
-    }
+    checkMessages(input?.messages, 'pendingApprovals');
+    checkTools(input.tools, 'pendingApprovals');
     return this.pendingIn(this.runOf(input.threadId), input.messages, input.tools);
   }
 
-  /** The pending approvals of `run` among `messages` (a sub-agent's own conversation too). */
-  async pendingIn(run: Run, messages: readonly ModelMessage[], tools?: ToolSet): Promise<PendingApproval[]> {
+  /** The pending approvals of `run` among `messages`, called with `tools` (a sub-agent's own conversation too). */
+  async pendingIn(run: Run, messages: readonly ModelMessage[], tools: ToolSet): Promise<PendingApproval[]> {
+    const table = this.tableOf(tools);
     const pending: PendingApproval[] = [];
     for (const request of openRequests(messages)) {
       const { call } = request;
-      const sub =
-        tools && this.subAgents.get(tools[call.toolName] as object)?.pendingBehind(run, call.toolCallId);
-      if (sub) {
-        for (const inner of await sub)
-          pending.push({
-            ...inner,
-            approvalId: request.approvalId,
-            toolCallId: call.toolCallId,
-            toolName: call.toolName,
-            reason: request.reason,
-          });
-        continue;
-      }
-      const entry = this.entries.get(call.toolName);
-      if (!entry) continue;
-      const decision = await recallCall(run, this.orbit, callOf(call), entry.guarded);
-      if (decision?.decision !== 'pause' || !decision.approval) continue;
-      pending.push({
+      const at = {
         approvalId: request.approvalId,
         toolCallId: call.toolCallId,
         toolName: call.toolName,
         reason: request.reason,
-        orbit: details(decision, run.depth),
-      });
+      };
+      const sub = table.subAgents.get(call.toolName);
+      if (sub) {
+        const inner = await sub.pendingBehind(run, call.toolCallId);
+        if (inner) pending.push({ ...at, ...inner });
+        continue;
+      }
+      const entry = table.guarded.get(call.toolName);
+      if (!entry) continue;
+      const decision = await recallCall(run, this.orbit, callOf(call), entry.guarded);
+      if (decision?.decision !== 'pause' || !decision.approval) continue;
+      pending.push({ ...at, orbit: details(decision, run.depth) });
     }
     return pending;
+  }
+
+  /** The tools of a call by name: each SDK tool or ORBIT definition guarded (checked once), each sub-agent tool. */
+  tableOf(tools: ToolSet): ToolTable {
+    const guarded = new Map<string, ToolEntry>();
+    const subAgents = new Map<string, SubAgentTool>();
+    for (const [name, given] of Object.entries(tools)) {
+      const sub = this.subAgents.get(given as object);
+      if (sub) subAgents.set(name, sub);
+      else guarded.set(name, this.entryOf(name, given as Tool));
+    }
+    return { guarded, subAgents };
+  }
+
+  /** What the model reads in place of the SDK's results for a run's denied calls (kept for later calls). */
+  private outputsOf(run: Run): Map<string, ToolOutput> {
+    let outputs = this.outputs.get(run);
+    if (!outputs) {
+      outputs = new Map();
+      this.outputs.set(run, outputs);
+    }
+    return outputs;
   }
 
   /** The binding's entry of an SDK tool (or an ORBIT definition made with `tool()`), checked once. */
@@ -301,7 +348,6 @@ export class OrbitAi {
       this.checkHints(entry);
       this.wrapped.set(given, entry);
     }
-    this.entries.set(name, entry);
     return entry;
   }
 
@@ -330,3 +376,12 @@ export function orbitVercelAi(orbit: Orbit, options?: OrbitAiOptions): OrbitAi {
 }
 
 export type { AiResult };
+
+/** A call the client added to the conversation: ORBIT never decided it. */
+function unknownCall(call: { toolCallId: string; toolName: string }, run: Run): ApprovalUnknownError {
+  return new ApprovalUnknownError(
+    'ERR_APPROVAL_UNKNOWN',
+    `The conversation holds call "${call.toolCallId}" (${call.toolName}) as approved, but ORBIT never decided that call in run "${run.id}": a call the model did not make is not run.`,
+    call.toolCallId,
+  );
+}

@@ -1,4 +1,5 @@
 import type { Run } from '@orbit-agents/core';
+import { ApprovalError } from '@orbit-agents/core';
 import {
   delegateOnce,
   haltOf,
@@ -7,8 +8,12 @@ import {
   runDelegated,
   stoppedByPerson,
 } from '@orbit-agents/core/adapter';
-import { ApprovalUnknownError, OptionsInvalidError } from '@orbit-agents/core/errors';
-import { jsonSchema, type ModelMessage, type Tool, type ToolApprovalStatus } from 'ai';
+import {
+  ApprovalAnswerInvalidError,
+  ApprovalUnknownError,
+  OptionsInvalidError,
+} from '@orbit-agents/core/errors';
+import { jsonSchema, type ModelMessage, type Tool, type ToolApprovalStatus, type ToolSet } from 'ai';
 import { z } from 'zod';
 import type { AiResult } from './call.js';
 import { type HistoryCall, type HistoryRequest, openRequests } from './history.js';
@@ -18,6 +23,8 @@ import { ToolRefusedError } from './tool-refused-error.js';
 
 /** What a sub-agent tool needs of an agent: `generate` (a `ToolLoopAgent` made with `orbitAi.agent`). */
 export interface GeneratingAgent {
+  /** The agent's tools (a `ToolLoopAgent` has them): pending approvals of its own sub-agents are found there. */
+  readonly tools?: ToolSet;
   generate(params: { messages: ModelMessage[]; abortSignal?: AbortSignal; options: undefined }): PromiseLike<{
     text: string;
     content: readonly unknown[];
@@ -90,12 +97,13 @@ export class SubAgentTool {
       description: this.spec.description,
       inputSchema: jsonSchema(schema as never, { validate: (value) => ({ success: true, value }) }),
       execute: async (_input: unknown, options: { toolCallId: string }) => {
+        invocation.throwIfHalted();
         const delegation = this.callsOf(invocation.run).get(options.toolCallId);
         await delegation?.busy;
         if (!delegation?.done) {
           throw new OptionsInvalidError(
             delegation?.pending
-              ? `Sub-agent "${this.spec.profile}" paused again after an answer; its request stays pending in ORBIT (orbitAi.pendingApprovals). The SDK can raise one request per call.`
+              ? `Sub-agent "${this.spec.profile}" paused again after an answer; the SDK raises one request per call, so its new request is not run (it is left unanswered in ORBIT). Delegate again to go on.`
               : 'The sub-agent tool ran without ORBIT deciding it: spread orbitAi.settings(...) into the call.',
           );
         }
@@ -112,7 +120,17 @@ export class SubAgentTool {
     if (!delegation) {
       const { args } = this.binding.orbit.confidence.read(call.input);
       const parsed = this.schema.safeParse(args);
-      const input = (parsed.success ? parsed.data : args) as Record<string, unknown>;
+      if (!parsed.success) {
+        // Nothing is delegated for a call the tool's own schema refuses: no token, no sub-agent run.
+        const problems = parsed.error.issues.map(
+          (issue) => `input.${issue.path.join('.')}: ${issue.message}`,
+        );
+        return {
+          type: 'denied',
+          reason: `ORBIT did not delegate to "${this.spec.profile}" (input_invalid). ${problems.join('; ')}`,
+        };
+      }
+      const input = parsed.data as Record<string, unknown>;
       let delegated: Awaited<ReturnType<typeof delegateOnce>>;
       try {
         delegated = await delegateOnce(
@@ -134,13 +152,11 @@ export class SubAgentTool {
       await this.step(delegation, undefined, invocation);
     }
     await delegation.busy;
-    const first = delegation.pending?.[0];
-    return first
-      ? {
-          type: 'user-approval',
-          reason: `Sub-agent "${this.spec.profile}": ${first.reason ?? 'approval requested'}`,
-        }
-      : 'not-applicable';
+    const pending = delegation.pending ?? [];
+    if (pending.length === 0) return 'not-applicable';
+    const reasons = pending.map((request) => request.reason ?? `"${request.call.toolName}" needs approval`);
+    const lead = pending.length === 1 ? '' : `${pending.length} calls, answered together: `;
+    return { type: 'user-approval', reason: `Sub-agent "${this.spec.profile}": ${lead}${reasons.join(' ')}` };
   }
 
   /**
@@ -158,33 +174,73 @@ export class SubAgentTool {
       );
     }
     await delegation.busy;
-    const first = delegation.pending?.[0];
-    if (!first) return; // answered before (a resume delivered twice): its result stands
+    const pending = delegation.pending;
+    if (!pending) return; // answered before (a resume delivered twice): its result stands
+    const orbit = (response.orbit ?? {}) as Record<string, unknown>;
+    if (pending.length > 1 && orbit.args !== undefined) {
+      throw new ApprovalAnswerInvalidError(
+        'ERR_APPROVAL_ANSWER_INVALID',
+        `Sub-agent "${this.spec.profile}" paused ${pending.length} calls in one step, answered together: an edit (orbit.args) changes one call; approve or deny them.`,
+        String(response.approvalId),
+      );
+    }
+    const approver = invocation.approver === undefined ? {} : { approver: invocation.approver };
+    // The answer, shown as the first call's request, answers each call of the step: the first bound to the
+    // hash the client gave, the others to their own (the person saw them in the batch).
+    const responses = await Promise.all(
+      pending.map(async (request, i) => ({
+        ...response,
+        approvalId: request.approvalId,
+        orbit: {
+          ...orbit,
+          ...approver,
+          ...(i === 0 ? {} : { action_hash: await this.hashOf(delegation, request) }),
+        },
+      })),
+    );
     delegation.pending = undefined;
-    await this.step(delegation, { ...response, approvalId: first.approvalId }, invocation);
+    try {
+      await this.step(delegation, responses, invocation);
+    } catch (error) {
+      // A refused answer (another hash, a malformed one): the sub-agent's requests stay pending.
+      if (ApprovalError.isInstance(error)) delegation.pending = pending;
+      throw error;
+    }
     if (response.approved === false && delegation.done) {
-      invocation.outputs.set(call.toolCallId, outputOf(delegation.done));
+      invocation.remember(call.toolCallId, outputOf(delegation.done));
     }
   }
 
-  /** The sub-agent's pending ORBIT approvals behind a delegating call of `run`. */
-  pendingBehind(
+  /** The action hash of a sub-agent's request, as ORBIT recorded it. */
+  private async hashOf(delegation: Delegation, request: HistoryRequest): Promise<string | undefined> {
+    const inner = await this.binding.pendingIn(delegation.child, delegation.messages, this.agent.tools ?? {});
+    return inner.find((pending) => pending.approvalId === request.approvalId)?.orbit.action_hash;
+  }
+
+  /**
+   * The sub-agent's pending ORBIT approvals behind a delegating call of `run`: the first, and the rest
+   * of its step in `batch` (one answer answers them all).
+   */
+  async pendingBehind(
     run: Run,
     toolCallId: string,
-  ): Promise<Omit<PendingApproval, 'approvalId' | 'toolCallId' | 'toolName' | 'reason'>[]> | undefined {
+  ): Promise<Pick<PendingApproval, 'orbit' | 'batch'> | undefined> {
     const delegation = this.callsOf(run).get(toolCallId);
     if (!delegation?.pending) return undefined;
-    return this.binding.pendingIn(delegation.child, delegation.messages).then((inner) => inner.slice(0, 1));
+    const inner = await this.binding.pendingIn(delegation.child, delegation.messages, this.agent.tools ?? {});
+    const [first, ...rest] = inner;
+    if (!first) return undefined;
+    return { orbit: first.orbit, ...(rest.length > 0 ? { batch: rest.map((each) => each.orbit) } : {}) };
   }
 
   /** Runs (or resumes) the sub-agent under its delegated run until it is done or paused. */
   private step(
     delegation: Delegation,
-    response: Record<string, unknown> | undefined,
+    responses: Record<string, unknown>[] | undefined,
     invocation: Invocation,
   ) {
-    const messages: ModelMessage[] = response
-      ? [...delegation.messages, { role: 'tool', content: [response as never] }]
+    const messages: ModelMessage[] = responses
+      ? [...delegation.messages, { role: 'tool', content: responses as never }]
       : delegation.messages;
     const run = async () => {
       try {
@@ -201,7 +257,8 @@ export class SubAgentTool {
             if (openRequests(all).length > 0) throw new ChildPaused(all);
             return result;
           },
-          (error) => error instanceof ChildPaused,
+          // A paused sub-agent, or an answer it refused, leaves its run open for the next answer.
+          (error) => error instanceof ChildPaused || ApprovalError.isInstance(error),
         );
         delegation.done = { ok: true, output: this.spec.output ? this.spec.output(result) : result.text };
       } catch (error) {
@@ -210,6 +267,7 @@ export class SubAgentTool {
           delegation.pending = openRequests(error.messages);
           return;
         }
+        if (ApprovalError.isInstance(error)) throw error;
         const halt = haltOf(error);
         // A person's stop_run inside the sub-agent stops the whole run (runDelegated stopped the root).
         if (halt && stoppedByPerson(halt)) {

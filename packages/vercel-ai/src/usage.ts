@@ -29,12 +29,26 @@ export function countingUsage(
       wrapStream: async ({ doStream }) => {
         const result = await doStream();
         let id: string | undefined;
+        // Providers send a response's usage last, after its tool calls: the calls are held back until
+        // the usage is counted, so that they are decided against it (text still streams at once).
+        const held: StreamPart[] = [];
         const stream = (result.stream as ReadableStream<StreamPart>).pipeThrough(
           new TransformStream<StreamPart, StreamPart>({
             transform(part, controller) {
               if (part.type === 'response-metadata' && part.id !== undefined) id = part.id;
-              if (part.type === 'finish') count(id, tokensOf(part.usage as Usage));
+              if (part.type === 'tool-call') {
+                held.push(part);
+                return;
+              }
+              if (part.type === 'finish') {
+                count(id, tokensOf(part.usage as Usage));
+                for (const call of held.splice(0)) controller.enqueue(call);
+              }
               controller.enqueue(part);
+            },
+            flush(controller) {
+              // A stream that ends without a finish part: its calls go on, with nothing to count.
+              for (const call of held.splice(0)) controller.enqueue(call);
             },
           }),
         );

@@ -49,6 +49,18 @@ export class CallTable<T> {
     return this.current.size + this.previous.size + this.pinned.size;
   }
 
+  /** Every entry it holds, each once. */
+  *entries(): IterableIterator<[string, T]> {
+    const seen = new Set<string>();
+    for (const map of [this.pinned, this.current, this.previous]) {
+      for (const entry of map) {
+        if (seen.has(entry[0])) continue;
+        seen.add(entry[0]);
+        yield entry;
+      }
+    }
+  }
+
   /** The pinned entries. */
   pinnedValues(): IterableIterator<T> {
     return this.pinned.values();

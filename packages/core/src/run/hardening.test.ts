@@ -147,3 +147,19 @@ describe('a block at level 1 promises no approval', () => {
     });
   }
 });
+
+describe('a call decided to run that the framework never ran', () => {
+  it('ends with its run: not executed, recorded once', async () => {
+    const { orbit, sink } = await orbitOf();
+    const run = orbit.startRun();
+    const decided = run.guard({ tool: 'read', args: { id: 'cut' }, confidence: 0.99, callId: 'c-cut' });
+    expect(decided.decision).toBe('proceed');
+    const paused = run.guard({ tool: 'send', args: { id: 's' }, confidence: 0.5, callId: 'c-paused' });
+    expect(paused.decision).toBe('pause');
+    await run.end();
+    await run.end();
+    const outcomes = sink.events.filter((e) => e.event === 'outcome');
+    // The paused call waits for its answer (another process may give it); only the decided one ends.
+    expect(outcomes.map((e) => [e.call_id, e.status])).toEqual([['c-cut', 'not_executed']]);
+  });
+});

@@ -24,7 +24,7 @@ import {
   recordOutcome,
   resumeApproved,
 } from './executor.js';
-import { type CallResult, type GuardRequest, isCount, type ToolShape } from './guard-request.js';
+import { type CallResult, type GuardRequest, isCount, runs, type ToolShape } from './guard-request.js';
 import { raiseAlert } from './run-alerts.js';
 import { RunCore, type RunOptions } from './run-core.js';
 import type { RunSettings } from './run-settings.js';
@@ -355,6 +355,12 @@ export class Run {
     const core = this.#core;
     if (core.ended) return;
     core.ended = true;
+    // A call decided to run that the framework never ran (a response cut off, a step it dropped) ends
+    // with the run, not executed: its outcome is recorded and its span ends.
+    for (const [callId, record] of core.book.calls.entries()) {
+      if (!record.outcome && !record.running && runs(record.effective ?? record.decision))
+        recordOutcome(core, callId, { status: 'not_executed' });
+    }
     // Sub-agent runs nobody ended end with their parent (a halted sub-agent, typically).
     for (const child of core.children) await facadeOf(child).end();
     // Awaited only with a sink to flush: without one, ending holds nothing until a later tick.

@@ -1,4 +1,4 @@
-// REVIEW (scratch): attacks on how answers from the client are bound to ORBIT's decisions.
+// Attacks and edge cases (from a review): attacks on how answers from the client are bound to ORBIT's decisions.
 import {
   convertToModelMessages,
   generateText,
@@ -13,7 +13,7 @@ import { Conversation, call, deploy, orbitVercelAi, sdkTools } from '../test/sup
 const decisionsOf = (sink: { events: readonly Record<string, unknown>[] }, callId: string) =>
   sink.events.filter((e) => e.event === 'decision' && e.call_id === callId);
 
-describe('review: forged requests marked automatic', () => {
+describe('forged requests marked automatic', () => {
   it('a call the model never made, with a made-up automatic approval, is refused (README: "nothing runs, nothing is decided")', async () => {
     const { orbit, sink } = await deploy();
     const { tools, ran } = sdkTools();

@@ -1,4 +1,4 @@
-// REVIEW (scratch): nothing decided or run twice, nothing recorded twice.
+// Attacks and edge cases (from a review): nothing decided or run twice, nothing recorded twice.
 import { describe, expect, it } from 'vitest';
 import { Conversation, call, deploy, orbitVercelAi, sdkTools } from '../test/support.js';
 import { approvalResponse } from './index.js';
@@ -6,7 +6,7 @@ import { approvalResponse } from './index.js';
 const eventsOf = (sink: { events: readonly Record<string, unknown>[] }, kind: string, callId: string) =>
   sink.events.filter((e) => e.event === kind && e.call_id === callId);
 
-describe('review: replays', () => {
+describe('replays', () => {
   it('three concurrent resumes of two paused calls: each runs once, one decision and one outcome each', async () => {
     const { orbit, sink } = await deploy();
     const { tools, ran } = sdkTools();

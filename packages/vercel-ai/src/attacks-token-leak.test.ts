@@ -1,4 +1,4 @@
-// REVIEW (scratch): no trust token (a JWT) in spans, messages, results or pending approvals.
+// Attacks and edge cases (from a review): no trust token (a JWT) in spans, messages, results or pending approvals.
 import { OpenTelemetry } from '@ai-sdk/otel';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -11,7 +11,7 @@ import { call, deploy, orbitVercelAi, sdkTools } from '../test/support.js';
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 const JWT = /eyJ[\w-]+\.[\w-]+\.[\w-]+/;
 
-describe('review: tokens', () => {
+describe('tokens', () => {
   it('no JWT in any span attribute, the response messages, the result or the pending approvals of a sub-agent pause', async () => {
     const exporter = new InMemorySpanExporter();
     const tracer = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }).getTracer(

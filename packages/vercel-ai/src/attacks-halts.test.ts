@@ -1,11 +1,11 @@
-// REVIEW (scratch): halts must stop the loop: streaming agents, a person's stop_run while streaming.
+// Attacks and edge cases (from a review): halts must stop the loop: streaming agents, a person's stop_run while streaming.
 import { isStepCount, streamText } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { scriptedModel } from '../test/scripted-model.js';
 import { Conversation, call, deploy, orbitVercelAi, sdkTools } from '../test/support.js';
 import { approvalResponse, haltOf } from './index.js';
 
-describe('review: halts', () => {
+describe('halts', () => {
   it('ToolLoopAgent.stream: a blocked tool halts; no sibling and no later step runs; the stream reports the halt', async () => {
     const { orbit } = await deploy();
     const { tools, ran } = sdkTools();
@@ -71,7 +71,7 @@ describe('review: halts', () => {
   });
 });
 
-describe('review: a halt inside a tool, with a sibling call in the same step run after it', () => {
+describe('a halt inside a tool, with a sibling call in the same step run after it', () => {
   const setUp = async () => {
     const { orbit } = await deploy();
     const orbitAi = orbitVercelAi(orbit);

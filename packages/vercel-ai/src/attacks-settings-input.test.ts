@@ -1,5 +1,5 @@
-// REVIEW (scratch): failing tests here demonstrate defects found in review; see the review report.
-// REVIEW (scratch): settings() and pendingApprovals() with wrong input: each should be a clear error naming the field.
+// Attacks and edge cases (from a review): failing tests here demonstrate defects found in review; see the review report.
+// Attacks and edge cases (from a review): settings() and pendingApprovals() with wrong input: each should be a clear error naming the field.
 import { describe, expect, it } from 'vitest';
 import { scriptedModel } from '../test/scripted-model.js';
 import { deploy, orbitVercelAi, sdkTools } from '../test/support.js';
@@ -19,7 +19,7 @@ function thrown(fn: () => unknown): string {
   }
 }
 
-describe('review: settings() with bad input', () => {
+describe('settings() with bad input', () => {
   it('threadId of the wrong type names threadId', async () => {
     const { orbitAi, tools, model } = await binding();
     expect(thrown(() => orbitAi.settings({ threadId: 42 as never, model, tools }))).toMatch(/threadId/);
@@ -47,7 +47,7 @@ describe('review: settings() with bad input', () => {
   it('a tool that is null names the tool', async () => {
     const { orbitAi, model } = await binding();
     expect(thrown(() => orbitAi.settings({ threadId: 't3', model, tools: { read: null } as never }))).toMatch(
-      /"read"/,
+      /settings\.tools\.read to be a tool/,
     );
   });
 

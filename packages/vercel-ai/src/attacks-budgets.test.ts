@@ -1,4 +1,4 @@
-// REVIEW (scratch): the token budget and halts under streamText and ToolLoopAgent.
+// Attacks and edge cases (from a review): the token budget and halts under streamText and ToolLoopAgent.
 import { isStepCount, streamText, type Tool } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { scriptedModel } from '../test/scripted-model.js';
@@ -15,7 +15,7 @@ const budget = (tokens: number, mode: 'soft' | 'hard') => ({
   },
 });
 
-describe('review: budgets while streaming', () => {
+describe('budgets while streaming', () => {
   it('streamText: a response over a hard budget has its own calls halted in the same step (as generateText does)', async () => {
     const { orbit, sink } = await deploy(budget(100, 'hard'));
     const { tools, ran } = sdkTools();
@@ -69,7 +69,7 @@ describe('review: budgets while streaming', () => {
   });
 });
 
-describe('review: budgets while streaming, with a provider that sends usage after the tool calls', () => {
+describe('budgets while streaming, with a provider that sends usage after the tool calls', () => {
   it('streamText: the calls of a response over a hard budget do not run (usage arrives in the finish part, after the calls)', async () => {
     const { orbit, sink } = await deploy(budget(100, 'hard'));
     const { tools, ran } = sdkTools();
@@ -158,7 +158,7 @@ describe('review: budgets while streaming, with a provider that sends usage afte
   });
 });
 
-describe('review: usage of a model chosen per step', () => {
+describe('usage of a model chosen per step', () => {
   it("prepareStep returning another model (the SDK's documented per-step model switch): its usage still counts", async () => {
     const { orbit } = await deploy(budget(100, 'hard'));
     const { tools, ran } = sdkTools();
