@@ -215,6 +215,34 @@ describe('approvals in the SDK vocabulary', () => {
   });
 });
 
+describe('who answered', () => {
+  it("is the server's to say: with settings({ approver }), a client's orbit.approver is not read", async () => {
+    const { orbit, sink } = await deploy();
+    const { tools, ran } = sdkTools();
+    const chat = new Conversation(orbitVercelAi(orbit), tools, [[call('c-send', 'send', { id: 's' }, 0.5)]]);
+    await chat.send();
+    const [pending] = await chat.pending();
+    const answered = chat.answered([
+      approvalResponse(pending!, { type: 'approve', approver: 'the-ceo (says the client)' }),
+    ]);
+    const { generateText, isStepCount } = await import('ai');
+    await generateText({
+      ...chat.orbitAi.settings({
+        threadId: chat.threadId,
+        model: chat.model,
+        tools,
+        messages: answered,
+        approver: 'maria@billing',
+      }),
+      stopWhen: isStepCount(5),
+    });
+    expect(ran).toEqual(['send:s']);
+    expect(
+      sink.events.filter((e) => e.event === 'approval' && e.approval === 'approve').map((e) => e.approver),
+    ).toEqual(['maria@billing']);
+  });
+});
+
 describe('tools outside the settings', () => {
   it('an ORBIT definition passed to the SDK as it is refuses to run, rather than running unguarded', async () => {
     const { orbit } = await deploy();
