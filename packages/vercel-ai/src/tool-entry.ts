@@ -72,12 +72,27 @@ export function fromSdkTool(name: string, tool: Tool, hints: ToolHints | undefin
   };
 }
 
+type ModelFacingSchema = ReturnType<typeof jsonSchema>;
+
+/** Each entry's model-facing schema, with the orbit it was made for (an entry belongs to one binding). */
+const modelFacing = new WeakMap<ToolEntry, { orbit: Orbit; schema: ModelFacingSchema }>();
+
 /**
  * The input schema the model sees: the tool's own (its JSON schema, with ORBIT's confidence argument
  * for an object schema), but one that accepts whatever the model sends, so that every call, even one
  * with bad arguments, reaches ORBIT's decision (`input_invalid` is a refusal the model reads).
+ * Made once per entry and orbit: `settings()` asks for it on every call, and building it (zod's
+ * `toJSONSchema` of the extended schema) costs about 100 µs, more than the SDK's own tool call.
  */
-export function modelFacingSchema(orbit: Orbit, entry: ToolEntry) {
+export function modelFacingSchema(orbit: Orbit, entry: ToolEntry): ModelFacingSchema {
+  const made = modelFacing.get(entry);
+  if (made?.orbit === orbit) return made.schema;
+  const schema = buildModelFacingSchema(orbit, entry);
+  modelFacing.set(entry, { orbit, schema });
+  return schema;
+}
+
+function buildModelFacingSchema(orbit: Orbit, entry: ToolEntry): ModelFacingSchema {
   const input = entry.guarded.shape.input;
   let schema: Record<string, unknown>;
   if (input instanceof z.ZodObject) {
