@@ -13,12 +13,13 @@ import {
   ApprovalUnknownError,
   OptionsInvalidError,
 } from '@orbit-agents/core/errors';
-import { jsonSchema, type ModelMessage, type Tool, type ToolApprovalStatus, type ToolSet } from 'ai';
+import type { ModelMessage, Tool, ToolApprovalStatus, ToolSet } from 'ai';
 import { z } from 'zod';
 import type { AiResult } from './call.js';
 import { type HistoryCall, type HistoryRequest, openRequests } from './history.js';
 import type { Invocation, ToolOutput } from './invocation.js';
 import type { OrbitAi, PendingApproval } from './orbit-ai.js';
+import { asTheSdkSends, permissive } from './tool-entry.js';
 import { ToolRefusedError } from './tool-refused-error.js';
 
 /** What a sub-agent tool needs of an agent: `generate` (a `ToolLoopAgent` made with `orbitAi.agent`). */
@@ -75,6 +76,7 @@ export class SubAgentTool {
   readonly tool: Tool;
   private readonly calls = new WeakMap<Run, Map<string, Delegation>>();
   private readonly schema: z.ZodObject;
+  private facing: ReturnType<typeof permissive> | undefined;
 
   constructor(
     private readonly binding: OrbitAi,
@@ -92,10 +94,11 @@ export class SubAgentTool {
 
   /** The tool for one invocation: the model sees its schema with confidence; `execute` gives the sub-agent's result. */
   bind(invocation: Invocation): Tool {
-    const schema = z.toJSONSchema(this.binding.orbit.confidence.modelInputSchema(this.schema));
+    // Made once: converting the schema costs more than the SDK's own tool call.
+    this.facing ??= permissive(asTheSdkSends(this.binding.orbit.confidence.modelInputSchema(this.schema)));
     return {
       description: this.spec.description,
-      inputSchema: jsonSchema(schema as never, { validate: (value) => ({ success: true, value }) }),
+      inputSchema: this.facing,
       execute: async (_input: unknown, options: { toolCallId: string }) => {
         invocation.throwIfHalted();
         const delegation = this.callsOf(invocation.run).get(options.toolCallId);

@@ -51,3 +51,28 @@ describe('the model-facing input schema', () => {
     expect(schemaOf(orbitVercelAi(createOrbit({ manifest })), 'thread-a')).not.toBe(first);
   });
 });
+
+describe('as the SDK alone would send it', () => {
+  it('is the input side of zod, draft-07, closed objects: a default is optional, a transform keeps its input type', async () => {
+    const orbitAi = orbitVercelAi(createOrbit({ manifest }));
+    const lookup = tool({
+      description: 'Looks up',
+      inputSchema: z.object({ id: z.string().transform((id) => id.trim()), limit: z.number().default(10) }),
+      execute: async () => 'ok',
+    });
+    const guarded = orbitAi.settings({ threadId: 't-io', model: 'openai/gpt-5', tools: { read: lookup } })
+      .tools.read;
+    const json = (await asSchema(guarded.inputSchema as never).jsonSchema) as Record<string, unknown> & {
+      properties: Record<string, { type?: string }>;
+      required: string[];
+    };
+    const alone = (await asSchema(lookup.inputSchema as never).jsonSchema) as {
+      properties: Record<string, unknown>;
+    };
+    expect(json.properties.id).toEqual(alone.properties.id);
+    expect(json.properties.id?.type).toBe('string');
+    expect(json.required).not.toContain('limit');
+    expect(json.additionalProperties).toBe(false);
+    expect(json.$schema).toBe('http://json-schema.org/draft-07/schema#');
+  });
+});

@@ -1,7 +1,7 @@
 import type { Orbit, Run, ToolDefinition } from '@orbit-agents/core';
 import { ANY_OBJECT, type GuardedTool, isZod, type ToolHints } from '@orbit-agents/core/adapter';
 import { OptionsInvalidError } from '@orbit-agents/core/errors';
-import { asSchema, jsonSchema, type Tool, type ToolExecutionOptions } from 'ai';
+import { asSchema, jsonSchema, type Tool, type ToolExecutionOptions, zodSchema } from 'ai';
 import { z } from 'zod';
 
 /** What the binding knows of one tool: the SDK tool as given, and what the call handler needs. */
@@ -96,14 +96,38 @@ function buildModelFacingSchema(orbit: Orbit, entry: ToolEntry): ModelFacingSche
   const input = entry.guarded.shape.input;
   let schema: Record<string, unknown>;
   if (input instanceof z.ZodObject) {
-    schema = z.toJSONSchema(orbit.confidence.modelInputSchema(input), { unrepresentable: 'any' }) as never;
+    schema = asTheSdkSends(orbit.confidence.modelInputSchema(input));
   } else if (input === ANY_OBJECT) {
     const own = asSchema(entry.original.inputSchema as never).jsonSchema as Record<string, unknown>;
     schema = withConfidence(orbit, own);
   } else {
-    schema = z.toJSONSchema(input, { unrepresentable: 'any' }) as never;
+    schema = asTheSdkSends(input);
   }
+  return permissive(schema);
+}
+
+/** A JSON schema the SDK sends as it is, with a check that lets every value through to ORBIT's decision. */
+export function permissive(schema: Record<string, unknown>): ModelFacingSchema {
   return jsonSchema(schema as never, { validate: (value) => ({ success: true, value }) });
+}
+
+/**
+ * A zod schema's JSON schema as the SDK alone would send it (its `zodSchema`: the input side, draft-07,
+ * closed objects), so the model sees the tool as it would without ORBIT; types the SDK cannot convert
+ * are any value rather than an error.
+ */
+export function asTheSdkSends(schema: z.ZodType): Record<string, unknown> {
+  try {
+    const converted = zodSchema(schema as never).jsonSchema;
+    if (typeof (converted as PromiseLike<unknown>).then !== 'function')
+      return converted as Record<string, unknown>;
+  } catch {
+    // a type zod cannot represent: converted below, as any value
+  }
+  return z.toJSONSchema(schema, { target: 'draft-7', io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** A JSON object schema with the confidence property the default confidence source reads. */
