@@ -1,4 +1,4 @@
-import { type Context, context } from '@opentelemetry/api';
+import { type Context, context, type Span, trace } from '@opentelemetry/api';
 import { type FrameworkHooks, haltOf, handleCall } from '@orbit-agents/core/adapter';
 import { OptionsInvalidError } from '@orbit-agents/core/errors';
 import type { Tool, ToolExecutionOptions } from 'ai';
@@ -55,6 +55,7 @@ function hooksOf(
     toAnswer: (value, approval) =>
       toApprovalAnswer(value, approval, binding.options.approver ?? 'ai-sdk:tool-approval-response'),
     invoke: async (args) => {
+      linkSpans(trace.getSpan(context.active()), trace.getSpan(outer));
       // The tool's own spans nest under the SDK's execute_tool span, as they would without ORBIT.
       const checked = entry.validate ? await entry.validate(args) : args;
       const output = await collect(
@@ -74,4 +75,15 @@ async function collect(output: unknown): Promise<unknown> {
   let last: unknown;
   for await (const value of output as AsyncIterable<unknown>) last = value;
   return last;
+}
+
+/**
+ * ORBIT's call span (active while `perform` runs the tool, when ORBIT traces) and the SDK's
+ * `execute_tool` span of the same call, linked both ways: the SDK opens its span after ORBIT decided,
+ * so one cannot be the other's child, and a trace view goes from either to the other.
+ */
+function linkSpans(orbit: Span | undefined, sdk: Span | undefined): void {
+  if (!orbit || !sdk || orbit === sdk || !orbit.isRecording()) return;
+  orbit.addLink({ context: sdk.spanContext() });
+  if (sdk.isRecording()) sdk.addLink({ context: orbit.spanContext() });
 }

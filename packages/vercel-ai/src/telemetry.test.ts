@@ -82,6 +82,9 @@ describe('spans with the SDK telemetry registered', () => {
     const orbitRun = parentOf(orbitCall)!;
     expect(orbitRun.attributes['orbit.run.id']).toBe('traced');
     expect(parentOf(orbitRun)).toBe(requestSpan);
+    // ORBIT's span and the SDK's span of the same call are linked, both ways.
+    expect(orbitCall.links.map((link) => link.context.spanId)).toContain(sdkTool.spanContext().spanId);
+    expect(sdkTool.links.map((link) => link.context.spanId)).toContain(orbitCall.spanContext().spanId);
 
     // The sub-agent: its ORBIT run nests under the parent's spawn, its calls under its run.
     const childCall = spans.find(
