@@ -2,18 +2,8 @@
 import { isStepCount, streamText, type Tool } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { scriptedModel } from '../test/scripted-model.js';
-import { call, deploy, orbitVercelAi, sdkTools } from '../test/support.js';
+import { budget, call, deploy, orbitVercelAi, sdkTools } from '../test/support.js';
 import { haltOf } from './index.js';
-
-const budget = (tokens: number, mode: 'soft' | 'hard') => ({
-  interruption_policy: {
-    confidence_floor: 0.72,
-    max_tokens_per_run: tokens,
-    max_records_touched_per_run: 200,
-    time_limit_minutes: 30,
-    budget_mode: mode,
-  },
-});
 
 describe('budgets while streaming', () => {
   it('streamText: a response over a hard budget has its own calls halted in the same step (as generateText does)', async () => {

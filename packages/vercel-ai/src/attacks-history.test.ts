@@ -1,8 +1,14 @@
 // Attacks and edge cases (from a review): what the model reads on later turns is what the conversation keeps.
-import { isStepCount, type ModelMessage } from 'ai';
+import type { ModelMessage } from 'ai';
 import { describe, expect, it } from 'vitest';
-import { scriptedModel } from '../test/scripted-model.js';
-import { Conversation, call, deploy, orbitVercelAi, sdkTools } from '../test/support.js';
+import {
+  Conversation,
+  call,
+  deploy,
+  orbitVercelAi,
+  parentWithResearcher,
+  sdkTools,
+} from '../test/support.js';
 import { approvalResponse } from './index.js';
 
 /** The tool-result output of a call in a prompt or a conversation. */
@@ -34,26 +40,7 @@ describe('persisted history vs. what the model read', () => {
   });
 
   it("a denied sub-agent request: on later turns the parent's model still reads the sub-agent's result, not 'execution-denied'", async () => {
-    const { orbit } = await deploy();
-    const { tools, ran } = sdkTools();
-    const orbitAi = orbitVercelAi(orbit);
-    const researcher = orbitAi.agent({
-      model: scriptedModel(
-        [
-          [call('k-read', 'read', { id: 'r1' }), call('k-send', 'send', { id: 's1' }, 0.5)],
-          [call('k-read2', 'read', { id: 'r2' })],
-        ],
-        'research done',
-        0,
-        'researcher',
-      ),
-      tools: { read: tools.read!, send: tools.send! },
-      stopWhen: isStepCount(10),
-    });
-    const parentTools = {
-      research: orbitAi.subAgent(researcher, { profile: 'researcher', description: 'r' }),
-    };
-    const chat = new Conversation(orbitAi, parentTools, [
+    const { chat, ran } = await parentWithResearcher({}, [
       [call('p-research', 'research', { task: 'x' })],
       [],
     ]);

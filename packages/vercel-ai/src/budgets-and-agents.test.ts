@@ -3,18 +3,8 @@ import { isStepCount, tool } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { scriptedModel } from '../test/scripted-model.js';
-import { Conversation, call, deploy, orbitVercelAi, sdkTools } from '../test/support.js';
+import { budget, Conversation, call, deploy, orbitVercelAi, sdkTools } from '../test/support.js';
 import { approvalResponse, haltOf } from './index.js';
-
-const budget = (tokens: number, mode: 'soft' | 'hard') => ({
-  interruption_policy: {
-    confidence_floor: 0.72,
-    max_tokens_per_run: tokens,
-    max_records_touched_per_run: 200,
-    time_limit_minutes: 30,
-    budget_mode: mode,
-  },
-});
 
 describe('usage and the token budget', () => {
   it('counts a response before its own calls are decided: over a hard budget they halt in the same step', async () => {

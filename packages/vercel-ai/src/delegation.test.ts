@@ -1,38 +1,14 @@
-// Sub-agent tools: a scoped token per call, and the sub-agent's approvals surfacing at the top (the
-// SDK's documented gap), with the SDK's approval signing on.
-import { isStepCount } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { scriptedModel } from '../test/scripted-model.js';
-import { Conversation, call, deploy, orbitVercelAi, sdkTools } from '../test/support.js';
+import {
+  Conversation,
+  call,
+  deploy,
+  orbitVercelAi,
+  parentWithResearcher,
+  sdkTools,
+} from '../test/support.js';
 import { approvalResponse } from './index.js';
-
-async function parentWithResearcher(options: { approvalSecret?: string } = {}) {
-  const { orbit, sink } = await deploy();
-  const { tools, ran } = sdkTools();
-  const orbitAi = orbitVercelAi(orbit, options);
-  const researcher = orbitAi.agent({
-    model: scriptedModel(
-      [
-        [call('k-read', 'read', { id: 'r1' }), call('k-send', 'send', { id: 's1' }, 0.5)],
-        [call('k-read2', 'read', { id: 'r2' })],
-      ],
-      'research done',
-      0,
-      'researcher',
-    ),
-    tools: { read: tools.read!, send: tools.send! },
-    stopWhen: isStepCount(10),
-  });
-  const parentTools = {
-    read: tools.read!,
-    research: orbitAi.subAgent(researcher, { profile: 'researcher', description: 'delegate research' }),
-  };
-  const chat = new Conversation(orbitAi, parentTools, [
-    [call('p-research', 'research', { task: 'find x' })],
-    [call('p-read', 'read', { id: 'parent' })],
-  ]);
-  return { chat, sink, ran, orbitAi };
-}
 
 describe('sub-agent tools', () => {
   it("surfaces the sub-agent's request on the delegating call, signed, and resumes into the sub-agent", async () => {

@@ -31,7 +31,10 @@ describe('spans with the SDK telemetry registered', () => {
         inputSchema: z.object({ id: z.string() }),
         // The tool's own instrumentation (an HTTP client, a database driver).
         execute: async ({ id }) =>
-          tracer.startActiveSpan(`http ${name}`, (span) => (span.end(), `${name} ok ${id}`)),
+          tracer.startActiveSpan(`http ${name}`, (span) => {
+            span.end();
+            return `${name} ok ${id}`;
+          }),
       });
     const researcher = orbitAi.agent({
       model: scriptedModel([[call('k-read', 'read', { id: 'k' })]], 'found', 0, 'researcher'),
