@@ -2,7 +2,7 @@
 import { isStepCount, streamText, type Tool } from 'ai';
 import { describe, expect, it } from 'vitest';
 import { scriptedModel } from '../test/scripted-model.js';
-import { budget, call, deploy, orbitVercelAi, sdkTools } from '../test/support.js';
+import { budget, call, deploy, orbitVercelAi, sdkTools, streamError } from '../test/support.js';
 import { haltOf } from './index.js';
 
 describe('budgets while streaming', () => {
@@ -24,11 +24,7 @@ describe('budgets while streaming', () => {
       prompt: 'go',
       stopWhen: isStepCount(10),
     });
-    for await (const _ of result.stream);
-    const error = await result.steps.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await streamError(result);
     // Same scenario as budgets-and-agents.test.ts ("counts a response before its own calls are decided").
     expect(haltOf(error)?.decision.reasons).toContain('token_budget_exceeded');
     expect(sink.events.filter((e) => e.event === 'decision').map((e) => [e.call_id, e.decision])).toEqual([
@@ -133,11 +129,7 @@ describe('budgets while streaming, with a provider that sends usage after the to
       prompt: 'go',
       stopWhen: isStepCount(10),
     });
-    for await (const _ of result.stream);
-    const error = await result.steps.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const error = await streamError(result);
     // Expected as with generateText: 60 tokens, read runs; 120 tokens, the second response's draft halts.
     expect(haltOf(error)?.decision.reasons).toContain('token_budget_exceeded');
     expect(ran).toEqual(['read:x0']);

@@ -40,10 +40,9 @@ describe('persisted history vs. what the model read', () => {
   });
 
   it("a denied sub-agent request: on later turns the parent's model still reads the sub-agent's result, not 'execution-denied'", async () => {
-    const { chat, ran } = await parentWithResearcher({}, [
-      [call('p-research', 'research', { task: 'x' })],
-      [],
-    ]);
+    const { chat, ran } = await parentWithResearcher({
+      parentTurns: [[call('p-research', 'research', { task: 'x' })], []],
+    });
     await chat.send();
     const [pending] = await chat.pending();
     await chat.send(chat.answered([approvalResponse(pending!, { type: 'deny', reason: 'not this one' })]));

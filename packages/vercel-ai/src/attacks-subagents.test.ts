@@ -1,29 +1,21 @@
 // Attacks and edge cases (from a review): the sub-agent round trip under pressure.
 import { isStepCount, type ModelMessage } from 'ai';
 import { describe, expect, it } from 'vitest';
+import type { ScriptedToolCall } from '../test/scripted-model.js';
 import { scriptedModel } from '../test/scripted-model.js';
-import { Conversation, call, deploy, orbitVercelAi, sdkTools } from '../test/support.js';
+import {
+  Conversation,
+  call,
+  deploy,
+  orbitVercelAi,
+  parentWithResearcher,
+  sdkTools,
+} from '../test/support.js';
 import { approvalResponse, haltOf } from './index.js';
 
-async function setUp(
-  childTurns: Parameters<typeof scriptedModel>[0],
-  parentTurns: Parameters<typeof scriptedModel>[0],
-) {
-  const { orbit, sink } = await deploy();
-  const { tools, ran } = sdkTools();
-  const orbitAi = orbitVercelAi(orbit);
-  const researcher = orbitAi.agent({
-    model: scriptedModel(childTurns, 'research done', 0, 'researcher'),
-    tools: { read: tools.read!, send: tools.send! },
-    stopWhen: isStepCount(10),
-  });
-  const parentTools = {
-    read: tools.read!,
-    research: orbitAi.subAgent(researcher, { profile: 'researcher', description: 'delegate research' }),
-  };
-  const chat = new Conversation(orbitAi, parentTools, parentTurns);
-  return { chat, sink, ran, orbitAi };
-}
+/** The parent and its researcher, with the sub-agent's and the parent's scripts. */
+const setUp = (childTurns: ScriptedToolCall[][], parentTurns: ScriptedToolCall[][]) =>
+  parentWithResearcher({ childTurns, parentTurns });
 
 describe('sub-agent round trips', () => {
   it('two delegating calls paused in one step: both surface, both answers resume their own sub-agent', async () => {

@@ -137,30 +137,39 @@ export function withMadeUpCall(
   ];
 }
 
+/** Reads a `streamText` result to its end; the error its steps rejected with (a halt), if any. */
+export async function streamError(result: { stream: AsyncIterable<unknown>; steps: PromiseLike<unknown> }) {
+  for await (const _ of result.stream);
+  return Promise.resolve(result.steps).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
 /**
- * A parent agent delegating to a researcher sub-agent (made with `orbitAi.agent`), whose first step reads
- * and sends (the send pauses) and whose second reads; the parent then makes `parentTurns`.
+ * A parent agent delegating to a researcher sub-agent (made with `orbitAi.agent`, with `read` and
+ * `send`). By default the researcher's first step reads and sends (the send pauses) and its second
+ * reads; the parent delegates, then reads.
  */
 export async function parentWithResearcher(
-  options: { approvalSecret?: string } = {},
-  parentTurns: ScriptedToolCall[][] = [
-    [call('p-research', 'research', { task: 'find x' })],
-    [call('p-read', 'read', { id: 'parent' })],
-  ],
+  options: {
+    approvalSecret?: string;
+    childTurns?: ScriptedToolCall[][];
+    parentTurns?: ScriptedToolCall[][];
+  } = {},
 ) {
   const { orbit, sink } = await deploy();
   const { tools, ran } = sdkTools();
-  const orbitAi = orbitVercelAi(orbit, options);
+  const orbitAi = orbitVercelAi(
+    orbit,
+    options.approvalSecret === undefined ? {} : { approvalSecret: options.approvalSecret },
+  );
+  const childTurns = options.childTurns ?? [
+    [call('k-read', 'read', { id: 'r1' }), call('k-send', 'send', { id: 's1' }, 0.5)],
+    [call('k-read2', 'read', { id: 'r2' })],
+  ];
   const researcher = orbitAi.agent({
-    model: scriptedModel(
-      [
-        [call('k-read', 'read', { id: 'r1' }), call('k-send', 'send', { id: 's1' }, 0.5)],
-        [call('k-read2', 'read', { id: 'r2' })],
-      ],
-      'research done',
-      0,
-      'researcher',
-    ),
+    model: scriptedModel(childTurns, 'research done', 0, 'researcher'),
     tools: { read: tools.read!, send: tools.send! },
     stopWhen: isStepCount(10),
   });
@@ -168,6 +177,10 @@ export async function parentWithResearcher(
     read: tools.read!,
     research: orbitAi.subAgent(researcher, { profile: 'researcher', description: 'delegate research' }),
   };
+  const parentTurns = options.parentTurns ?? [
+    [call('p-research', 'research', { task: 'find x' })],
+    [call('p-read', 'read', { id: 'parent' })],
+  ];
   const chat = new Conversation(orbitAi, parentTools, parentTurns);
   return { chat, sink, ran, orbitAi };
 }
