@@ -52,6 +52,9 @@ import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { table } from './lib/format.js';
+import { BENCH_LIMITS } from './lib/manifest.js';
+import { quantile, random } from './lib/stats.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Options
@@ -649,13 +652,7 @@ const LG_MANIFEST = {
     { name: 'send', max_calls_per_run: 50, reversibility: 'irreversible', confidence_threshold: 0.9 },
     { name: 'explode', max_calls_per_run: 50, reversibility: 'read_only' },
   ],
-  explicitly_blocked_tools: ['merge'],
-  interruption_policy: {
-    confidence_floor: 0.72,
-    max_tokens_per_run: 80_000,
-    max_records_touched_per_run: 200,
-    time_limit_minutes: 30,
-  },
+  ...BENCH_LIMITS,
   delegation: {
     max_depth: 1,
     max_sub_agents_per_run: 3,
@@ -944,29 +941,9 @@ async function agentWorker(trees: readonly [Tree, Tree], first: number, plan: Wo
 // ---------------------------------------------------------------------------------------------------------
 // Statistics
 
-function quantile(sorted: ArrayLike<number>, q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const position = (sorted.length - 1) * q;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
-}
-
 /** Median; sorts `values` in place. */
 const medianInPlace = (values: Float64Array) => quantile(values.sort(), 0.5);
 const pooled = (series: number[][]) => Float64Array.from(series.flat());
-
-/** A deterministic PRNG (mulberry32), so the bootstrap is repeatable. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * Two-level bootstrap of paired series: processes drawn with replacement, then rounds with replacement within
@@ -1097,17 +1074,6 @@ const fmt = (ns: number, unit: Row['unit']) =>
     minimumFractionDigits: 1,
     maximumFractionDigits: 1,
   });
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`;
-  return [
-    line(header),
-    `| ${widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`,
-    ...rows.map(line),
-  ].join('\n');
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // The main process: checks, spawns the measuring processes one after another, pools and reports

@@ -22,26 +22,18 @@
  *    by owner and top ORBIT frames.
  */
 import { rmSync, truncateSync } from 'node:fs';
-import { availableParallelism, cpus, totalmem } from 'node:os';
 import { JsonlFileSink } from '@orbit-agents/core';
 import { asSchema, type ModelMessage, type Tool } from 'ai';
 import { Bench } from 'tinybench';
+import { nowNs, secondsSince as seconds, stopwatch } from '../../../bench/lib/clock.js';
+import { pct, table, us } from '../../../bench/lib/format.js';
+import { benchFlags, machineLines } from '../../../bench/lib/machine.js';
+import { printProfiles, profiled } from '../../../bench/lib/profile.js';
+import { type Paired, paired, quantile, random, shuffled, sortedOf } from '../../../bench/lib/stats.js';
 import { scriptedModel } from '../test/scripted-model.js';
 import { FROM_DIST } from './adapter.js';
-import { printProfiles, profiled } from './profile.js';
+import { ownerOf } from './profile.js';
 import { bindingOf, readTool, SHAPES, type Shape, signedManifest, sinkPaths } from './setup.js';
-import {
-  type Paired,
-  paired,
-  pct,
-  quantile,
-  random,
-  shuffled,
-  sortedOf,
-  stopwatch,
-  table,
-  us,
-} from './stats.js';
 import {
   checkInvoke,
   checkRoundTrip,
@@ -51,9 +43,7 @@ import {
   variantsOf,
 } from './variants.js';
 
-const args = new Set(process.argv.slice(2));
-const QUICK = args.has('--quick');
-const PROFILE = !args.has('--no-profile');
+const { quick: QUICK, profile: PROFILE } = benchFlags();
 const ROUNDS = QUICK ? 40 : 1_500;
 const WARMUP_ROUNDS = QUICK ? 5 : 100;
 const TRIP_ROUNDS = QUICK ? 40 : 1_000;
@@ -63,15 +53,10 @@ const PROFILE_CALLS = QUICK ? 500 : 20_000;
 const TARGET = 0.03;
 const CALLS = 10;
 
-const nowNs = () => process.hrtime.bigint();
 const started = performance.now();
-const seconds = (from: number) => `${((performance.now() - from) / 1000).toFixed(0)} s`;
 let threadSeq = 0;
 
-console.log(`ORBIT Vercel AI SDK adapter benchmark: Node ${process.version} (${process.execPath})`);
-console.log(
-  `CPU: ${cpus()[0]?.model ?? 'unknown'}, ${availableParallelism()} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM`,
-);
+for (const line of machineLines('ORBIT Vercel AI SDK adapter benchmark')) console.log(line);
 console.log(
   `${new Date().toISOString()}${QUICK ? ', --quick' : ''}; the adapter from its ${FROM_DIST ? 'build (dist/)' : 'source (src/, by tsx)'}\n`,
 );
@@ -367,7 +352,7 @@ if (PROFILE) {
     const variant = variants.find((v) => v.key === 'orbit')!;
     const threads = Array.from({ length: PROFILE_CALLS / shape.calls }, () => `profile-${threadSeq++}`);
     summaries.push(
-      await profiled(shape.name, PROFILE_CALLS, async () => {
+      await profiled(shape.name, PROFILE_CALLS, ownerOf, async () => {
         for (const threadId of threads) await variant.invoke(threadId);
       }),
     );
@@ -378,7 +363,7 @@ if (PROFILE) {
   // Ten times the calls: each costs a tenth of an end-to-end one, and the profile needs as many samples.
   const threads = Array.from({ length: PROFILE_CALLS }, () => `profile-${threadSeq++}`);
   summaries.push(
-    await profiled('isolated calls', PROFILE_CALLS * CALLS, async () => {
+    await profiled('isolated calls', PROFILE_CALLS * CALLS, ownerOf, async () => {
       for (const threadId of threads) await orbitCalls(orbitSettings(threadId));
     }),
   );

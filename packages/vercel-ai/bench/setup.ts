@@ -1,6 +1,5 @@
 // The bench's fixtures: a manifest signed in-process, ORBIT bindings with or without an audit sink, the
 // trivial tools and the scripted model's shapes. Nothing here is timed.
-import { generateKeyPairSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -15,7 +14,8 @@ import {
 } from '@orbit-agents/core';
 import { jsonSchema, type Tool, tool, zodSchema } from 'ai';
 import { z } from 'zod';
-import type { ScriptedToolCall } from '../test/scripted-model.js';
+import { BENCH_LIMITS, benchSigningKey } from '../../../bench/lib/manifest.js';
+import { type Shape, shapeOf } from '../../../bench/lib/shapes.js';
 import { type OrbitAi, orbitVercelAi } from './adapter.js';
 
 /** The bench's manifest: `read` is read-only (every call proceeds), `send` irreversible (a call below 0.9 pauses). */
@@ -30,26 +30,14 @@ export const MANIFEST: ManifestInput = {
     { name: 'read', max_calls_per_run: 50, reversibility: 'read_only' },
     { name: 'send', max_calls_per_run: 50, reversibility: 'irreversible', confidence_threshold: 0.9 },
   ],
-  explicitly_blocked_tools: ['merge'],
-  interruption_policy: {
-    confidence_floor: 0.72,
-    max_tokens_per_run: 80_000,
-    max_records_touched_per_run: 200,
-    time_limit_minutes: 30,
-  },
+  ...BENCH_LIMITS,
 };
 
 /** Signs the manifest with a fresh Ed25519 key and loads it against that key, as a deployment would. */
 export async function signedManifest(): Promise<LoadedManifest> {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const kid = 'bench-key';
+  const { privateKey, kid, trustedKeys } = benchSigningKey();
   const signature = await signManifest({ manifest: MANIFEST, privateKey, kid });
-  const jwk = publicKey.export({ format: 'jwk' });
-  return loadManifest({
-    manifest: MANIFEST,
-    signature,
-    trustedKeys: { keys: [{ ...jwk, kid, alg: 'EdDSA', use: 'sig' }] },
-  });
+  return loadManifest({ manifest: MANIFEST, signature, trustedKeys });
 }
 
 export type SinkKind = 'none' | 'memory' | 'jsonl';
@@ -106,27 +94,7 @@ export const sendTool: Tool = tool({
 /** `sendTool`, its JSON schema made once. */
 export const sendToolOnce = await withSchemaMadeOnce(sendTool);
 
-/** A shape of the model's script: `turns` model turns of `perTurn` parallel `read` calls each. */
-export interface Shape {
-  name: string;
-  turns: ScriptedToolCall[][];
-  calls: number;
-}
-
-/** `turns` model turns of `perTurn` parallel `read` calls each, every one with confidence 0.99 (it proceeds). */
-export function shapeOf(turns: number, perTurn: number): Shape {
-  return {
-    name: turns === 1 ? `1 turn × ${perTurn} calls` : `${turns} turns × ${perTurn} call`,
-    turns: Array.from({ length: turns }, (_, t) =>
-      Array.from({ length: perTurn }, (_, i) => ({
-        name: 'read',
-        args: { id: `r${t}-${i}`, confidence: 0.99 },
-        id: `call-${t}-${i}`,
-      })),
-    ),
-    calls: turns * perTurn,
-  };
-}
+export type { Shape };
 
 /** The two shapes: one turn of 10 parallel calls, and 10 turns of one call. */
 export const SHAPES: readonly Shape[] = [shapeOf(1, 10), shapeOf(10, 1)];

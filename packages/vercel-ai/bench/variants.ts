@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { type AuditSink, JsonlFileSink, type LoadedManifest, MemorySink } from '@orbit-agents/core';
 import { generateText, isStepCount, type ModelMessage, wrapLanguageModel } from 'ai';
+import type { Clocks } from '../../../bench/lib/clock.js';
 import { scriptedModel } from '../test/scripted-model.js';
 import { approvalResponse, type OrbitAi } from './adapter.js';
 import {
@@ -15,7 +16,6 @@ import {
   sendTool,
   sendToolOnce,
 } from './setup.js';
-import type { Clocks } from './stats.js';
 
 /** What the checks read of a `generateText` result. */
 interface Result {

@@ -1,7 +1,13 @@
-// The bench's statistics and tables: quantiles, a repeatable bootstrap of the median, paired differences.
+// The benches' statistics: quantiles, a repeatable PRNG, a bootstrap interval of the median, paired differences.
+// Shared by packages/*/bench and bench/compare-builds.ts; it imports nothing, so any bench can load it.
 
-/** The `q` quantile of sorted values, interpolated between neighbours. */
-export function quantile(sorted: readonly number[], q: number): number {
+/**
+ * The `q` quantile (0 to 1) of sorted values, interpolated between neighbours; NaN when there are none.
+ *
+ * @example
+ * quantile([1, 2, 3, 4], 0.5); // 2.5
+ */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const position = (sorted.length - 1) * q;
   const low = Math.floor(position);
@@ -9,10 +15,19 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
 }
 
+/** A sorted copy of `values` (ascending). */
 export const sortedOf = (values: readonly number[]) => [...values].sort((a, b) => a - b);
+
+/** The median of `values` (left unsorted). */
 export const median = (values: readonly number[]) => quantile(sortedOf(values), 0.5);
 
-/** A deterministic PRNG (mulberry32), so the bootstrap and the run orders are repeatable. */
+/**
+ * A deterministic PRNG (mulberry32) of numbers in [0, 1), so bootstraps and run orders are repeatable.
+ *
+ * @example
+ * const next = random(42);
+ * next(); // the same number on every run
+ */
 export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
@@ -34,7 +49,7 @@ export function shuffled<T>(items: readonly T[], next: () => number): T[] {
   return copy;
 }
 
-/** Percentile bootstrap 95% interval of the median (2,000 resamples). */
+/** Percentile bootstrap 95% interval of the median (`resamples` resamples, seed 42: repeatable). */
 export function bootstrapMedian(values: readonly number[], resamples = 2_000): [number, number] {
   const next = random(42);
   const medians: number[] = [];
@@ -49,11 +64,16 @@ export function bootstrapMedian(values: readonly number[], resamples = 2_000): [
 
 /** What a variant adds to its baseline: the median of the per-round differences, its interval, and that over the baseline's median. */
 export interface Paired {
+  /** The baseline's median. */
   base: number;
+  /** The variant's median. */
   withOrbit: number;
+  /** The median of the per-round differences (variant minus baseline). */
   added: number;
+  /** Bootstrap 95% interval of `added`. */
   low: number;
   high: number;
+  /** `added / base`. */
   ratio: number;
 }
 
@@ -61,6 +81,8 @@ export interface Paired {
  * Compares two series sampled in the same rounds (sample i of each from round i).
  *
  * @throws Error when the series differ in length (they were not sampled in the same rounds).
+ * @example
+ * const { added, low, high, ratio } = paired(baseline.samples, orbit.samples);
  */
 export function paired(baseline: readonly number[], variant: readonly number[]): Paired {
   if (baseline.length !== variant.length)
@@ -70,41 +92,4 @@ export function paired(baseline: readonly number[], variant: readonly number[]):
   const [low, high] = bootstrapMedian(diffs);
   const base = median(baseline);
   return { base, withOrbit: median(variant), added, low, high, ratio: added / base };
-}
-
-/** A sample's two clocks, ns: wall time, and the process's CPU time (every thread: V8's GC helpers too). */
-export interface Clocks {
-  wall: number[];
-  cpu: number[];
-}
-
-/**
- * Starts both clocks; the function returned reads them. CPU time leaves out the time other processes held
- * the cores (on a shared machine, most of a loaded wall-clock sample), so it is the steadier of the two.
- */
-export function stopwatch(): () => { wall: number; cpu: number } {
-  const cpu = process.cpuUsage();
-  const wall = process.hrtime.bigint();
-  return () => {
-    const elapsed = Number(process.hrtime.bigint() - wall);
-    const used = process.cpuUsage(cpu);
-    return { wall: elapsed, cpu: (used.user + used.system) * 1_000 };
-  };
-}
-
-/** ns as µs, with thousands separators. */
-export const us = (ns: number, digits = 1) =>
-  (ns / 1e3).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-export const pct = (ratio: number) => `${(ratio * 100).toFixed(2)}%`;
-
-/** A Markdown table, first column left-aligned, the others right-aligned. */
-export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join(' | ')} |`;
-  return [
-    line(header),
-    `| ${widths.map((w, i) => (i === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`,
-    ...rows.map(line),
-  ].join('\n');
 }
