@@ -33,7 +33,10 @@ export interface Refusal {
 
 /** Turns a decision that did not run into the refusal the model receives. */
 export function toRefusal(decision: Decision): Refusal {
-  const detail = decision.detail ? ` ${decision.detail}` : '';
+  // The detail is a sentence of its own (what was wrong), ended before the advice that follows it.
+  const detail = decision.detail
+    ? ` ${/[.!?]$/.test(decision.detail) ? decision.detail : `${decision.detail}.`}`
+    : '';
   const { comment } = decision;
   const said = comment === undefined ? '' : ` The person who denied it said: ${comment}`;
   return {

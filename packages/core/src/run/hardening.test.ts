@@ -163,3 +163,15 @@ describe('a call decided to run that the framework never ran', () => {
     expect(outcomes.map((e) => [e.call_id, e.status])).toEqual([['c-cut', 'not_executed']]);
   });
 });
+
+describe('the refusal the model reads', () => {
+  it('ends the detail before the advice: a sentence of its own', async () => {
+    const { orbit } = await orbitOf();
+    const run = orbit.startRun();
+    const read = defineTool({ name: 'read', input: z.object({ id: z.string() }), execute: () => 'ok' });
+    const result = await run.execute(read, { id: 7, confidence: 0.99 });
+    expect(result.status).toBe('refused');
+    const message = result.status === 'refused' ? result.refusal.message : '';
+    expect(message).toMatch(/\(block: input_invalid\)\. input\.id: .*number\. Do not retry/);
+  });
+});
