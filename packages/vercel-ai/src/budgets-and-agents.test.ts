@@ -1,6 +1,6 @@
 // Usage feeds the token budget as each response arrives; halts stop the loop at once; ToolLoopAgent.
 import { isStepCount, tool } from 'ai';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { scriptedModel } from '../test/scripted-model.js';
 import { budget, Conversation, call, deploy, orbitVercelAi, sdkTools } from '../test/support.js';
@@ -126,5 +126,21 @@ describe('ToolLoopAgent under ORBIT', () => {
     const orbitAi = orbitVercelAi(orbit);
     const agent = orbitAi.agent({ model: scriptedModel([]), tools: sdkTools().tools });
     await expect(agent.generate({ prompt: 'go', options: undefined })).rejects.toThrow(/threadId/);
+  });
+});
+
+describe('one decision per call, read once', () => {
+  it("execute uses the decision toolApproval made for the same input: the run's guard is asked once per call", async () => {
+    const { orbit } = await deploy();
+    const { tools, ran } = sdkTools();
+    const orbitAi = orbitVercelAi(orbit);
+    const chat = new Conversation(orbitAi, tools, [
+      [call('c-1', 'read', { id: 'a' }), call('c-2', 'draft', { id: 'b' })],
+    ]);
+    const run = orbitAi.runOf(chat.threadId);
+    const guard = vi.spyOn(run, 'guard');
+    await chat.send();
+    expect(ran).toEqual(['read:a', 'draft:b']);
+    expect(guard.mock.calls.map(([request]) => request.callId)).toEqual(['c-1', 'c-2']);
   });
 });

@@ -23,7 +23,10 @@ export function guardedTool(binding: OrbitAi, entry: ToolEntry, invocation: Invo
         const result = await handleCall(
           binding.registry,
           invocation.run,
-          callOf({ toolName: entry.name, toolCallId: options.toolCallId, input }),
+          {
+            ...callOf({ toolName: entry.name, toolCallId: options.toolCallId, input }),
+            decided: invocation.takeDecided(options.toolCallId, input),
+          },
           entry.guarded,
           hooksOf(binding, entry, invocation, options, outer),
         );

@@ -1,5 +1,5 @@
 import type { Run, RunHaltedError } from '@orbit-agents/core';
-import { dropOldest } from '@orbit-agents/core/adapter';
+import { type DecidedCall, dropOldest } from '@orbit-agents/core/adapter';
 import { OptionsInvalidError } from '@orbit-agents/core/errors';
 import type { ModelMessage } from 'ai';
 import { historyCallIds } from './history.js';
@@ -34,6 +34,8 @@ export class Invocation {
   readonly outputs: Map<string, ToolOutput>;
   /** Tool call ids the conversation held when the call began: they are recalled, never decided anew. */
   history: ReadonlySet<string> = new Set();
+  /** Calls decided in this invocation's `toolApproval`, with the input they were decided on, until they run. */
+  private readonly decided = new Map<string, { input: unknown; decided: DecidedCall }>();
   private halted: RunHaltedError | undefined;
   private answers: Promise<void> | undefined;
   private started = false;
@@ -85,6 +87,19 @@ export class Invocation {
       );
     }
     this.started = true;
+  }
+
+  /** Keeps a call decided moments ago, so that its tool's `execute` does not read and look it up again. */
+  noteDecided(callId: string, input: unknown, decided: DecidedCall): void {
+    this.decided.set(callId, { input, decided });
+  }
+
+  /** The decision made for this call in this invocation, if `execute` is given the very input it was decided on. */
+  takeDecided(callId: string, input: unknown): DecidedCall | undefined {
+    const noted = this.decided.get(callId);
+    if (!noted) return undefined;
+    this.decided.delete(callId);
+    return noted.input === input ? noted.decided : undefined;
   }
 
   /** The run halted (inside a tool, or by a person's stop): nothing further runs in this invocation. */

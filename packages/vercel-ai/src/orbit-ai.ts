@@ -233,7 +233,9 @@ export class OrbitAi {
           if (!recalled) throw unknownCall(toolCall, run);
           return statusOf(this, invocation, recalled);
         }
-        return statusOf(this, invocation, await decideCall(run, this.orbit, call, entry.guarded));
+        const decided = await decideCall(run, this.orbit, call, entry.guarded);
+        invocation.noteDecided(toolCall.toolCallId, toolCall.input, decided);
+        return statusOf(this, invocation, decided.decision);
       },
       prepareStep: async (options) => {
         if (options.stepNumber === 0) {

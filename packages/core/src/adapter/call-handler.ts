@@ -31,6 +31,17 @@ export interface FrameworkCall {
    * another call's: they must name their request (carry its `action_hash`). Read only when a call pauses.
    */
   readonly shared?: boolean | (() => boolean);
+  /**
+   * The decision `decideCall` made for this very call moments ago (a framework that asks before it runs
+   * the tool), with the call as it was read: it is used as it is, not read and looked up again.
+   */
+  readonly decided?: DecidedCall;
+}
+
+/** A call decided by `decideCall`: the decision, and the call as it was read for it. */
+export interface DecidedCall {
+  readonly decision: Decision;
+  readonly read: ReadCall;
 }
 
 /** A pause, as the adapter shows it in the framework: the request, and why an earlier answer was refused. */
@@ -130,9 +141,10 @@ async function present<Result>(
   hooks: FrameworkHooks<Result>,
 ): Promise<Result> {
   const state = registry.stateOf(run);
-  const { request, args, input } = readCall(registry.orbit, call, tool);
+  const { request, args, input } = call.decided?.read ?? readCall(registry.orbit, call, tool);
   // In memory the decision is synchronous: no promise, no tick.
-  let decision = run.usesStore ? await run.guardAsync(request) : run.guard(request);
+  let decision =
+    call.decided?.decision ?? (run.usesStore ? await run.guardAsync(request) : run.guard(request));
   const replayed = call.callId === undefined ? undefined : state.results.get(call.callId);
   if (replayed !== undefined && decision.reasons.includes('already_executed')) return replayed;
   let answered: { args: unknown; editedArgs?: unknown } | undefined;
@@ -188,14 +200,15 @@ export function readCall(orbit: Orbit, call: FrameworkCall, tool: GuardedTool): 
  * Decides a framework's call (`guard`, or `guardAsync` on a store), for a framework that asks for the
  * decision before it runs the tool (the AI SDK's `toolApproval`); `handleCall` then finds it recorded.
  */
-export function decideCall(
+export async function decideCall(
   run: Run,
   orbit: Orbit,
   call: FrameworkCall,
   tool: GuardedTool,
-): Decision | Promise<Decision> {
-  const { request } = readCall(orbit, call, tool);
-  return run.usesStore ? run.guardAsync(request) : run.guard(request);
+): Promise<DecidedCall> {
+  const read = readCall(orbit, call, tool);
+  const decision = run.usesStore ? await run.guardAsync(read.request) : run.guard(read.request);
+  return { decision, read };
 }
 
 /**

@@ -40,7 +40,7 @@ describe('decideCall and recallCall', () => {
     const run = new RunRegistry(orbit).thread('t-recall', 'thread');
     expect(await recallCall(run, orbit, call('a'), tool)).toBeUndefined();
     expect(sink.events.filter((e) => e.event === 'decision')).toEqual([]);
-    const decided = await decideCall(run, orbit, call('a', 0.5), tool);
+    const { decision: decided } = await decideCall(run, orbit, call('a', 0.5), tool);
     expect(decided.decision).toBe('pause');
     expect(await recallCall(run, orbit, call('a', 0.5), tool)).toBe(decided);
     expect(sink.events.filter((e) => e.event === 'decision')).toHaveLength(1);
@@ -54,7 +54,7 @@ describe('decideCall and recallCall', () => {
     const path = tempDbPath();
     const stores = [new SqliteStore({ path }), new SqliteStore({ path })];
     const a = await orbitOf({}, { store: stores[0]! });
-    const paused = await decideCall(
+    const { decision: paused } = await decideCall(
       new RunRegistry(a.orbit).thread('t-store', 'thread'),
       a.orbit,
       call('a', 0.5),

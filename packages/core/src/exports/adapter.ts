@@ -5,6 +5,7 @@
  */
 export type { AdapterRun } from '../adapter/adapter-run.js';
 export {
+  type DecidedCall,
   decideCall,
   type FrameworkCall,
   type FrameworkHooks,
