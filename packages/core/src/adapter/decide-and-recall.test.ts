@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { tempDbPath } from '../../test/adapter-conformance-support.js';
 import { orbitOf } from '../../test/support.js';
 import { SqliteStore } from '../stores/sqlite-store.js';
-import { decideCall, readCall, recallCall } from './call-handler.js';
+import { decideCall, handleCall, readCall, recallCall } from './call-handler.js';
 import { RunRegistry } from './run-registry.js';
 import type { GuardedTool } from './tool-hints.js';
 
@@ -71,5 +71,29 @@ describe('decideCall and recallCall', () => {
     expect(await recallCall(run, b.orbit, call('never'), tool)).toBeUndefined();
     expect(b.sink.events.filter((e) => e.event === 'decision')).toEqual([]);
     await Promise.all(stores.map((store) => store.close()));
+  });
+});
+
+describe('handleCall with a call decided moments ago', () => {
+  it('runs it on that decision: the call is neither read nor looked up again', async () => {
+    const { orbit, sink } = await orbitOf();
+    const registry = new RunRegistry<string>(orbit);
+    const run = registry.thread('t-decided', 'thread');
+    const decided = await decideCall(run, orbit, call('a'), tool);
+    const guard = vi.spyOn(run, 'guard');
+    const result = await handleCall(registry, run, { ...call('a'), decided }, tool, {
+      ask: () => {
+        throw new Error('not asked');
+      },
+      toAnswer: () => ({ error: 'none' }),
+      invoke: async (args) => ({ result: `ran ${(args as { id: string }).id}`, output: args }),
+      refused: () => 'refused',
+      failed: () => 'failed',
+      suspends: () => false,
+    });
+    expect(result).toBe('ran a');
+    expect(guard).not.toHaveBeenCalled();
+    expect(sink.events.filter((e) => e.event === 'decision')).toHaveLength(1);
+    expect(sink.events.filter((e) => e.event === 'outcome')).toMatchObject([{ status: 'executed' }]);
   });
 });
