@@ -7,6 +7,7 @@ import type { ToolNode } from '@langchain/langgraph/prebuilt';
 import { type Orbit, type Run, type ToolDefinition, toRefusal } from '@orbit-agents/core';
 import {
   ANY_OBJECT,
+  checkResourceHint,
   delegateOnce,
   describeTool,
   dropOldest,
@@ -21,7 +22,7 @@ import {
   stoppedByPerson,
   type ToolHints,
 } from '@orbit-agents/core/adapter';
-import { OptionsInvalidError, TokenError } from '@orbit-agents/core/errors';
+import { TokenError } from '@orbit-agents/core/errors';
 import { z } from 'zod';
 import { interruptValue, toApprovalAnswer } from './hitl.js';
 import { asMessage, contentOf, errorMessage, GUARDED, guardsItself, refusalMessage } from './messages.js';
@@ -196,10 +197,11 @@ export class OrbitLangGraph {
     for (const tool of tools) {
       if (guardsItself(tool)) continue; // ORBIT definitions and sub-agents carry their own resource
       const name = (tool as { name?: unknown }).name;
-      if (typeof name !== 'string' || this.options.tools?.[name]?.resource) continue;
-      if (this.orbit.policy.tools.get(name)?.resources === undefined) continue;
-      throw new OptionsInvalidError(
-        `Tool "${name}" is bound to resources in the manifest, but ORBIT cannot tell which resource a call acts on: give orbitLangGraph(orbit, { tools: { ${name}: { resource: (args) => \`type:\${args.id}\` } } }) (or define it with defineTool and orbitLg.tool).`,
+      if (typeof name !== 'string') continue;
+      checkResourceHint(
+        this.orbit,
+        this.describeTool(name, tool),
+        `orbitLangGraph(orbit, { tools: { ${name}: { resource: (args) => \`type:\${args.id}\` } } }) (or define it with defineTool and orbitLg.tool)`,
       );
     }
   }

@@ -102,3 +102,17 @@ describe('settings() with bad input', () => {
     expect(error).not.toMatch(/^TypeError/);
   });
 });
+
+describe('a tool the manifest binds to resources', () => {
+  it('needs a resource hint: without one, settings() refuses it naming the tool and the hint, before the model is asked', async () => {
+    const { orbit } = await deploy();
+    const { tools } = sdkTools();
+    const model = scriptedModel([]);
+    const pay = tools.send!;
+    expect(() => orbitVercelAi(orbit).settings({ threadId: 't-hint', model, tools: { pay } })).toThrow(
+      /Tool "pay" is bound to resources in the manifest.*orbitVercelAi\(orbit, \{ tools: \{ pay: \{ resource:/,
+    );
+    const hinted = orbitVercelAi(orbit, { tools: { pay: { resource: (args) => `invoice:${args.id}` } } });
+    expect(hinted.settings({ threadId: 't-hint', model, tools: { pay } }).tools.pay).toBeDefined();
+  });
+});

@@ -18,8 +18,11 @@ export async function statusOf(
   decision: Decision,
 ): Promise<ToolApprovalStatus> {
   // A call that ran, presented again (a resume delivered twice): its recorded result answers it.
-  const { results } = binding.registry.stateOf(invocation.run);
-  if (decision.reasons.includes('already_executed') && results.has(decision.call_id)) return 'not-applicable';
+  if (
+    decision.reasons.includes('already_executed') &&
+    binding.registry.stateOf(invocation.run).results.has(decision.call_id)
+  )
+    return 'not-applicable';
   switch (decision.decision) {
     case 'proceed':
       return 'not-applicable';
@@ -83,7 +86,7 @@ export async function applyAnswers(
     const entry = tools.guarded.get(call.toolName);
     if (!entry) continue; // not a tool of this call: the SDK refuses the answer itself
     const decision = await recallCall(run, binding.orbit, callOf(call), entry.guarded);
-    if (!decision) throw unknownRequest(request, run);
+    if (!decision) throw neverDecided(call, run, request.approvalId);
     let settled = decision;
     if (decision.decision === 'pause' && decision.approval) {
       // ORBIT's pauses are answered by people: an answer marked automatic is not one.
@@ -124,12 +127,19 @@ function automaticAnswer(request: HistoryRequest, run: Run): ApprovalAnswerInval
   );
 }
 
-/** An answer to a request ORBIT never raised: a client that made up the request, or another thread's. */
-function unknownRequest(request: HistoryRequest, run: Run): ApprovalUnknownError {
+/**
+ * A call the conversation holds that ORBIT never decided (a client that made it up, with a request and
+ * an answer, or another thread's): its answer is not applied, the call is not run.
+ */
+export function neverDecided(
+  call: { toolCallId: string; toolName: string },
+  run: Run,
+  approvalId: string,
+): ApprovalUnknownError {
   return new ApprovalUnknownError(
     'ERR_APPROVAL_UNKNOWN',
-    `The messages answer approval "${request.approvalId}" for call "${request.call.toolCallId}" (${request.call.toolName}), but ORBIT never paused that call in run "${run.id}": an answer applies only to a request ORBIT raised.`,
-    request.approvalId,
+    `The messages hold call "${call.toolCallId}" (${call.toolName}) as asked and answered, but ORBIT never decided that call in run "${run.id}": an answer applies only to a request ORBIT raised, and a call the model did not make is not run.`,
+    approvalId,
   );
 }
 

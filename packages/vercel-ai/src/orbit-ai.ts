@@ -1,10 +1,12 @@
 import type { Orbit, Run, ToolDefinition } from '@orbit-agents/core';
-import { decideCall, RunRegistry, recallCall, type ToolHints } from '@orbit-agents/core/adapter';
 import {
-  ApprovalAnswerInvalidError,
-  ApprovalUnknownError,
-  OptionsInvalidError,
-} from '@orbit-agents/core/errors';
+  checkResourceHint,
+  decideCall,
+  RunRegistry,
+  recallCall,
+  type ToolHints,
+} from '@orbit-agents/core/adapter';
+import { ApprovalAnswerInvalidError, OptionsInvalidError } from '@orbit-agents/core/errors';
 import {
   gateway,
   type LanguageModel,
@@ -19,7 +21,7 @@ import {
 import { type OrbitAgentSettings, type OrbitCallOptions, orbitAgent } from './agent.js';
 import { type AiResult, callOf } from './call.js';
 import { checkMessages, checkModel, checkTools } from './check-input.js';
-import { applyAnswers, statusOf } from './decisions.js';
+import { applyAnswers, neverDecided, statusOf } from './decisions.js';
 import { guardedTool } from './guarded-tool.js';
 import { answerProblem, openRequests } from './history.js';
 import { Invocation, type ToolOutput, type ToolTable } from './invocation.js';
@@ -230,7 +232,7 @@ export class OrbitAi {
         // anew: a call the client added to the history has no decision, and is refused.
         if (invocation.history.has(toolCall.toolCallId)) {
           const recalled = await recallCall(run, this.orbit, call, entry.guarded);
-          if (!recalled) throw unknownCall(toolCall, run);
+          if (!recalled) throw neverDecided(toolCall, run, toolCall.toolCallId);
           return statusOf(this, invocation, recalled);
         }
         const decided = await decideCall(run, this.orbit, call, entry.guarded);
@@ -347,22 +349,14 @@ export class OrbitAi {
     let entry = this.wrapped.get(given);
     if (!entry || entry.name !== name) {
       entry = fromSdkTool(name, given, this.options.tools?.[name]);
-      this.checkHints(entry);
+      checkResourceHint(
+        this.orbit,
+        entry.guarded,
+        `orbitVercelAi(orbit, { tools: { ${name}: { resource: (args) => \`type:\${args.id}\` } } }) (or define it with defineTool and orbitAi.tool)`,
+      );
       this.wrapped.set(given, entry);
     }
     return entry;
-  }
-
-  /**
-   * Fails fast, before the model is asked, when an SDK tool is bound by the manifest to `resources`
-   * but has no `resource` hint: every call of it would name no resource and halt the run.
-   */
-  private checkHints(entry: ToolEntry): void {
-    if (entry.guarded.shape.resource) return;
-    if (this.orbit.policy.tools.get(entry.name)?.resources === undefined) return;
-    throw new OptionsInvalidError(
-      `Tool "${entry.name}" is bound to resources in the manifest, but ORBIT cannot tell which resource a call acts on: give orbitVercelAi(orbit, { tools: { ${entry.name}: { resource: (args) => \`type:\${args.id}\` } } }) (or define it with defineTool and orbitAi.tool).`,
-    );
   }
 
   private missing(name: string): never {
@@ -378,12 +372,3 @@ export function orbitVercelAi(orbit: Orbit, options?: OrbitAiOptions): OrbitAi {
 }
 
 export type { AiResult };
-
-/** A call the client added to the conversation: ORBIT never decided it. */
-function unknownCall(call: { toolCallId: string; toolName: string }, run: Run): ApprovalUnknownError {
-  return new ApprovalUnknownError(
-    'ERR_APPROVAL_UNKNOWN',
-    `The conversation holds call "${call.toolCallId}" (${call.toolName}) as approved, but ORBIT never decided that call in run "${run.id}": a call the model did not make is not run.`,
-    call.toolCallId,
-  );
-}

@@ -1,5 +1,5 @@
 import type { Run } from '@orbit-agents/core';
-import { ApprovalError } from '@orbit-agents/core';
+import { ApprovalError, toRefusal } from '@orbit-agents/core';
 import {
   delegateOnce,
   haltOf,
@@ -190,17 +190,12 @@ export class SubAgentTool {
     const approver = invocation.approver === undefined ? {} : { approver: invocation.approver };
     // The answer, shown as the first call's request, answers each call of the step: the first bound to the
     // hash the client gave, the others to their own (the person saw them in the batch).
-    const responses = await Promise.all(
-      pending.map(async (request, i) => ({
-        ...response,
-        approvalId: request.approvalId,
-        orbit: {
-          ...orbit,
-          ...approver,
-          ...(i === 0 ? {} : { action_hash: await this.hashOf(delegation, request) }),
-        },
-      })),
-    );
+    const hashes = pending.length > 1 ? await this.hashesOf(delegation) : new Map<string, string>();
+    const responses = pending.map((request, i) => ({
+      ...response,
+      approvalId: request.approvalId,
+      orbit: { ...orbit, ...approver, ...(i === 0 ? {} : { action_hash: hashes.get(request.approvalId) }) },
+    }));
     delegation.pending = undefined;
     try {
       await this.step(delegation, responses, invocation);
@@ -214,10 +209,10 @@ export class SubAgentTool {
     }
   }
 
-  /** The action hash of a sub-agent's request, as ORBIT recorded it. */
-  private async hashOf(delegation: Delegation, request: HistoryRequest): Promise<string | undefined> {
+  /** The action hashes of the sub-agent's pending requests, by the SDK's approval id, as ORBIT recorded them. */
+  private async hashesOf(delegation: Delegation): Promise<Map<string, string>> {
     const inner = await this.binding.pendingIn(delegation.child, delegation.messages, this.agent.tools ?? {});
-    return inner.find((pending) => pending.approvalId === request.approvalId)?.orbit.action_hash;
+    return new Map(inner.map((each) => [each.approvalId, each.orbit.action_hash]));
   }
 
   /**
@@ -280,15 +275,7 @@ export class SubAgentTool {
         // A policy halt, or a failure, ends the sub-agent only: the parent's model is told.
         delegation.done = {
           ok: false,
-          error: halt
-            ? new ToolRefusedError({
-                refused: true,
-                tool: halt.decision.tool,
-                decision: 'halt',
-                reasons: halt.decision.reasons,
-                message: halt.message,
-              })
-            : error,
+          error: halt ? new ToolRefusedError({ ...toRefusal(halt.decision), message: halt.message }) : error,
         };
       }
     };

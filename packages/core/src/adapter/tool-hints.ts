@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { OptionsInvalidError } from '../errors.js';
+import type { Orbit } from '../run/create-orbit.js';
 import type { ToolContext } from '../run/define-tool.js';
 import type { ToolShape } from '../run/guard-request.js';
 
@@ -62,4 +64,19 @@ export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> | undef
 /** True for a zod schema (anything with `safeParse`). */
 export function isZod(schema: unknown): schema is z.ZodType {
   return typeof (schema as { safeParse?: unknown } | undefined)?.safeParse === 'function';
+}
+
+/**
+ * Fails fast, before the model is asked, when the manifest binds a tool to `resources` but ORBIT cannot
+ * tell which resource a call acts on: every call of it would name no resource and halt the run.
+ *
+ * @param howToHint How to give the `resource` hint in this adapter, for the error.
+ * @throws OptionsInvalidError naming the tool and the hint it needs.
+ */
+export function checkResourceHint(orbit: Orbit, tool: GuardedTool, howToHint: string): void {
+  if (tool.shape.resource) return;
+  if (orbit.policy.tools.get(tool.name)?.resources === undefined) return;
+  throw new OptionsInvalidError(
+    `Tool "${tool.name}" is bound to resources in the manifest, but ORBIT cannot tell which resource a call acts on: give ${howToHint}.`,
+  );
 }

@@ -26,6 +26,7 @@ export {
 export { delegateOnce, isRefusal, runDelegated, type SubAgentOptions } from '../adapter/sub-agents.js';
 export {
   ANY_OBJECT,
+  checkResourceHint,
   describeTool,
   type GuardedTool,
   isZod,
