@@ -9,6 +9,7 @@ import {
   ANY_OBJECT,
   checkResourceHint,
   delegateOnce,
+  describeDefinition,
   describeTool,
   dropOldest,
   type FrameworkHooks,
@@ -297,13 +298,7 @@ export class OrbitLangGraph {
 
   /** An ORBIT tool definition as a LangChain tool: its schema with the confidence argument, guarded. */
   tool<Input, Output>(definition: ToolDefinition<Input, Output>): StructuredToolInterface {
-    const guarded: GuardedTool = {
-      name: definition.name,
-      shape: definition,
-      description: definition.description,
-      undo: (definition.undo ?? this.options.tools?.[definition.name]?.undo) as GuardedTool['undo'],
-      parsesItself: false,
-    };
+    const guarded = describeDefinition(definition as ToolDefinition, this.options.tools?.[definition.name]);
     // Run as a LangChain tool once ORBIT has decided, so callbacks (LangSmith, streamEvents) see it.
     const runner = lcTool(
       async (args: Record<string, unknown>, config: ToolRuntime) => {

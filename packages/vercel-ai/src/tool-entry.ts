@@ -1,5 +1,12 @@
 import type { Orbit, Run, ToolDefinition } from '@orbit-agents/core';
-import { ANY_OBJECT, type GuardedTool, isZod, type ToolHints } from '@orbit-agents/core/adapter';
+import {
+  ANY_OBJECT,
+  describeDefinition,
+  describeTool,
+  type GuardedTool,
+  isZod,
+  type ToolHints,
+} from '@orbit-agents/core/adapter';
 import { OptionsInvalidError } from '@orbit-agents/core/errors';
 import { asSchema, jsonSchema, type Tool, type ToolExecutionOptions, zodSchema } from 'ai';
 import { z } from 'zod';
@@ -24,13 +31,7 @@ export function fromDefinition(definition: ToolDefinition, hints: ToolHints | un
     original,
     execute: (args, options, run) =>
       definition.execute(args as never, { runId: run.id, callId: options.toolCallId, agentId: run.agentId }),
-    guarded: {
-      name: definition.name,
-      shape: definition,
-      description: definition.description,
-      undo: (definition.undo ?? hints?.undo) as GuardedTool['undo'],
-      parsesItself: false,
-    },
+    guarded: describeDefinition(definition, hints),
     validate: undefined,
   };
 }
@@ -42,26 +43,15 @@ export function fromSdkTool(name: string, tool: Tool, hints: ToolHints | undefin
       `Tool "${name}" has no execute: ORBIT guards tools the SDK runs (a client-side tool is answered by the client, not guarded).`,
     );
   }
-  const schema = tool.inputSchema as unknown;
-  const zod = isZod(schema) ? schema : undefined;
+  const zod = isZod(tool.inputSchema);
   const validator = zod ? undefined : asSchema(tool.inputSchema as never);
   const execute = tool.execute;
   return {
     name,
     original: tool,
     execute: (args, options) => execute(args as never, options),
-    guarded: {
-      name,
-      shape: {
-        input: zod ?? ANY_OBJECT,
-        ...(hints?.records ? { records: hints.records as never } : {}),
-        ...(hints?.resource ? { resource: hints.resource as never } : {}),
-      },
-      description: typeof tool.description === 'string' ? tool.description : undefined,
-      undo: hints?.undo as GuardedTool['undo'],
-      // A zod schema is parsed by ORBIT as the SDK would (defaults, transforms); another is the tool's own to check.
-      parsesItself: zod === undefined,
-    },
+    // A zod schema is parsed by ORBIT as the SDK would (defaults, transforms); another is the tool's own to check.
+    guarded: describeTool(name, tool, hints, { schema: tool.inputSchema, parsesItself: !zod }),
     validate:
       validator?.validate &&
       (async (value) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { OptionsInvalidError } from '../errors.js';
 import type { Orbit } from '../run/create-orbit.js';
-import type { ToolContext } from '../run/define-tool.js';
+import type { ToolContext, ToolDefinition } from '../run/define-tool.js';
 import type { ToolShape } from '../run/guard-request.js';
 
 /**
@@ -34,10 +34,18 @@ export const ANY_OBJECT = z.record(z.string(), z.unknown());
 /**
  * Describes a framework's tool for the call handler: its zod schema if it has one (else any object),
  * and the hints given for its name.
+ *
+ * @param how Where the framework keeps the tool's schema (default its `schema` field, as LangChain's), and
+ * whether the tool parses its own arguments (default true; false: ORBIT's parsed copy is what it runs with).
  */
-export function describeTool(name: string, tool: unknown, hints: ToolHints | undefined): GuardedTool {
+export function describeTool(
+  name: string,
+  tool: unknown,
+  hints: ToolHints | undefined,
+  how: { schema?: unknown; parsesItself?: boolean } = {},
+): GuardedTool {
   const candidate = tool as { schema?: unknown; description?: unknown } | undefined;
-  const schema = candidate?.schema;
+  const schema = 'schema' in how ? how.schema : candidate?.schema;
   return {
     name,
     shape: {
@@ -47,7 +55,21 @@ export function describeTool(name: string, tool: unknown, hints: ToolHints | und
     },
     description: typeof candidate?.description === 'string' ? candidate.description : undefined,
     undo: hints?.undo as GuardedTool['undo'],
-    parsesItself: true,
+    parsesItself: how.parsesItself ?? true,
+  };
+}
+
+/**
+ * Describes an ORBIT tool definition (`defineTool`) for the call handler: its own schema, records,
+ * resource and undo (an `undo` hint given for its name when it has none). ORBIT parses its arguments.
+ */
+export function describeDefinition(definition: ToolDefinition, hints: ToolHints | undefined): GuardedTool {
+  return {
+    name: definition.name,
+    shape: definition,
+    description: definition.description,
+    undo: (definition.undo ?? hints?.undo) as GuardedTool['undo'],
+    parsesItself: false,
   };
 }
 

@@ -27,6 +27,7 @@ export { delegateOnce, isRefusal, runDelegated, type SubAgentOptions } from '../
 export {
   ANY_OBJECT,
   checkResourceHint,
+  describeDefinition,
   describeTool,
   type GuardedTool,
   isZod,
