@@ -40,10 +40,9 @@ export async function guardAsync(
   if (run.deciding.has(callId)) throw new CallDuplicateError(run.id, callId, 'deciding');
   // Only a caller's call id (a framework's) names the same call in another process; generated ones are local.
   const known =
-    run.book.known(run.id, callId, request.tool, args) ??
-    (run.resumed && request.callId !== undefined && args.ok
-      ? await recover(run, callId, request.tool, args.args)
-      : undefined);
+    request.callId === undefined
+      ? run.book.known(run.id, callId, request.tool, args)
+      : await recorded(run, callId, request.tool, args);
   if (known) return known;
   const gate = gateOf(run, request, args);
   run.deciding.add(callId);
@@ -62,13 +61,22 @@ export async function guardAsync(
  *
  * @throws CallIdReusedError when the id was used for another tool or other arguments.
  */
-export async function recall(run: RunCore, request: GuardRequest): Promise<Decision | undefined> {
-  const args = snapshotArgs(request.args);
+export function recall(run: RunCore, request: GuardRequest): Promise<Decision | undefined> {
   const { callId } = request;
-  if (callId === undefined) return undefined;
-  const known = run.book.known(run.id, callId, request.tool, args);
+  if (callId === undefined) return Promise.resolve(undefined);
+  return recorded(run, callId, request.tool, snapshotArgs(request.args));
+}
+
+/** What this process recorded for a call, or (a run taken up from a store) what another process did. */
+async function recorded(
+  run: RunCore,
+  callId: string,
+  tool: string,
+  args: ArgsSnapshot,
+): Promise<Decision | undefined> {
+  const known = run.book.known(run.id, callId, tool, args);
   if (known || !run.settings.store || !run.resumed || !args.ok) return known;
-  return recover(run, callId, request.tool, args.args);
+  return recover(run, callId, tool, args.args);
 }
 
 /** The gate's view of a new call; the call's tokens are added to the run (and its ancestors) first. */
