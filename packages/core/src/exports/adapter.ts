@@ -34,4 +34,5 @@ export {
   jsonSchemaOf,
   type ToolHints,
 } from '../adapter/tool-hints.js';
+export { parseAnswer } from '../run/approval-desk.js';
 export { SPAWN_TOOL } from '../trust/spawn-tool.js';

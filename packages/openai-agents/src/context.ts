@@ -1,0 +1,49 @@
+import { OptionsInvalidError } from '@orbit-agents/core/errors';
+
+/** The context key naming the thread (conversation): one ORBIT run per thread. */
+export const THREAD_KEY = 'orbit_thread';
+/** The context key naming the sub-agent run a handoff handed the conversation to (its id, never its token). */
+export const RUN_KEY = 'orbit_run';
+/** The context key recording how much of the SDK's usage ORBIT counted (it survives `RunState.toString()`). */
+export const USAGE_KEY = 'orbit_usage';
+
+/** What ORBIT keeps in the SDK's run context: ids and counts only, nothing that acts (no token). */
+export interface OrbitContextFields {
+  /** The thread (conversation) id: the ORBIT run the calls belong to. */
+  orbit_thread: string;
+  /** Set by a guarded handoff: the sub-agent run the receiving agent acts under. */
+  orbit_run?: string;
+  /** How many of the run's model requests ORBIT counted into the token budget, and their tokens. */
+  orbit_usage?: { requests: number; tokens: number; stamp: string };
+}
+
+/**
+ * The run context for `run(agent, input, { context })`: your own fields with the thread id ORBIT ties
+ * the calls to. It stays a plain object, as `RunState.toString()` needs, and holds no token.
+ *
+ * @example
+ * await run(agent, 'Reconcile March', { context: orbitContext('inv-42', { userId: 'u1' }) });
+ */
+export function orbitContext<Context extends Record<string, unknown>>(
+  threadId: string,
+  context?: Context,
+): Context & OrbitContextFields {
+  if (typeof threadId !== 'string' || threadId.length === 0)
+    throw new OptionsInvalidError(
+      `orbitContext(threadId) needs a non-empty string, got ${JSON.stringify(threadId)}.`,
+    );
+  return { ...(context ?? ({} as Context)), [THREAD_KEY]: threadId };
+}
+
+/**
+ * The SDK's context as the record ORBIT reads and writes its fields in.
+ *
+ * @throws OptionsInvalidError when the context is not an object (ORBIT cannot tell the thread).
+ */
+export function fieldsOf(context: unknown): Partial<OrbitContextFields> & Record<string, unknown> {
+  if (context === null || typeof context !== 'object' || Array.isArray(context))
+    throw new OptionsInvalidError(
+      `ORBIT needs the run context to be an object with ${THREAD_KEY} (a non-empty string): run(agent, input, { context: orbitContext(threadId) }); got ${JSON.stringify(context)}.`,
+    );
+  return context as Partial<OrbitContextFields> & Record<string, unknown>;
+}

@@ -1,0 +1,144 @@
+import { type FunctionTool, type RunContext, tool } from '@openai/agents';
+import type { Run } from '@orbit-agents/core';
+import {
+  type DecidedCall,
+  decideCall,
+  type FrameworkHooks,
+  handleCall,
+  type PauseRequest,
+  readCall,
+} from '@orbit-agents/core/adapter';
+import { OptionsInvalidError } from '@orbit-agents/core/errors';
+import { toApprovalAnswer } from './answers.js';
+import { haltOf } from './halt.js';
+import type { OrbitAgents } from './orbit-agents.js';
+import type { CallDetails, ToolEntry } from './tool-entry.js';
+import { failureOutput, refusalOutput } from './tool-refused.js';
+
+/** Marks a function tool ORBIT guards, with its entry. */
+export const GUARDED = Symbol.for('orbit-agents.openai-agents.guarded');
+
+/** The approver recorded for an approval given with the SDK's own `state.approve(item)`. */
+export const SDK_APPROVER = 'openai-agents:state.approve';
+
+/**
+ * The SDK function tool ORBIT guards:
+ * 1. `needsApproval` decides the call (the SDK asks before any call of the step runs): `pause` is the
+ *    SDK's interruption, `halt` ends the run (`ToolCallError` holding the `RunHaltedError`), anything
+ *    else lets the SDK call `execute`;
+ * 2. `execute` runs the call through the kit's `handleCall` with that decision: a block is the refusal
+ *    the model reads, an approved pause runs with the answer given through `orbitAgents.answer()`
+ *    (an edit's arguments), a call that ran before gives its recorded result.
+ */
+export function guardedTool(binding: OrbitAgents, entry: ToolEntry): FunctionTool {
+  const made = tool({
+    ...(entry.kept as object),
+    name: entry.name,
+    description: entry.kept.description ?? entry.name,
+    parameters: entry.parameters as never,
+    strict: entry.strict as never,
+    // A tool's error and a halt reach the kit, which records them: the SDK must not turn them into text.
+    errorFunction: null,
+    needsApproval: async (runContext: RunContext, input: unknown, callId?: string) =>
+      decide(binding, entry, runContext, input, callId),
+    execute: async (input: unknown, runContext?: RunContext, details?: CallDetails) =>
+      execute(binding, entry, runContext!, input, details),
+  } as never) as FunctionTool;
+  Object.defineProperty(made, GUARDED, { value: entry });
+  return made;
+}
+
+/** The SDK's approval question: ORBIT's decision, kept for `execute`. */
+async function decide(
+  binding: OrbitAgents,
+  entry: ToolEntry,
+  runContext: RunContext,
+  input: unknown,
+  callId: string | undefined,
+): Promise<boolean> {
+  const run = binding.actingRun(runContext);
+  binding.usage.count(run, runContext);
+  const decided = await decideCall(
+    run,
+    binding.orbit,
+    { tool: entry.name, args: input, callId },
+    entry.guarded,
+  );
+  const { decision } = decided;
+  if (decision.decision === 'halt') throw await binding.haltCall(run, decision);
+  if (callId !== undefined) binding.decisions.keep(run, callId, decided);
+  if (decision.decision !== 'pause') return false;
+  // Approved already (a state restored after its answer): the SDK runs it whatever this returns.
+  if (callId !== undefined && runContext.isToolApproved({ toolName: entry.name, callId }) !== true)
+    binding.frames.paused(run, callId);
+  return true;
+}
+
+/** The SDK runs the call: the kit's one decision path, with the decision `needsApproval` made. */
+async function execute(
+  binding: OrbitAgents,
+  entry: ToolEntry,
+  runContext: RunContext,
+  input: unknown,
+  details: CallDetails,
+): Promise<unknown> {
+  const callId = details?.toolCall?.callId;
+  const run = binding.actingRun(runContext);
+  binding.usage.count(run, runContext);
+  let decided: DecidedCall | undefined;
+  let raised = false;
+  if (callId !== undefined) {
+    decided = binding.decisions.take(run, callId);
+    // Not decided in this process (a restored state approved before it resumed, or the SDK skipped
+    // needsApproval after an alwaysApprove): a recorded decision means the pause was put to a person.
+    raised =
+      decided !== undefined ||
+      (await run.recall(
+        readCall(binding.orbit, { tool: entry.name, args: input, callId }, entry.guarded).request,
+      )) !== undefined;
+  }
+  try {
+    return await handleCall(
+      binding.registry,
+      run,
+      { tool: entry.name, args: input, callId, ...(decided ? { decided } : {}) },
+      entry.guarded,
+      hooksOf(binding, entry, run, runContext, details, raised),
+    );
+  } catch (error) {
+    const halt = haltOf(error);
+    if (halt) binding.noteHalt(run, halt);
+    throw error;
+  }
+}
+
+function hooksOf(
+  binding: OrbitAgents,
+  entry: ToolEntry,
+  run: Run,
+  runContext: RunContext,
+  details: CallDetails,
+  raised: boolean,
+): FrameworkHooks<unknown> {
+  return {
+    ask: (pause: PauseRequest) => {
+      const callId = pause.approval.call_id;
+      const answer = binding.answers.take(run, callId);
+      if (answer !== undefined) return answer;
+      // The SDK's own approval of a pause ORBIT raised: an approval naming its call (not its hash).
+      if (raised && runContext.isToolApproved({ toolName: entry.name, callId }) === true)
+        return { type: 'approve', approver: SDK_APPROVER };
+      throw new OptionsInvalidError(
+        `ORBIT paused "${entry.name}" (call ${callId}), but the SDK ran it without asking: ORBIT's pause never reached a person (state.approve(item, { alwaysApprove: true }) skips the question for later calls). Answer each interruption with orbitAgents.answer().`,
+      );
+    },
+    toAnswer: (value, approval) => toApprovalAnswer(value, approval, binding.approver),
+    invoke: async (args, id) => {
+      const output = await entry.execute(args, runContext, details, run, id);
+      return { result: output, output };
+    },
+    refused: (refusal) => refusalOutput(refusal),
+    failed: (error) => failureOutput(error),
+    suspends: () => false,
+  };
+}

@@ -1,0 +1,232 @@
+import { Agent, type FunctionTool, type Handoff, type RunContext, type Tool } from '@openai/agents';
+import type { Decision, Orbit, Run, RunHaltedError, ToolDefinition } from '@orbit-agents/core';
+import { RunHaltedError as Halted } from '@orbit-agents/core';
+import { DEFAULT_REPLAY_CACHE, RunRegistry, type ToolHints } from '@orbit-agents/core/adapter';
+import { OptionsInvalidError } from '@orbit-agents/core/errors';
+import type { OrbitAnswer } from './answers.js';
+import { DecidedCalls, Frames, GivenAnswers } from './call-memory.js';
+import { fieldsOf, RUN_KEY, THREAD_KEY } from './context.js';
+import {
+  GUARDED_AGENT,
+  guardedHandoff,
+  type HandoffOptions,
+  type SubAgentToolOptions,
+  subAgentTool,
+} from './delegation.js';
+import { GUARDED, guardedTool } from './guarded-tool.js';
+import { haltOf } from './halt.js';
+import { answerInterruption, type PendingApproval, pendingApprovals } from './pending.js';
+import type { AnyAgent, AnyRunState } from './sdk-types.js';
+import { fromDefinition, fromFunctionTool, fromOptions, type SdkToolOptions } from './tool-entry.js';
+import { UsageCounter } from './usage.js';
+
+/** Options of `orbitOpenAIAgents`. */
+export interface OrbitAgentsOptions {
+  /** Hints for SDK tools by name: records, resource, undo (an ORBIT definition has its own). */
+  tools?: Record<string, ToolHints>;
+  /** Who answered, when an answer does not say. Default `'openai-agents'`. */
+  approver?: string;
+  /** How many entries each run's replay caches keep. Default 1000. */
+  replayCache?: number;
+}
+
+/** The approver recorded when an answer does not name one. */
+export const DEFAULT_APPROVER = 'openai-agents';
+
+/**
+ * ORBIT bound to the OpenAI Agents SDK: guarded tools, agents, agents-as-tools and handoffs, and the
+ * answers to the SDK's interruptions. Make one per deployment (`createOrbit`) and process.
+ */
+export class OrbitAgents {
+  readonly orbit: Orbit;
+  readonly registry: RunRegistry<unknown>;
+  /** @internal */ readonly usage: UsageCounter;
+  /** @internal */ readonly decisions: DecidedCalls;
+  /** @internal */ readonly answers: GivenAnswers;
+  /** @internal */ readonly frames = new Frames();
+  /** @internal The approver recorded when an answer names none. */
+  readonly approver: string;
+  private readonly hints: Record<string, ToolHints>;
+  /** The halt that ended each run's tools (an agent-as-tool's run: its parent is told, or stops). */
+  private readonly halts = new WeakMap<Run, RunHaltedError>();
+  /** Guarded clones of the agents given, so that a handoff back to one finds the same agent. */
+  private readonly guardedAgents = new WeakMap<AnyAgent, AnyAgent>();
+
+  constructor(orbit: Orbit, options: OrbitAgentsOptions = {}) {
+    this.orbit = orbit;
+    const cap = options.replayCache ?? DEFAULT_REPLAY_CACHE;
+    this.registry = new RunRegistry(orbit, { replayCache: cap });
+    this.usage = new UsageCounter(this.registry);
+    this.decisions = new DecidedCalls(cap);
+    this.answers = new GivenAnswers(cap);
+    this.approver = options.approver ?? DEFAULT_APPROVER;
+    this.hints = options.tools ?? {};
+  }
+
+  /**
+   * A guarded SDK function tool: from an ORBIT definition (`defineTool`), from the SDK's `tool()`
+   * options (without `needsApproval`: ORBIT decides), or from a function tool the SDK built.
+   *
+   * @throws OptionsInvalidError when the options lack a name or `execute`, or set `needsApproval`.
+   */
+  tool(definition: ToolDefinition | SdkToolOptions | FunctionTool): FunctionTool {
+    if (isGuarded(definition)) return definition as FunctionTool;
+    const given = definition as { type?: unknown; input?: unknown; name?: string };
+    const hints = given.name === undefined ? undefined : this.hints[given.name];
+    const entry =
+      given.type === 'function'
+        ? fromFunctionTool(this.orbit, definition as FunctionTool, hints)
+        : given.input !== undefined && typeof (definition as ToolDefinition).execute === 'function'
+          ? fromDefinition(this.orbit, definition as ToolDefinition, hints)
+          : fromOptions(this.orbit, definition as SdkToolOptions, hints);
+    return guardedTool(this, entry);
+  }
+
+  /**
+   * The agent with every tool guarded (a clone: the given agent is left as it is). Its handoffs must
+   * be `orbitAgents.handoff()`s, so that the receiving agent acts under a token minted for it.
+   *
+   * @throws OptionsInvalidError for a tool ORBIT cannot guard (a hosted tool) or an unguarded handoff.
+   */
+  agent<A extends AnyAgent>(agent: A): A {
+    if ((agent as unknown as Record<symbol, unknown>)[GUARDED_AGENT]) return agent;
+    const made = this.guardedAgents.get(agent);
+    if (made) return made as A;
+    const tools = agent.tools.map((tool) => this.guardTool(agent.name, tool));
+    const handoffs = agent.handoffs.map((handoff) => checkHandoff(agent.name, handoff));
+    const clone = agent.clone({ tools: tools as never, handoffs: handoffs as never });
+    Object.defineProperty(clone, GUARDED_AGENT, { value: true });
+    // The final model response of a turn with no tool call is counted when the agent ends.
+    clone.on('agent_end', (runContext) => this.countAtEnd(runContext as RunContext));
+    this.guardedAgents.set(agent, clone);
+    return clone as A;
+  }
+
+  /**
+   * An agent as a tool of another (`agent.asTool()`), run as a sub-agent: each call delegates (ORBIT
+   * decides the spawn and mints a token from the profile, per call), and the agent's tools act under
+   * that token, never under the caller's. Its interruptions surface at the top-level run and resume.
+   */
+  subAgent(agent: AnyAgent, options: SubAgentToolOptions): FunctionTool {
+    return subAgentTool(this, this.agent(agent), options);
+  }
+
+  /**
+   * A handoff (`handoff()`) to an agent that acts under a token minted for it from its profile, each
+   * time the conversation is handed to it: the context then names its run (`orbit_run`), never a token.
+   */
+  handoff(agent: AnyAgent, options: HandoffOptions): Handoff {
+    return guardedHandoff(this, this.agent(agent), options);
+  }
+
+  /**
+   * The interruptions of a paused run (`result.interruptions`, or a restored `RunState`'s) with what a
+   * person needs to answer each: ORBIT's pause details (reasons, confidence, tier, action hash, depth)
+   * and the arguments. An interruption ORBIT did not raise has no `orbit`.
+   */
+  pendingApprovals(paused: { interruptions?: unknown[]; state?: AnyRunState } | AnyRunState) {
+    return pendingApprovals(this, paused);
+  }
+
+  /**
+   * Answers one interruption: approve, deny (optionally `stop_run`) or edit (new arguments,
+   * re-validated and re-gated before the tool runs). Checked here, before the SDK is told: an answer
+   * bound to another action hash, or malformed, is refused and the interruption stays pending. Then
+   * resume with the SDK's own `run(agent, state)`.
+   *
+   * @throws ApprovalUnknownError when ORBIT did not raise this interruption (nothing is recorded).
+   * @throws ApprovalHashMismatchError, ApprovalAnswerInvalidError: the request stays pending.
+   */
+  answer(state: AnyRunState, interruption: PendingApproval | unknown, answer: OrbitAnswer): Promise<void> {
+    return answerInterruption(this, state, interruption, answer);
+  }
+
+  /** The ORBIT run of a thread (its ledger, its decisions). */
+  runOf(threadId: string): Run {
+    return this.registry.thread(threadId, 'threadId');
+  }
+
+  /** Ends a thread's run (and forgets it and its sub-agents); the next call on the thread starts anew. */
+  endRun(threadId: string, options?: { outcome?: 'success' | 'failure' | 'abandoned' }): Promise<void> {
+    return this.registry.end(this.runOf(threadId), options);
+  }
+
+  /**
+   * @internal The run a call acts under: the agent-as-tool invocation it is inside, else the sub-agent a
+   * handoff handed the conversation to, else the thread's run.
+   */
+  actingRun(runContext: RunContext): Run {
+    const current = this.registry.current();
+    if (current !== undefined) return this.registry.subAgent(current, 'the agent-as-tool invocation');
+    const fields = fieldsOf(runContext.context);
+    const handedTo = fields[RUN_KEY];
+    if (handedTo !== undefined) return this.registry.subAgent(handedTo, `context.${RUN_KEY}`);
+    return this.registry.thread(fields[THREAD_KEY], `context.${THREAD_KEY}`);
+  }
+
+  /** @internal A halted call ends unexecuted: `perform` records its outcome once and gives the halt. */
+  async haltCall(run: Run, decision: Decision): Promise<RunHaltedError> {
+    let halt: RunHaltedError | undefined;
+    try {
+      await run.perform(decision, () => undefined);
+    } catch (error) {
+      halt = haltOf(error);
+      if (!halt) throw error;
+    }
+    halt ??= new Halted(decision);
+    this.noteHalt(run, halt);
+    return halt;
+  }
+
+  /** @internal Keeps the halt that ended a run's tool, for the agent-as-tool around it. */
+  noteHalt(run: Run, halt: RunHaltedError): void {
+    if (!this.halts.has(run)) this.halts.set(run, halt);
+  }
+
+  /** @internal The halt that ended one of the run's tools, if any. */
+  haltOf(run: Run): RunHaltedError | undefined {
+    return this.halts.get(run);
+  }
+
+  private guardTool(agentName: string, tool: Tool<unknown>): FunctionTool {
+    if (tool.type !== 'function')
+      throw new OptionsInvalidError(
+        `Agent "${agentName}" has a ${tool.type} tool${'name' in tool ? ` "${tool.name}"` : ''}: ORBIT guards function tools only, and a tool it cannot guard would run undecided. Remove it, or call it through a function tool.`,
+      );
+    return this.tool(tool as FunctionTool);
+  }
+
+  private countAtEnd(runContext: RunContext): void {
+    let run: Run;
+    try {
+      run = this.actingRun(runContext);
+    } catch {
+      return; // no ORBIT thread in this context: no tool was guarded, nothing to count against
+    }
+    this.usage.count(run, runContext);
+  }
+}
+
+/**
+ * Binds ORBIT to the OpenAI Agents SDK.
+ *
+ * @example
+ * const orbitAgents = orbitOpenAIAgents(orbit);
+ * const agent = orbitAgents.agent(new Agent({ name: 'Billing', tools: [orbitAgents.tool(updateInvoice)] }));
+ * const result = await run(agent, 'Reconcile March', { context: orbitContext('inv-42') });
+ */
+export function orbitOpenAIAgents(orbit: Orbit, options?: OrbitAgentsOptions): OrbitAgents {
+  return new OrbitAgents(orbit, options);
+}
+
+function isGuarded(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && GUARDED in value;
+}
+
+function checkHandoff(agentName: string, handoff: unknown): unknown {
+  if (isGuarded(handoff)) return handoff;
+  const target = handoff instanceof Agent ? handoff.name : (handoff as { agentName?: string }).agentName;
+  throw new OptionsInvalidError(
+    `Agent "${agentName}" hands off to "${target}" without ORBIT: the receiving agent would act under its parent's run. Use orbitAgents.handoff(agent, { profile }) so that it acts under a token minted for it.`,
+  );
+}

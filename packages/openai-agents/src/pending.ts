@@ -1,0 +1,131 @@
+import type { RunToolApprovalItem } from '@openai/agents';
+import type { Run } from '@orbit-agents/core';
+import { type PauseDetails, pauseDetails, recallCall } from '@orbit-agents/core/adapter';
+import {
+  ApprovalAnswerInvalidError,
+  ApprovalHashMismatchError,
+  ApprovalUnknownError,
+} from '@orbit-agents/core/errors';
+import { type OrbitAnswer, toApprovalAnswer } from './answers.js';
+import { GUARDED } from './guarded-tool.js';
+import type { OrbitAgents } from './orbit-agents.js';
+import type { AnyRunState } from './sdk-types.js';
+import type { ToolEntry } from './tool-entry.js';
+
+/** An interruption with what a person needs to answer it; `orbit` is missing when ORBIT did not raise it. */
+export interface PendingApproval {
+  /** The SDK's interruption (`result.interruptions[i]`). */
+  readonly item: RunToolApprovalItem;
+  readonly orbit: (PauseDetails & { args: unknown }) | undefined;
+}
+
+/** The interruptions of a paused result or state, each with ORBIT's pause details. */
+export async function pendingApprovals(
+  binding: OrbitAgents,
+  paused: { interruptions?: unknown[]; state?: AnyRunState } | AnyRunState,
+): Promise<PendingApproval[]> {
+  const state = stateOf(paused);
+  const items = state.getInterruptions() as RunToolApprovalItem[];
+  const pending: PendingApproval[] = [];
+  for (const item of items) {
+    const found = await recalled(binding, state, item);
+    const approval = found?.decision.approval;
+    pending.push({
+      item,
+      orbit: approval && { ...pauseDetails(found.decision, found.run.depth), args: approval.args },
+    });
+  }
+  return pending;
+}
+
+/** Checks an answer against ORBIT's pause, keeps it for the call's `execute`, and lets the SDK resume the call. */
+export async function answerInterruption(
+  binding: OrbitAgents,
+  state: AnyRunState,
+  interruption: unknown,
+  answer: OrbitAnswer,
+): Promise<void> {
+  const item = ((interruption as PendingApproval)?.item ?? interruption) as RunToolApprovalItem;
+  const found = await recalled(binding, state, item);
+  const callId = callIdOf(item);
+  if (!found)
+    throw new ApprovalUnknownError(
+      'ERR_APPROVAL_UNKNOWN',
+      `ORBIT raised no approval for call ${JSON.stringify(callId)} (${JSON.stringify(item?.name)}): it answers only interruptions ORBIT paused. Use state.approve / state.reject for others.`,
+      String(callId),
+    );
+  const { decision, run } = found;
+  const { approval } = decision;
+  // Answered before (a resume delivered again): the first answer stands, the SDK replays the call.
+  if (decision.decision !== 'pause' || !approval || run.answeredArgs(callId!) !== undefined) {
+    state.approve(item);
+    return;
+  }
+  const parsed = toApprovalAnswer(answer, approval!, binding.approver);
+  if ('error' in parsed)
+    throw new ApprovalAnswerInvalidError('ERR_APPROVAL_ANSWER_INVALID', parsed.error, approval!.approval_id);
+  if (parsed.answer.action_hash !== approval!.action_hash)
+    throw new ApprovalHashMismatchError(
+      'ERR_APPROVAL_HASH_MISMATCH',
+      `The answer to approval "${approval!.approval_id}" carries action_hash ${parsed.answer.action_hash}, but the request's is ${approval!.action_hash}: it was given for other arguments. The request stays pending.`,
+      approval!.approval_id,
+    );
+  binding.answers.give(run, callId!, answer);
+  // The SDK runs the call's execute, where ORBIT applies the answer (a denial is ORBIT's refusal).
+  state.approve(item);
+}
+
+/** ORBIT's recorded pause of an interruption, and the run it belongs to. */
+async function recalled(binding: OrbitAgents, state: AnyRunState, item: RunToolApprovalItem) {
+  const callId = callIdOf(item);
+  const entry = entryOf(item);
+  if (callId === undefined || !entry) return undefined;
+  let args: unknown;
+  try {
+    args = JSON.parse(String(item.arguments ?? '{}'));
+  } catch {
+    return undefined;
+  }
+  for (const run of candidates(binding, state)) {
+    const decision = await recallCall(run, binding.orbit, { tool: entry.name, args, callId }, entry.guarded);
+    // Paused, or answered and run since: a call ORBIT put to a person.
+    if (decision && (decision.approval || decision.reasons.includes('already_executed')))
+      return { run, decision };
+  }
+  return undefined;
+}
+
+/** The runs an interruption may belong to: the thread's, and the sub-agents' this process delegated to. */
+function candidates(binding: OrbitAgents, state: AnyRunState): Run[] {
+  const root = binding.actingRun(state._context as never);
+  const runs: Run[] = [root];
+  const walk = (run: Run) => {
+    for (const child of binding.registry.stateOf(run).children) {
+      runs.push(child);
+      walk(child);
+    }
+  };
+  walk(root.root === root ? root : root.root);
+  return runs;
+}
+
+function entryOf(item: RunToolApprovalItem): ToolEntry | undefined {
+  const name = item?.toolName ?? item?.name;
+  const tool = (item?.agent?.tools as unknown[] | undefined)?.find(
+    (candidate) => (candidate as { name?: string }).name === name,
+  );
+  const entry = (tool as Record<symbol, unknown> | undefined)?.[GUARDED];
+  return typeof entry === 'object' ? (entry as ToolEntry) : undefined;
+}
+
+function callIdOf(item: RunToolApprovalItem): string | undefined {
+  const raw = item?.rawItem as { callId?: string } | undefined;
+  return raw?.callId;
+}
+
+function stateOf(paused: { state?: AnyRunState } | AnyRunState): AnyRunState {
+  const state = (paused as { state?: AnyRunState }).state ?? paused;
+  if (typeof (state as AnyRunState)?.getInterruptions !== 'function')
+    throw new TypeError('pendingApprovals() needs a run result or a RunState.');
+  return state as AnyRunState;
+}

@@ -1,0 +1,8 @@
+import type { Agent, RunResult, RunState } from '@openai/agents';
+
+// biome-ignore lint/suspicious/noExplicitAny: a state of any context and agent (ORBIT reads only its interruptions and context).
+export type AnyRunState = RunState<any, any>;
+// biome-ignore lint/suspicious/noExplicitAny: an agent of any context and output type.
+export type AnyAgent = Agent<any, any>;
+// biome-ignore lint/suspicious/noExplicitAny: a result of any context and agent.
+export type AnyRunResult = RunResult<any, any>;
