@@ -1,6 +1,6 @@
 // A scripted model for the OpenAI Agents SDK: each reply is a function of the request's input only
 // (the SDK may ask again after a restore, a replay or a restart), never of how often it was called.
-import { type Model, type ModelRequest, type ModelResponse, Usage } from '@openai/agents';
+import { type Model, type ModelRequest, type ModelResponse, type StreamEvent, Usage } from '@openai/agents';
 
 /** One tool call of a scripted turn. */
 export interface ScriptedCall {
@@ -58,9 +58,22 @@ export class ScriptedAgentsModel implements Model {
     };
   }
 
-  // biome-ignore lint/correctness/useYield: streaming is not scripted; the tests call run() without stream.
-  async *getStreamedResponse(): AsyncIterable<never> {
-    throw new Error('ScriptedAgentsModel does not stream.');
+  /** The same reply as one `response_done` event (what a provider sends last, with the usage). */
+  async *getStreamedResponse(request: ModelRequest): AsyncIterable<StreamEvent> {
+    const response = await this.getResponse(request);
+    yield {
+      type: 'response_done',
+      response: {
+        id: response.responseId ?? 'resp',
+        usage: {
+          requests: 1,
+          inputTokens: response.usage.inputTokens,
+          outputTokens: response.usage.outputTokens,
+          totalTokens: response.usage.totalTokens,
+        },
+        output: response.output,
+      },
+    } as StreamEvent;
   }
 
   /** The tool outputs the model read in its last request, by call id. */
