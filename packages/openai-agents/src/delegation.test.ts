@@ -3,7 +3,7 @@
 // state names runs, never tokens.
 
 import { Agent, RunState, run } from '@openai/agents';
-import { RunUnknownError } from '@orbit-agents/core/errors';
+import { ApprovalUnknownError, RunUnknownError } from '@orbit-agents/core/errors';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { capturingAuthority } from '../../core/test/adapter-conformance-support.js';
@@ -151,5 +151,36 @@ describe('agents as tools', () => {
     for (const e of sink.events.filter((x) => x.event === 'decision' && x.call_id === 'k-update'))
       expect(e.reasons).toContain('token_scope_violation');
     expect(Object.keys(outputs(model))).toEqual(['p-r1', 'p-r2']);
+  });
+
+  it('does not take up a pause inside an agent-as-tool after a restart (its token lived in the old process): answer() refuses it', async () => {
+    const make = async () => {
+      const { orbit } = await deploy();
+      const orbitAgents = orbitOpenAIAgents(orbit);
+      const tools = sdkToolOptions();
+      const researcher = new Agent({
+        name: 'researcher',
+        model: new ScriptedAgentsModel([[call('k-send', 'send', { id: 's' }, 0.5)]], 'found'),
+        tools: [orbitAgents.tool(tools.send)],
+      });
+      const research = orbitAgents.subAgent(researcher, {
+        profile: 'researcher',
+        toolName: 'research',
+        toolDescription: 'r',
+      });
+      const model = new ScriptedAgentsModel([[call('p-r', 'research', { input: 'a' })]]);
+      const parent = orbitAgents.agent(new Agent({ name: 'lead', model, tools: [research] }));
+      return { orbitAgents, parent, ran: tools.ran };
+    };
+    const first = await make();
+    const saved = (await start(first.parent, 't-astool-lost')).state.toString();
+    const second = await make();
+    const state = await RunState.fromString(second.parent, saved);
+    const [pending] = await second.orbitAgents.pendingApprovals(state);
+    expect(pending!.orbit).toBeUndefined();
+    await expect(second.orbitAgents.answer(state, pending!, { type: 'approve' })).rejects.toSatisfy(
+      (e: unknown) => ApprovalUnknownError.isInstance(e),
+    );
+    expect([...first.ran, ...second.ran]).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 // run(agent, input, { stream: true }): the same decisions, the same interruptions and answers.
 import { run } from '@openai/agents';
 import { describe, expect, it } from 'vitest';
-import { call, decisionOf, deploy, sdkToolOptions, scriptedAgent } from '../test/support.js';
+import { call, decisionOf, deploy, scriptedAgent, sdkToolOptions } from '../test/support.js';
 import { haltOf, orbitContext, orbitOpenAIAgents } from './index.js';
 
 describe('streamed runs', () => {
@@ -39,7 +39,11 @@ describe('streamed runs', () => {
     const { orbit } = await deploy();
     const orbitAgents = orbitOpenAIAgents(orbit);
     const options = sdkToolOptions();
-    const { agent } = scriptedAgent(orbitAgents, [[call('c-merge', 'merge', { id: 'm' })]], [orbitAgents.tool(options.merge)]);
+    const { agent } = scriptedAgent(
+      orbitAgents,
+      [[call('c-merge', 'merge', { id: 'm' })]],
+      [orbitAgents.tool(options.merge)],
+    );
     const streamed = await run(agent, 'go', { context: orbitContext('t-stream-halt'), stream: true });
     const error = await (async () => {
       for await (const _event of streamed) {
