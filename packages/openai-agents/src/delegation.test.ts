@@ -127,7 +127,7 @@ describe('agents as tools', () => {
       toolName: 'research',
       toolDescription: 'research a topic',
       parameters: z.object({ topic: z.string() }),
-      inputBuilder: ({ params }) => (params as { topic: string }).topic,
+      inputBuilder: ({ params }: { params: unknown }) => (params as { topic: string }).topic,
     });
     const model = new ScriptedAgentsModel([
       [call('p-r1', 'research', { topic: 'a' })],

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type FunctionTool, type Handoff, handoff, type RunContext } from '@openai/agents';
+import {
+  type AgentToolOptionsWithDefault,
+  type AgentToolOptionsWithParameters,
+  type FunctionTool,
+  type Handoff,
+  handoff,
+  type RunContext,
+} from '@openai/agents';
 import { type Run, RunHaltedError, TokenError, toRefusal } from '@orbit-agents/core';
 import { delegateOnce, isRefusal, type SubAgentOptions, stoppedByPerson } from '@orbit-agents/core/adapter';
 import { fieldsOf, RUN_KEY } from './context.js';
@@ -12,11 +19,15 @@ import { refusalOutput } from './tool-refused.js';
 /** Marks an agent whose tools ORBIT guards (a clone made by `orbitAgents.agent()`). */
 export const GUARDED_AGENT = Symbol.for('orbit-agents.openai-agents.agent');
 
-type AsToolOptions = Parameters<AnyAgent['asTool']>[0];
+// biome-ignore lint/suspicious/noExplicitAny: the options of an agent of any context (the SDK's own bound).
+type AsToolOptions =
+  | AgentToolOptionsWithDefault<any, AnyAgent>
+  | AgentToolOptionsWithParameters<any, AnyAgent, any>;
+type WithoutApproval<T> = T extends unknown ? Omit<T, 'needsApproval'> : never;
 type SdkHandoffOptions = NonNullable<Parameters<typeof handoff>[1]>;
 
 /** `orbitAgents.subAgent()` options: the manifest profile, and the SDK's `asTool()` options. */
-export type SubAgentToolOptions = SubAgentOptions<unknown> & Omit<AsToolOptions, 'needsApproval'>;
+export type SubAgentToolOptions = SubAgentOptions<unknown> & WithoutApproval<AsToolOptions>;
 
 /** `orbitAgents.handoff()` options: the manifest profile, and the SDK's `handoff()` options. */
 export type HandoffOptions = SubAgentOptions<unknown> & SdkHandoffOptions;

@@ -71,7 +71,7 @@ function session(spec: AgentSpec, saved: Map<string, Saved>): AgentSession {
         toolName: sub.name,
         toolDescription: sub.description,
         parameters: z.object({ task: z.string() }),
-        inputBuilder: ({ params }) => (params as { task: string }).task,
+        inputBuilder: ({ params }: { params: unknown }) => (params as { task: string }).task,
       }),
     );
   }
