@@ -1,4 +1,5 @@
 import { type FunctionTool, type RunContext, tool } from '@openai/agents';
+import { type Span, trace } from '@opentelemetry/api';
 import type { Run } from '@orbit-agents/core';
 import {
   type DecidedCall,
@@ -12,6 +13,7 @@ import { OptionsInvalidError } from '@orbit-agents/core/errors';
 import { toApprovalAnswer } from './answers.js';
 import { haltOf } from './halt.js';
 import type { OrbitAgents } from './orbit-agents.js';
+import { withinSdkFunctionSpan } from './span-link.js';
 import type { CallDetails, ToolEntry } from './tool-entry.js';
 import { failureOutput, refusalOutput } from './tool-refused.js';
 
@@ -97,13 +99,15 @@ async function execute(
         readCall(binding.orbit, { tool: entry.name, args: input, callId }, entry.guarded).request,
       )) !== undefined;
   }
+  // With the SDK's traces bridged: the span active before ORBIT's call span is (see span-link.ts).
+  const outer = binding.traceProcessor === undefined ? undefined : trace.getActiveSpan();
   try {
     return await handleCall(
       binding.registry,
       run,
       { tool: entry.name, args: input, callId, ...(decided ? { decided } : {}) },
       entry.guarded,
-      hooksOf(binding, entry, run, runContext, details, raised),
+      hooksOf(binding, entry, run, runContext, details, raised, outer),
     );
   } catch (error) {
     const halt = haltOf(error);
@@ -119,6 +123,7 @@ function hooksOf(
   runContext: RunContext,
   details: CallDetails,
   raised: boolean,
+  outer: Span | undefined,
 ): FrameworkHooks<unknown> {
   return {
     ask: (pause: PauseRequest) => {
@@ -134,7 +139,13 @@ function hooksOf(
     },
     toAnswer: (value, approval) => toApprovalAnswer(value, approval, binding.approver),
     invoke: async (args, id) => {
-      const output = await entry.execute(args, runContext, details, run, id);
+      const bridge = binding.traceProcessor;
+      const output =
+        bridge === undefined
+          ? await entry.execute(args, runContext, details, run, id)
+          : await withinSdkFunctionSpan(bridge, outer, () =>
+              entry.execute(args, runContext, details, run, id),
+            );
       return { result: output, output };
     },
     refused: (refusal) => refusalOutput(refusal),

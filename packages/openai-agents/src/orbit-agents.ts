@@ -15,6 +15,7 @@ import {
 } from './delegation.js';
 import { GUARDED, guardedTool } from './guarded-tool.js';
 import { haltOf } from './halt.js';
+import type { OpenTelemetryTraceProcessor } from './otel-trace-processor.js';
 import { answerInterruption, type PendingApproval, pendingApprovals } from './pending.js';
 import type { AnyAgent, AnyRunState } from './sdk-types.js';
 import { fromDefinition, fromFunctionTool, fromOptions, type SdkToolOptions } from './tool-entry.js';
@@ -28,6 +29,12 @@ export interface OrbitAgentsOptions {
   approver?: string;
   /** How many entries each run's replay caches keep. Default 1000. */
   replayCache?: number;
+  /**
+   * The processor bridging the SDK's traces to OpenTelemetry (registered with `setTraceProcessors`):
+   * ORBIT's call span and the SDK's function span of a call are linked both ways, and the tool's own
+   * spans nest under the SDK's function span. Without it, nothing of this is done.
+   */
+  traceProcessor?: OpenTelemetryTraceProcessor;
 }
 
 /** The approver recorded when an answer does not name one. */
@@ -46,6 +53,8 @@ export class OrbitAgents {
   /** @internal */ readonly frames = new Frames();
   /** @internal The approver recorded when an answer names none. */
   readonly approver: string;
+  /** @internal The bridge of the SDK's traces, if the application gave one. */
+  readonly traceProcessor: OpenTelemetryTraceProcessor | undefined;
   private readonly hints: Record<string, ToolHints>;
   /** The halt that ended each run's tools (an agent-as-tool's run: its parent is told, or stops). */
   private readonly halts = new WeakMap<Run, RunHaltedError>();
@@ -61,6 +70,7 @@ export class OrbitAgents {
     this.answers = new GivenAnswers(cap);
     this.approver = options.approver ?? DEFAULT_APPROVER;
     this.hints = options.tools ?? {};
+    this.traceProcessor = options.traceProcessor;
   }
 
   /**
