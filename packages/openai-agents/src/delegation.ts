@@ -12,17 +12,16 @@ import { delegateOnce, isRefusal, type SubAgentOptions, stoppedByPerson } from '
 import { fieldsOf, RUN_KEY } from './context.js';
 import { GUARDED } from './guarded-tool.js';
 import type { OrbitAgents } from './orbit-agents.js';
-import type { AnyAgent } from './sdk-types.js';
+import type { AnyAgent, Unbound } from './sdk-types.js';
 import type { CallDetails } from './tool-entry.js';
 import { refusalOutput } from './tool-refused.js';
 
 /** Marks an agent whose tools ORBIT guards (a clone made by `orbitAgents.agent()`). */
 export const GUARDED_AGENT = Symbol.for('orbit-agents.openai-agents.agent');
 
-// biome-ignore lint/suspicious/noExplicitAny: the options of an agent of any context (the SDK's own bound).
 type AsToolOptions =
-  | AgentToolOptionsWithDefault<any, AnyAgent>
-  | AgentToolOptionsWithParameters<any, AnyAgent, any>;
+  | AgentToolOptionsWithDefault<Unbound, AnyAgent>
+  | AgentToolOptionsWithParameters<Unbound, AnyAgent, Unbound>;
 type WithoutApproval<T> = T extends unknown ? Omit<T, 'needsApproval'> : never;
 type SdkHandoffOptions = NonNullable<Parameters<typeof handoff>[1]>;
 

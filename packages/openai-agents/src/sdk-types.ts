@@ -6,3 +6,5 @@ export type AnyRunState = RunState<any, any>;
 export type AnyAgent = Agent<any, any>;
 // biome-ignore lint/suspicious/noExplicitAny: a result of any context and agent.
 export type AnyRunResult = RunResult<any, any>;
+// biome-ignore lint/suspicious/noExplicitAny: a type argument the SDK bounds itself (an agent's context, a tool's parameters).
+export type Unbound = any;

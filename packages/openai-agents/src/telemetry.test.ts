@@ -103,7 +103,7 @@ async function scenario(includeSensitiveData = false, before: TracingProcessor[]
           toolName: 'research',
           toolDescription: 'delegate research',
           parameters: z.object({ task: z.string() }),
-          inputBuilder: ({ params }) => (params as { task: string }).task,
+          inputBuilder: ({ params }: { params: unknown }) => (params as { task: string }).task,
         }),
       ],
       handoffs: [oa.handoff(specialist, { profile: 'researcher' })],
