@@ -96,6 +96,21 @@ describe('handoffs', () => {
     expect(ran).toEqual(['read:parent', 'send:s1']);
   });
 
+  it('refuses a saved state edited to name another thread’s sub-agent: nothing acts under its token', async () => {
+    const { orbitAgents, parent, ran } = await handoffSetUp([['k-send', 'send', { id: 's1' }, 0.5]]);
+    const victim = await start(parent, 't-victim');
+    const [pending] = await orbitAgents.pendingApprovals(victim);
+    const attacker = await start(parent, 't-attacker');
+    const edited = attacker.state
+      .toString()
+      .replace(/"orbit_run":"[^"]+"/, `"orbit_run":"${pending!.orbit!.run_id}"`);
+    const state = await RunState.fromString(parent, edited);
+    await expect(orbitAgents.pendingApprovals(state)).rejects.toThrow(
+      /not a sub-agent of thread "t-attacker"/,
+    );
+    expect(ran).toEqual(['read:parent', 'read:parent']);
+  });
+
   it('says clearly that a pause inside a handed-off agent does not survive a restart (its token lived in the old process)', async () => {
     const first = await handoffSetUp([['k-send', 'send', { id: 's1' }, 0.5]]);
     const saved = (await start(first.parent, 't-lost')).state.toString();

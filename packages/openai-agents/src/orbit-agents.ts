@@ -2,7 +2,7 @@ import { Agent, type FunctionTool, type Handoff, type RunContext, type Tool } fr
 import type { Decision, Orbit, Run, RunHaltedError, ToolDefinition } from '@orbit-agents/core';
 import { RunHaltedError as Halted } from '@orbit-agents/core';
 import { DEFAULT_REPLAY_CACHE, RunRegistry, type ToolHints } from '@orbit-agents/core/adapter';
-import { OptionsInvalidError } from '@orbit-agents/core/errors';
+import { OptionsInvalidError, RunUnknownError } from '@orbit-agents/core/errors';
 import type { OrbitAnswer } from './answers.js';
 import { DecidedCalls, Frames, GivenAnswers } from './call-memory.js';
 import { fieldsOf, RUN_KEY, THREAD_KEY } from './context.js';
@@ -170,7 +170,15 @@ export class OrbitAgents {
     if (current !== undefined) return this.registry.subAgent(current, 'the agent-as-tool invocation');
     const fields = fieldsOf(runContext.context);
     const handedTo = fields[RUN_KEY];
-    if (handedTo !== undefined) return this.registry.subAgent(handedTo, `context.${RUN_KEY}`);
+    if (handedTo !== undefined) {
+      const child = this.registry.subAgent(handedTo, `context.${RUN_KEY}`);
+      // A saved state edited to name another thread's sub-agent must not act under its token.
+      if (child.root.id !== fields[THREAD_KEY])
+        throw new RunUnknownError(
+          `context.${RUN_KEY} names run ${JSON.stringify(handedTo)}, which is not a sub-agent of thread ${JSON.stringify(fields[THREAD_KEY])}.`,
+        );
+      return child;
+    }
     return this.registry.thread(fields[THREAD_KEY], `context.${THREAD_KEY}`);
   }
 
