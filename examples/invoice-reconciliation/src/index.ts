@@ -1,3 +1,4 @@
+export { ScriptedAgentsModel } from '@orbit-agents/example-support/scripted-agents-model';
 export { ScriptedAiModel } from '@orbit-agents/example-support/scripted-ai-model';
 export { ScriptedChatModel } from '@orbit-agents/example-support/scripted-model';
 export {
@@ -13,6 +14,14 @@ export {
   runInvoiceReconciliationOnLangGraph,
   scriptedInvoiceModel,
 } from './run-langgraph.js';
+export {
+  defaultInvoiceAgentsModel,
+  describeAgentsModel,
+  type OpenAIAgentsInvoiceRunReport,
+  reviewInterruption,
+  runInvoiceReconciliationOnOpenAIAgents,
+  scriptedInvoiceAgentsModel,
+} from './run-openai-agents.js';
 export {
   defaultInvoiceAiModel,
   reviewApproval,

@@ -5,10 +5,12 @@ import type { AuditEvent } from '@orbit-agents/core';
 import { describe, expect, it } from 'vitest';
 import { runInvoiceReconciliation } from './run-core.js';
 import { runInvoiceReconciliationOnLangGraph, scriptedInvoiceModel } from './run-langgraph.js';
+import { runInvoiceReconciliationOnOpenAIAgents, scriptedInvoiceAgentsModel } from './run-openai-agents.js';
 import { runInvoiceReconciliationOnVercelAi, scriptedInvoiceAiModel } from './run-vercel-ai.js';
 import { INVOICE_STEPS } from './scenario.js';
 
-// The demo runs on LangGraph (or the Vercel AI SDK); the core-only reference must tell the same story.
+// The demo runs on LangGraph (or the Vercel AI SDK, or the OpenAI Agents SDK); the core-only reference
+// must tell the same story.
 const runners = [
   ['core-only', runInvoiceReconciliation],
   [
@@ -20,6 +22,11 @@ const runners = [
     'Vercel AI SDK',
     (options: Parameters<typeof runInvoiceReconciliation>[0]) =>
       runInvoiceReconciliationOnVercelAi({ ...options, model: scriptedInvoiceAiModel() }),
+  ],
+  [
+    'OpenAI Agents SDK',
+    (options: Parameters<typeof runInvoiceReconciliation>[0]) =>
+      runInvoiceReconciliationOnOpenAIAgents({ ...options, model: scriptedInvoiceAgentsModel() }),
   ],
 ] as const;
 

@@ -3,6 +3,11 @@ import { chooseFramework, setUpTracing } from '@orbit-agents/example-support';
 import { type InvoiceRunReport, runInvoiceReconciliation, type StepReport } from './run-core.js';
 import { defaultInvoiceModel, describeModel, runInvoiceReconciliationOnLangGraph } from './run-langgraph.js';
 import {
+  defaultInvoiceAgentsModel,
+  describeAgentsModel,
+  runInvoiceReconciliationOnOpenAIAgents,
+} from './run-openai-agents.js';
+import {
   defaultInvoiceAiModel,
   describeAiModel,
   runInvoiceReconciliationOnVercelAi,
@@ -10,7 +15,8 @@ import {
 
 // The demo: the article's incident, prevented. By default on LangChain createAgent + LangGraph, with a
 // scripted model (offline) or a real one when OPENAI_API_KEY is set; `--vercel-ai` (or
-// ORBIT_FRAMEWORK=vercel-ai) runs it on the Vercel AI SDK the same way; `--core` runs the core-only reference.
+// ORBIT_FRAMEWORK=vercel-ai) runs it on the Vercel AI SDK the same way, `--openai-agents` (or
+// ORBIT_FRAMEWORK=openai-agents) on the OpenAI Agents SDK; `--core` runs the core-only reference.
 const framework = chooseFramework(process.argv.slice(2), process.env, 'langgraph');
 const stamp = Date.now();
 const auditPath = resolve(process.env.ORBIT_AUDIT_PATH ?? `.orbit/invoice-reconciliation-${stamp}.jsonl`);
@@ -33,6 +39,10 @@ if (framework === 'core') {
   const model = defaultInvoiceAiModel();
   report = await runInvoiceReconciliationOnVercelAi({ auditPath, telemetry, model });
   runsOn = `the Vercel AI SDK (generateText with ORBIT's toolApproval; pauses are the SDK's tool approvals), ${withModel(describeAiModel(model))}`;
+} else if (framework === 'openai-agents') {
+  const model = defaultInvoiceAgentsModel();
+  report = await runInvoiceReconciliationOnOpenAIAgents({ auditPath, telemetry, model });
+  runsOn = `the OpenAI Agents SDK (run() on an ORBIT-guarded agent; pauses are the SDK's interruptions, the paused RunState saved and restored; the SDK's traces stay local), ${withModel(describeAgentsModel(model))}`;
 } else {
   const model = defaultInvoiceModel();
   report = await runInvoiceReconciliationOnLangGraph({ auditPath, telemetry, model });

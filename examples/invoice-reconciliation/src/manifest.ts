@@ -7,7 +7,7 @@ export const MANIFEST_URL = new URL('../agent-manifest.yaml', import.meta.url);
 
 /**
  * Deploy step: the manifest is signed with a fresh Ed25519 key; start-up: it is verified against the
- * trusted public keys (JWKS). Every version of the example (core-only, LangGraph) starts this way.
+ * trusted public keys (JWKS). Every version of the example (core-only, LangGraph, AI SDK, OpenAI Agents) starts this way.
  */
 export async function loadSignedManifest(): Promise<LoadedManifest> {
   const manifestText = readFileSync(MANIFEST_URL, 'utf8');

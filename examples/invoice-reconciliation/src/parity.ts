@@ -1,9 +1,9 @@
 /**
  * The comparisons of a framework run of invoice reconciliation against the core-only reference,
- * shared by the LangGraph and the AI SDK parity tests (`*-parity.test.ts`): each test file runs its
- * framework through `parityRuns`, registers these cases with `itMatchesTheReference`, and adds the
- * cases particular to its framework. Test support only (it asserts with vitest); not exported by the
- * example.
+ * shared by the LangGraph, the AI SDK and the OpenAI Agents parity tests (`*-parity.test.ts`): each
+ * test file runs its framework through `parityRuns`, registers these cases with
+ * `itMatchesTheReference`, and adds the cases particular to its framework. Test support only (it
+ * asserts with vitest); not exported by the example.
  */
 import { type AuditEvent, MemorySink } from '@orbit-agents/core';
 import { type ParityRuns as BothRuns, parityOf } from '@orbit-agents/example-support/parity';

@@ -2,6 +2,7 @@ import { setUpTracing } from '@orbit-agents/example-support';
 import { describe, expect, it } from 'vitest';
 import { runInvoiceReconciliation } from './run-core.js';
 import { runInvoiceReconciliationOnLangGraph, scriptedInvoiceModel } from './run-langgraph.js';
+import { runInvoiceReconciliationOnOpenAIAgents, scriptedInvoiceAgentsModel } from './run-openai-agents.js';
 import { runInvoiceReconciliationOnVercelAi, scriptedInvoiceAiModel } from './run-vercel-ai.js';
 
 // The same trace whichever way the scenario runs: on the core alone, on LangChain createAgent + LangGraph,
@@ -17,6 +18,11 @@ const runners = [
     'Vercel AI SDK',
     (options: Parameters<typeof runInvoiceReconciliation>[0]) =>
       runInvoiceReconciliationOnVercelAi({ ...options, model: scriptedInvoiceAiModel() }),
+  ],
+  [
+    'OpenAI Agents SDK',
+    (options: Parameters<typeof runInvoiceReconciliation>[0]) =>
+      runInvoiceReconciliationOnOpenAIAgents({ ...options, model: scriptedInvoiceAgentsModel() }),
   ],
 ] as const;
 

@@ -6,7 +6,7 @@ export const MANIFEST_URL = new URL('../agent-manifest.yaml', import.meta.url);
 
 /**
  * Deploy: sign the manifest. Start-up: verify it, and set up the trust authority for sub-agent
- * tokens. Every version of the example (core-only, LangGraph) starts this way.
+ * tokens. Every version of the example (core-only, LangGraph, AI SDK, OpenAI Agents) starts this way.
  */
 export async function deploy(): Promise<{ manifest: LoadedManifest; trust: TrustAuthority }> {
   const manifestText = readFileSync(MANIFEST_URL, 'utf8');

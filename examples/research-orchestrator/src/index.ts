@@ -1,3 +1,4 @@
+export { ScriptedAgentsModel } from '@orbit-agents/example-support/scripted-agents-model';
 export { ScriptedAiModel } from '@orbit-agents/example-support/scripted-ai-model';
 export { ScriptedChatModel } from '@orbit-agents/example-support/scripted-model';
 export {
@@ -12,6 +13,16 @@ export {
   runResearchOrchestratorOnLangGraph,
   scriptedModels,
 } from './run-langgraph.js';
+export {
+  AGENTS_NOBODY_ON_DUTY,
+  type AgentsToldResult,
+  defaultAgentsModels,
+  HANDOFF_TOOL,
+  type OpenAIAgentsOrchestratorReport,
+  type OrchestratorAgentsModels,
+  runResearchOrchestratorOnOpenAIAgents,
+  scriptedAgentsModels,
+} from './run-openai-agents.js';
 export {
   defaultAiModels,
   NOBODY_ON_DUTY,

@@ -3,12 +3,14 @@ import type { TokenScope } from '@orbit-agents/core';
 import { chooseFramework, setUpTracing } from '@orbit-agents/example-support';
 import { type OrchestratorReport, runResearchOrchestrator, type TreeNode } from './run-core.js';
 import { runResearchOrchestratorOnLangGraph } from './run-langgraph.js';
+import { runResearchOrchestratorOnOpenAIAgents } from './run-openai-agents.js';
 import { runResearchOrchestratorOnVercelAi } from './run-vercel-ai.js';
 
 // Trust is not transitive: every sub-agent acts under a token minted for it, scoped to its task.
 // On the core alone by default; `--langgraph` runs the same scenario on LangChain createAgent + LangGraph
 // and `--vercel-ai` (or ORBIT_FRAMEWORK=vercel-ai) on the Vercel AI SDK (the orchestrator's tools are its
-// sub-agents), offline with scripted models, or real ones when OPENAI_API_KEY is set.
+// sub-agents), `--openai-agents` (or ORBIT_FRAMEWORK=openai-agents) on the OpenAI Agents SDK (agents as
+// tools and a handoff), offline with scripted models, or real ones when OPENAI_API_KEY is set.
 const framework = chooseFramework(process.argv.slice(2), process.env, 'core');
 const stamp = Date.now();
 const auditPath = resolve(process.env.ORBIT_AUDIT_PATH ?? `.orbit/research-orchestrator-${stamp}.jsonl`);
@@ -22,7 +24,9 @@ const report: OrchestratorReport =
     ? await runResearchOrchestratorOnLangGraph({ auditPath, telemetry })
     : framework === 'vercel-ai'
       ? await runResearchOrchestratorOnVercelAi({ auditPath, telemetry })
-      : await runResearchOrchestrator({ auditPath, telemetry });
+      : framework === 'openai-agents'
+        ? await runResearchOrchestratorOnOpenAIAgents({ auditPath, telemetry })
+        : await runResearchOrchestrator({ auditPath, telemetry });
 await tracing.shutdown();
 
 const describeScope = (scope: TokenScope) => {
@@ -59,7 +63,9 @@ console.log(
     ? `runs on: LangChain createAgent + LangGraph (sub-agents as tools, ORBIT middleware), ${models}\n`
     : framework === 'vercel-ai'
       ? `runs on: the Vercel AI SDK (generateText; sub-agents are ToolLoopAgents behind orbitAi.subAgent tools), ${models}\n`
-      : 'runs on: the ORBIT core alone, offline and scripted (--langgraph: on LangChain createAgent + LangGraph)\n',
+      : framework === 'openai-agents'
+        ? `runs on: the OpenAI Agents SDK (run(); the researcher is an agent-as-tool, the data-entry agent is reached by a handoff; the SDK's traces stay local), ${models}\n`
+        : 'runs on: the ORBIT core alone, offline and scripted (--langgraph: on LangChain createAgent + LangGraph)\n',
 );
 console.log('Delegation tree:');
 print(report.tree, '  ');

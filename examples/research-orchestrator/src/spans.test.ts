@@ -2,10 +2,11 @@ import { setUpTracing } from '@orbit-agents/example-support';
 import { describe, expect, it } from 'vitest';
 import { runResearchOrchestrator } from './run-core.js';
 import { runResearchOrchestratorOnLangGraph, scriptedModels } from './run-langgraph.js';
+import { runResearchOrchestratorOnOpenAIAgents, scriptedAgentsModels } from './run-openai-agents.js';
 import { runResearchOrchestratorOnVercelAi, scriptedAiModels } from './run-vercel-ai.js';
 
 // The same story whichever way the scenario runs: on the core alone, on LangChain createAgent + LangGraph,
-// or on the Vercel AI SDK.
+// on the Vercel AI SDK, or on the OpenAI Agents SDK.
 const runners = [
   ['core-only', runResearchOrchestrator],
   [
@@ -17,6 +18,11 @@ const runners = [
     'Vercel AI SDK',
     (options: Parameters<typeof runResearchOrchestrator>[0]) =>
       runResearchOrchestratorOnVercelAi({ ...options, models: scriptedAiModels() }),
+  ],
+  [
+    'OpenAI Agents SDK',
+    (options: Parameters<typeof runResearchOrchestrator>[0]) =>
+      runResearchOrchestratorOnOpenAIAgents({ ...options, models: scriptedAgentsModels() }),
   ],
 ] as const;
 

@@ -1,13 +1,16 @@
 /** The frameworks an example can run its scenario on. */
-export const FRAMEWORKS = ['core', 'langgraph', 'vercel-ai'] as const;
+export const FRAMEWORKS = ['core', 'langgraph', 'vercel-ai', 'openai-agents'] as const;
 
-/** `core`: the core-only reference; `langgraph`: LangChain createAgent + LangGraph; `vercel-ai`: the Vercel AI SDK. */
+/**
+ * `core`: the core-only reference; `langgraph`: LangChain createAgent + LangGraph; `vercel-ai`: the Vercel AI
+ * SDK; `openai-agents`: the OpenAI Agents SDK.
+ */
 export type Framework = (typeof FRAMEWORKS)[number];
 
 const isFramework = (value: string): value is Framework => (FRAMEWORKS as readonly string[]).includes(value);
 
 /**
- * The framework a demo runs on: a flag (`--core`, `--langgraph`, `--vercel-ai`) wins; else the
+ * The framework a demo runs on: a flag (`--core`, `--langgraph`, `--vercel-ai`, `--openai-agents`) wins; else the
  * `ORBIT_FRAMEWORK` environment variable (so that `ORBIT_FRAMEWORK=vercel-ai pnpm demo` reaches the
  * example through the root script); else the demo's own default.
  *

@@ -7,10 +7,11 @@ import {
   handoff,
   type RunContext,
 } from '@openai/agents';
-import { type Run, RunHaltedError, TokenError, toRefusal } from '@orbit-agents/core';
+import { type Refusal, type Run, RunHaltedError, TokenError, toRefusal } from '@orbit-agents/core';
 import { delegateOnce, isRefusal, type SubAgentOptions, stoppedByPerson } from '@orbit-agents/core/adapter';
 import { fieldsOf, RUN_KEY } from './context.js';
 import { GUARDED } from './guarded-tool.js';
+import { haltOf } from './halt.js';
 import type { OrbitAgents } from './orbit-agents.js';
 import type { AnyAgent, Unbound } from './sdk-types.js';
 import type { CallDetails } from './tool-entry.js';
@@ -58,9 +59,7 @@ export function subAgentTool(
     const { results } = binding.registry.stateOf(parent);
     // A finished delegation presented again: its result answers, nothing runs again.
     if (results.has(callId)) return results.get(callId);
-    // A halted run delegates nothing, also not through a delegation made before it halted.
-    if (parent.halted) throw new RunHaltedError((await parent.delegate({ profile: spec.profile })).decision);
-    const delegated = await delegateOnce(binding.registry, parent, callId, spec, parseArgs(input));
+    const delegated = await spawn(binding, parent, callId, spec, input);
     if (isRefusal(delegated)) return refusalOutput(delegated);
     const fields = fieldsOf(runContext.context);
     // The nested run shares the caller's context: a handoff inside it must not change who the caller is.
@@ -77,6 +76,31 @@ export function subAgentTool(
   made.invoke = invoke as FunctionTool['invoke'];
   Object.defineProperty(made, GUARDED, { value: true });
   return made;
+}
+
+/**
+ * Decides the delegation of one call (once, also when the SDK presents it again). A halt (a run that may
+ * not delegate, or one past its limits) ends the acting run: kept for the agent-as-tool around it, so that
+ * its caller's model reads ORBIT's refusal rather than the SDK's generic tool error.
+ *
+ * @throws RunHaltedError when the delegation halts the acting run.
+ */
+async function spawn(
+  binding: OrbitAgents,
+  parent: Run,
+  callId: string,
+  spec: SubAgentOptions<unknown>,
+  input: string,
+): Promise<Run | Refusal> {
+  try {
+    // A halted run delegates nothing, also not through a delegation made before it halted.
+    if (parent.halted) throw new RunHaltedError((await parent.delegate({ profile: spec.profile })).decision);
+    return await delegateOnce(binding.registry, parent, callId, spec, parseArgs(input));
+  } catch (error) {
+    const halt = haltOf(error);
+    if (halt) binding.noteHalt(parent, halt);
+    throw error;
+  }
 }
 
 /** A nested run that ended: the sub-agent's run ends; a halt inside it is told to the caller, or stops the tree. */
