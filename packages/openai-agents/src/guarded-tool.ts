@@ -128,7 +128,7 @@ function hooksOf(
   return {
     ask: (pause: PauseRequest) => {
       const callId = pause.approval.call_id;
-      const answer = binding.answers.take(run, callId);
+      const answer = binding.answers.take(run, callId, runContext.context);
       if (answer !== undefined) return answer;
       // The SDK's own approval of a pause ORBIT raised: an approval naming its call (not its hash).
       if (raised && runContext.isToolApproved({ toolName: entry.name, callId }) === true)
