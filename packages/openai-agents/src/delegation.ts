@@ -7,10 +7,12 @@ import {
   handoff,
   type RunContext,
 } from '@openai/agents';
-import { type Run, RunHaltedError, TokenError, toRefusal } from '@orbit-agents/core';
+import { type Refusal, type Run, RunHaltedError, TokenError, toRefusal } from '@orbit-agents/core';
 import { delegateOnce, isRefusal, type SubAgentOptions, stoppedByPerson } from '@orbit-agents/core/adapter';
+import { OptionsInvalidError } from '@orbit-agents/core/errors';
 import { fieldsOf, RUN_KEY } from './context.js';
 import { GUARDED } from './guarded-tool.js';
+import { haltOf } from './halt.js';
 import type { OrbitAgents } from './orbit-agents.js';
 import type { AnyAgent, Unbound } from './sdk-types.js';
 import type { CallDetails } from './tool-entry.js';
@@ -44,6 +46,7 @@ export function subAgentTool(
   options: SubAgentToolOptions,
 ): FunctionTool {
   const { profile, agentId, request, ...asTool } = options;
+  checkProfile(binding, profile, `orbitAgents.subAgent(${JSON.stringify(agent.name)})`);
   const spec: SubAgentOptions<unknown> = {
     profile,
     ...(agentId ? { agentId } : {}),
@@ -58,9 +61,18 @@ export function subAgentTool(
     const { results } = binding.registry.stateOf(parent);
     // A finished delegation presented again: its result answers, nothing runs again.
     if (results.has(callId)) return results.get(callId);
-    // A halted run delegates nothing, also not through a delegation made before it halted.
-    if (parent.halted) throw new RunHaltedError((await parent.delegate({ profile: spec.profile })).decision);
-    const delegated = await delegateOnce(binding.registry, parent, callId, spec, parseArgs(input));
+    let delegated: Run | Refusal;
+    try {
+      // A halted run delegates nothing, also not through a delegation made before it halted.
+      if (parent.halted)
+        throw new RunHaltedError((await parent.delegate({ profile: spec.profile })).decision);
+      delegated = await delegateOnce(binding.registry, parent, callId, spec, parseArgs(input));
+    } catch (error) {
+      // Inside an agent-as-tool, the SDK turns the error into text: the invocation around it must know.
+      const halt = haltOf(error);
+      if (halt) binding.noteHalt(parent, halt);
+      throw error;
+    }
     if (isRefusal(delegated)) return refusalOutput(delegated);
     const fields = fieldsOf(runContext.context);
     // The nested run shares the caller's context: a handoff inside it must not change who the caller is.
@@ -106,6 +118,7 @@ async function finish(binding: OrbitAgents, parent: Run, child: Run, callId: str
  */
 export function guardedHandoff(binding: OrbitAgents, agent: AnyAgent, options: HandoffOptions): Handoff {
   const { profile, agentId, request, onHandoff, ...rest } = options;
+  checkProfile(binding, profile, `orbitAgents.handoff(${JSON.stringify(agent.name)})`);
   const spec: SubAgentOptions<unknown> = {
     profile,
     ...(agentId ? { agentId } : {}),
@@ -128,6 +141,7 @@ export function guardedHandoff(binding: OrbitAgents, agent: AnyAgent, options: H
         );
         if (isRefusal(delegated)) throw new TokenError(delegated.reasons[0]!, refusalOutput(delegated));
         fieldsOf(runContext.context)[RUN_KEY] = delegated.id;
+        binding.handedOff(delegated, agent, parent);
         await (onHandoff as ((context: RunContext, input?: unknown) => unknown) | undefined)?.(
           runContext,
           input,
@@ -145,4 +159,18 @@ function parseArgs(input: string): unknown {
   } catch {
     return input;
   }
+}
+
+/**
+ * A delegation names a profile of the manifest: told when it is made, not when the model first delegates.
+ *
+ * @throws OptionsInvalidError when the manifest has no sub-agent profile of that name.
+ */
+function checkProfile(binding: OrbitAgents, profile: unknown, where: string): void {
+  const profiles = binding.orbit.manifest.manifest.delegation?.profiles ?? [];
+  if (profiles.some((each) => each.name === profile)) return;
+  const names = profiles.map((each) => JSON.stringify(each.name)).join(', ');
+  throw new OptionsInvalidError(
+    `${where}: no sub-agent profile ${JSON.stringify(profile)} in the manifest (${names ? `its profiles: ${names}` : 'it has no delegation profiles'}); each delegation mints a token from the profile it names.`,
+  );
 }
