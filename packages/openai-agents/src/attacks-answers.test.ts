@@ -11,7 +11,8 @@ import {
 import { ApprovalAlreadyAnsweredError } from '@orbit-agents/core/errors';
 import { SqliteStore } from '@orbit-agents/core/stores/sqlite';
 import { describe, expect, it } from 'vitest';
-import { tempDbPath } from '../../core/test/adapter-conformance-support.js';
+import { z } from 'zod';
+import { conformanceManifest, tempDbPath } from '../../core/test/adapter-conformance-support.js';
 import { ScriptedAgentsModel } from '../test/scripted-model.js';
 import { call, deploy, outputs, sdkToolOptions, start } from '../test/support.js';
 import { type OrbitAnswer, orbitContext, orbitOpenAIAgents } from './index.js';
@@ -104,6 +105,44 @@ describe('answering twice', () => {
 });
 
 describe('the SDK’s own ways around answer()', () => {
+  it('takes the SDK’s state.approve(item) as an approval for a manifest tool name the SDK rewrites (send-email → send_email)', async () => {
+    const manifest = conformanceManifest();
+    const { orbit, sink } = await deploy({
+      allowed_tools: [
+        ...manifest.allowed_tools,
+        {
+          name: 'send-email',
+          max_calls_per_run: 5,
+          reversibility: 'irreversible',
+          confidence_threshold: 0.9,
+        },
+      ],
+    });
+    const orbitAgents = orbitOpenAIAgents(orbit);
+    const ran: string[] = [];
+    const sendEmail = orbitAgents.tool({
+      name: 'send-email',
+      description: 'send an email',
+      parameters: z.object({ to: z.string() }),
+      execute: async ({ to }: { to: string }) => {
+        ran.push(to);
+        return `sent to ${to}`;
+      },
+    });
+    expect(sendEmail.name).toBe('send_email');
+    const model = new ScriptedAgentsModel([[call('c1', 'send_email', { to: 'ana' }, 0.5)]]);
+    const agent = orbitAgents.agent(new Agent({ name: 'mailer', model, tools: [sendEmail] }));
+    const paused = await start(agent, 't-renamed');
+    const state = await RunState.fromString(agent, paused.state.toString());
+    state.approve(state.getInterruptions()[0]!);
+    await run(agent, state);
+    expect(ran).toEqual(['ana']);
+    const approvals = sink.events.filter((e) => e.event === 'approval' && e.approval === 'approve');
+    expect(approvals.map((e) => [e.tool, e.approver])).toEqual([
+      ['send-email', 'openai-agents:state.approve'],
+    ]);
+  });
+
   // The SDK rejects the call itself and never calls the tool: ORBIT is not told. Its approval request stays
   // pending (no answer, no outcome), also after the run ends; fixing it needs a hook the SDK does not give
   // a function tool (a rejection calls neither execute nor errorFunction). Documented in the README.
