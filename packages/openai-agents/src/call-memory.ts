@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Run } from '@orbit-agents/core';
 import { type DecidedCall, dropOldest } from '@orbit-agents/core/adapter';
+import { ANSWERS_KEY, fieldsOf } from './context.js';
 
 const keyOf = (run: Run, callId: string) => `${run.id}\u0000${callId}`;
 
@@ -28,22 +29,50 @@ export class DecidedCalls {
   }
 }
 
-/** The answers given through `orbitAgents.answer()`, waiting for the call's `execute`: taken once. */
+/**
+ * The answers given through `orbitAgents.answer()`, waiting for the call's `execute`: taken once. Each is
+ * kept in memory and in the SDK's run context (`orbit_answers`), so that it travels with a saved state:
+ * the process that resumes it applies the answer given, never the bare approval the SDK recorded with it.
+ */
 export class GivenAnswers {
   private readonly given = new Map<string, unknown>();
   constructor(private readonly cap: number) {}
 
-  give(run: Run, callId: string, answer: unknown): void {
+  give(run: Run, callId: string, answer: unknown, context: unknown): void {
     this.given.set(keyOf(run, callId), answer);
     dropOldest(this.given, this.cap);
+    const fields = fieldsOf(context);
+    const saved = fields[ANSWERS_KEY] ?? {};
+    saved[run.id] = { ...saved[run.id], [callId]: answer };
+    fields[ANSWERS_KEY] = saved;
   }
 
-  take(run: Run, callId: string): unknown {
-    const key = keyOf(run, callId);
-    const answer = this.given.get(key);
-    this.given.delete(key);
+  /** The answer given for this call and not taken yet, if any. */
+  peek(run: Run, callId: string, context: unknown): unknown {
+    return this.given.get(keyOf(run, callId)) ?? savedIn(context)?.[run.id]?.[callId];
+  }
+
+  take(run: Run, callId: string, context: unknown): unknown {
+    const answer = this.peek(run, callId, context);
+    this.given.delete(keyOf(run, callId));
+    const saved = savedIn(context);
+    const ofRun = saved?.[run.id];
+    if (saved && ofRun && callId in ofRun) {
+      const { [callId]: _taken, ...rest } = ofRun;
+      if (Object.keys(rest).length > 0) saved[run.id] = rest;
+      else delete saved[run.id];
+      if (Object.keys(saved).length === 0) delete fieldsOf(context)[ANSWERS_KEY];
+    }
     return answer;
   }
+}
+
+function savedIn(context: unknown): Record<string, Record<string, unknown>> | undefined {
+  if (context === null || typeof context !== 'object') return undefined;
+  const saved = (context as Record<string, unknown>)[ANSWERS_KEY];
+  return saved !== null && typeof saved === 'object'
+    ? (saved as Record<string, Record<string, unknown>>)
+    : undefined;
 }
 
 /** One agent-as-tool invocation in progress: did a call inside it pause (the nested run then returns `''`)? */

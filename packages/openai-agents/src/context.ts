@@ -6,15 +6,22 @@ export const THREAD_KEY = 'orbit_thread';
 export const RUN_KEY = 'orbit_run';
 /** The context key recording how much of the SDK's usage ORBIT counted (it survives `RunState.toString()`). */
 export const USAGE_KEY = 'orbit_usage';
+/**
+ * The context key holding the answers given with `orbitAgents.answer()` until their call runs (by run id,
+ * then call id), so that the process that resumes a saved state applies them, whichever it is.
+ */
+export const ANSWERS_KEY = 'orbit_answers';
 
-/** What ORBIT keeps in the SDK's run context: ids and counts only, nothing that acts (no token). */
+/** What ORBIT keeps in the SDK's run context: ids, counts and pending answers, nothing that acts (no token). */
 export interface OrbitContextFields {
   /** The thread (conversation) id: the ORBIT run the calls belong to. */
   orbit_thread: string;
   /** Set by a guarded handoff: the sub-agent run the receiving agent acts under. */
   orbit_run?: string;
   /** How many of the run's model requests ORBIT counted into the token budget, and their tokens. */
-  orbit_usage?: { requests: number; tokens: number; stamp: string };
+  orbit_usage?: { requests: number; tokens: number; stamp: string; untracked?: number };
+  /** The answers given with `orbitAgents.answer()` whose calls have not run yet, by run id and call id. */
+  orbit_answers?: Record<string, Record<string, unknown>>;
 }
 
 /**

@@ -9,6 +9,7 @@ import {
 } from '@openai/agents';
 import { type Refusal, type Run, RunHaltedError, TokenError, toRefusal } from '@orbit-agents/core';
 import { delegateOnce, isRefusal, type SubAgentOptions, stoppedByPerson } from '@orbit-agents/core/adapter';
+import { OptionsInvalidError } from '@orbit-agents/core/errors';
 import { fieldsOf, RUN_KEY } from './context.js';
 import { GUARDED } from './guarded-tool.js';
 import { haltOf } from './halt.js';
@@ -45,6 +46,7 @@ export function subAgentTool(
   options: SubAgentToolOptions,
 ): FunctionTool {
   const { profile, agentId, request, ...asTool } = options;
+  checkProfile(binding, profile, `orbitAgents.subAgent(${JSON.stringify(agent.name)})`);
   const spec: SubAgentOptions<unknown> = {
     profile,
     ...(agentId ? { agentId } : {}),
@@ -130,6 +132,7 @@ async function finish(binding: OrbitAgents, parent: Run, child: Run, callId: str
  */
 export function guardedHandoff(binding: OrbitAgents, agent: AnyAgent, options: HandoffOptions): Handoff {
   const { profile, agentId, request, onHandoff, ...rest } = options;
+  checkProfile(binding, profile, `orbitAgents.handoff(${JSON.stringify(agent.name)})`);
   const spec: SubAgentOptions<unknown> = {
     profile,
     ...(agentId ? { agentId } : {}),
@@ -152,6 +155,7 @@ export function guardedHandoff(binding: OrbitAgents, agent: AnyAgent, options: H
         );
         if (isRefusal(delegated)) throw new TokenError(delegated.reasons[0]!, refusalOutput(delegated));
         fieldsOf(runContext.context)[RUN_KEY] = delegated.id;
+        binding.handedOff(delegated, agent, parent);
         await (onHandoff as ((context: RunContext, input?: unknown) => unknown) | undefined)?.(
           runContext,
           input,
@@ -169,4 +173,18 @@ function parseArgs(input: string): unknown {
   } catch {
     return input;
   }
+}
+
+/**
+ * A delegation names a profile of the manifest: told when it is made, not when the model first delegates.
+ *
+ * @throws OptionsInvalidError when the manifest has no sub-agent profile of that name.
+ */
+function checkProfile(binding: OrbitAgents, profile: unknown, where: string): void {
+  const profiles = binding.orbit.manifest.manifest.delegation?.profiles ?? [];
+  if (profiles.some((each) => each.name === profile)) return;
+  const names = profiles.map((each) => JSON.stringify(each.name)).join(', ');
+  throw new OptionsInvalidError(
+    `${where}: no sub-agent profile ${JSON.stringify(profile)} in the manifest (${names ? `its profiles: ${names}` : 'it has no delegation profiles'}); each delegation mints a token from the profile it names.`,
+  );
 }

@@ -42,9 +42,9 @@ export function guardedTool(binding: OrbitAgents, entry: ToolEntry): FunctionToo
     // A tool's error and a halt reach the kit, which records them: the SDK must not turn them into text.
     errorFunction: null,
     needsApproval: async (runContext: RunContext, input: unknown, callId?: string) =>
-      decide(binding, entry, runContext, input, callId),
+      decide(binding, entry, made.name, runContext, input, callId),
     execute: async (input: unknown, runContext?: RunContext, details?: CallDetails) =>
-      execute(binding, entry, runContext!, input, details),
+      execute(binding, entry, made.name, runContext!, input, details),
   } as never) as FunctionTool;
   Object.defineProperty(made, GUARDED, { value: entry });
   return made;
@@ -54,6 +54,7 @@ export function guardedTool(binding: OrbitAgents, entry: ToolEntry): FunctionToo
 async function decide(
   binding: OrbitAgents,
   entry: ToolEntry,
+  sdkName: string,
   runContext: RunContext,
   input: unknown,
   callId: string | undefined,
@@ -71,7 +72,7 @@ async function decide(
   if (callId !== undefined) binding.decisions.keep(run, callId, decided);
   if (decision.decision !== 'pause') return false;
   // Approved already (a state restored after its answer): the SDK runs it whatever this returns.
-  if (callId !== undefined && runContext.isToolApproved({ toolName: entry.name, callId }) !== true)
+  if (callId !== undefined && runContext.isToolApproved({ toolName: sdkName, callId }) !== true)
     binding.frames.paused(run, callId);
   return true;
 }
@@ -80,6 +81,7 @@ async function decide(
 async function execute(
   binding: OrbitAgents,
   entry: ToolEntry,
+  sdkName: string,
   runContext: RunContext,
   input: unknown,
   details: CallDetails,
@@ -107,7 +109,7 @@ async function execute(
       run,
       { tool: entry.name, args: input, callId, ...(decided ? { decided } : {}) },
       entry.guarded,
-      hooksOf(binding, entry, run, runContext, details, raised, outer),
+      hooksOf(binding, entry, sdkName, run, runContext, details, raised, outer),
     );
   } catch (error) {
     const halt = haltOf(error);
@@ -119,6 +121,7 @@ async function execute(
 function hooksOf(
   binding: OrbitAgents,
   entry: ToolEntry,
+  sdkName: string,
   run: Run,
   runContext: RunContext,
   details: CallDetails,
@@ -128,10 +131,10 @@ function hooksOf(
   return {
     ask: (pause: PauseRequest) => {
       const callId = pause.approval.call_id;
-      const answer = binding.answers.take(run, callId);
+      const answer = binding.answers.take(run, callId, runContext.context);
       if (answer !== undefined) return answer;
       // The SDK's own approval of a pause ORBIT raised: an approval naming its call (not its hash).
-      if (raised && runContext.isToolApproved({ toolName: entry.name, callId }) === true)
+      if (raised && runContext.isToolApproved({ toolName: sdkName, callId }) === true)
         return { type: 'approve', approver: SDK_APPROVER };
       throw new OptionsInvalidError(
         `ORBIT paused "${entry.name}" (call ${callId}), but the SDK ran it without asking: ORBIT's pause never reached a person (state.approve(item, { alwaysApprove: true }) skips the question for later calls). Answer each interruption with orbitAgents.answer().`,

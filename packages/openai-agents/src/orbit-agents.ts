@@ -60,6 +60,8 @@ export class OrbitAgents {
   private readonly halts = new WeakMap<Run, RunHaltedError>();
   /** Guarded clones of the agents given, so that a handoff back to one finds the same agent. */
   private readonly guardedAgents = new WeakMap<AnyAgent, AnyAgent>();
+  /** The sub-agent run of each handoff: the agent it was handed to, and the run it was handed from. */
+  private readonly handoffs = new WeakMap<Run, { agent: AnyAgent; from: Run }>();
 
   constructor(orbit: Orbit, options: OrbitAgentsOptions = {}) {
     this.orbit = orbit;
@@ -77,11 +79,17 @@ export class OrbitAgents {
    * A guarded SDK function tool: from an ORBIT definition (`defineTool`), from the SDK's `tool()`
    * options (without `needsApproval`: ORBIT decides), or from a function tool the SDK built.
    *
-   * @throws OptionsInvalidError when the options lack a name or `execute`, or set `needsApproval`.
+   * @throws OptionsInvalidError when the options lack a name or `execute`, or set `needsApproval`; for a
+   * plain `agent.asTool()` (use `subAgent()`).
    */
   tool(definition: ToolDefinition | SdkToolOptions | FunctionTool): FunctionTool {
     if (isGuarded(definition)) return definition as FunctionTool;
-    const given = definition as { type?: unknown; input?: unknown; name?: string };
+    const given = definition as { type?: unknown; input?: unknown; name?: string; on?: unknown };
+    // agent.asTool() gives a function tool with `on` (its stream events): a delegation ORBIT must mint for.
+    if (given.type === 'function' && typeof given.on === 'function')
+      throw new OptionsInvalidError(
+        `Tool "${given.name}" is an agent as a tool (agent.asTool()): its agent would act under its caller's run, with no token of its own. Use orbitAgents.subAgent(agent, { profile, ... }).`,
+      );
     const hints = given.name === undefined ? undefined : this.hints[given.name];
     const entry =
       given.type === 'function'
@@ -96,18 +104,32 @@ export class OrbitAgents {
    * The agent with every tool guarded (a clone: the given agent is left as it is). Its handoffs must
    * be `orbitAgents.handoff()`s, so that the receiving agent acts under a token minted for it.
    *
-   * @throws OptionsInvalidError for a tool ORBIT cannot guard (a hosted tool) or an unguarded handoff.
+   * @throws OptionsInvalidError for a tool ORBIT cannot guard (a hosted tool, a plain `agent.asTool()`),
+   * MCP servers (`mcpServers`: their tools would run undecided) or an unguarded handoff.
    */
   agent<A extends AnyAgent>(agent: A): A {
     if ((agent as unknown as Record<symbol, unknown>)[GUARDED_AGENT]) return agent;
     const made = this.guardedAgents.get(agent);
     if (made) return made as A;
+    if (agent.mcpServers.length > 0)
+      throw new OptionsInvalidError(
+        `Agent "${agent.name}" has mcpServers: the SDK lists their tools at run time and would run them with no ORBIT decision. List them yourself (getAllMcpTools / mcpToFunctionTool) and give each to orbitAgents.tool().`,
+      );
     const tools = agent.tools.map((tool) => this.guardTool(agent.name, tool));
     const handoffs = agent.handoffs.map((handoff) => checkHandoff(agent.name, handoff));
     const clone = agent.clone({ tools: tools as never, handoffs: handoffs as never });
     Object.defineProperty(clone, GUARDED_AGENT, { value: true });
+    // The SDK's clone() copies no listener: a clone of this agent (another model, other instructions) is
+    // guarded again, so that its usage is counted and its handoff runs followed like this one's.
+    const cloneOf = clone.clone.bind(clone);
+    Object.defineProperty(clone, 'clone', {
+      value: (config: Parameters<A['clone']>[0]) => this.agent(cloneOf(config) as A),
+      configurable: true,
+      writable: true,
+    });
     // The final model response of a turn with no tool call is counted when the agent ends.
     clone.on('agent_end', (runContext) => this.countAtEnd(runContext as RunContext));
+    clone.on('agent_start', (runContext) => this.actAsStarted(runContext as RunContext, clone));
     this.guardedAgents.set(agent, clone);
     return clone as A;
   }
@@ -180,6 +202,40 @@ export class OrbitAgents {
       return child;
     }
     return this.registry.thread(fields[THREAD_KEY], `context.${THREAD_KEY}`);
+  }
+
+  /** @internal A handoff handed the conversation to `agent` under the sub-agent run `child`, from `parent`. */
+  handedOff(child: Run, agent: AnyAgent, parent: Run): void {
+    this.handoffs.set(child, { agent, from: parent });
+  }
+
+  /**
+   * An agent starts a run of the SDK (the first agent of `run()`, or one handed the conversation): the
+   * context's `orbit_run` is the run of the handoff that handed the conversation to this agent, else none
+   * (the thread's run). A context object used again for a new `run()` from the first agent must not keep
+   * acting under the sub-agent run a handoff of an earlier run named.
+   */
+  private actAsStarted(runContext: RunContext, agent: AnyAgent): void {
+    if (this.registry.current() !== undefined) return; // an agent-as-tool acts under its invocation's run
+    const fields = runContext.context as Record<string, unknown> | null;
+    const named = fields !== null && typeof fields === 'object' ? fields[RUN_KEY] : undefined;
+    if (named === undefined) return;
+    let run: Run | undefined;
+    try {
+      run = this.registry.subAgent(named, `context.${RUN_KEY}`);
+    } catch {
+      return; // not a run this process handed to: actingRun refuses it
+    }
+    while (run !== undefined) {
+      const handoff = this.handoffs.get(run);
+      if (handoff === undefined) return; // not a handoff's run: left as it is
+      if (handoff.agent === agent || handoff.agent.name === agent.name) {
+        fields![RUN_KEY] = run.id;
+        return;
+      }
+      run = handoff.from.depth > 0 ? handoff.from : undefined;
+    }
+    delete fields![RUN_KEY];
   }
 
   /** @internal A halted call ends unexecuted: `perform` records its outcome once and gives the halt. */

@@ -2,6 +2,7 @@ import type { RunToolApprovalItem } from '@openai/agents';
 import type { Run } from '@orbit-agents/core';
 import { type PauseDetails, pauseDetails, recallCall } from '@orbit-agents/core/adapter';
 import {
+  ApprovalAlreadyAnsweredError,
   ApprovalAnswerInvalidError,
   ApprovalHashMismatchError,
   ApprovalUnknownError,
@@ -70,7 +71,22 @@ export async function answerInterruption(
       `The answer to approval "${approval!.approval_id}" carries action_hash ${parsed.answer.action_hash}, but the request's is ${approval!.action_hash}: it was given for other arguments. The request stays pending.`,
       approval!.approval_id,
     );
-  binding.answers.give(run, callId!, answer);
+  const context = state._context.context;
+  const earlier = binding.answers.peek(run, callId!, context);
+  if (earlier !== undefined) {
+    // The first answer stands: the same answer again (a retried request) changes nothing, another is refused.
+    const first = toApprovalAnswer(earlier, approval!, binding.approver);
+    if ('error' in first || canonical(first.answer) !== canonical(parsed.answer))
+      throw new ApprovalAlreadyAnsweredError(
+        'ERR_APPROVAL_ALREADY_ANSWERED',
+        `Approval "${approval!.approval_id}" of "${approval!.tool}" (call ${callId}) was answered already (${JSON.stringify(earlier)}): the first answer stands.`,
+        approval!.approval_id,
+      );
+    state.approve(item);
+    return;
+  }
+  // Kept with the state too: whichever process resumes it applies this answer, not the SDK's bare approval.
+  binding.answers.give(run, callId!, parsed.answer, context);
   // The SDK runs the call's execute, where ORBIT applies the answer (a denial is ORBIT's refusal).
   state.approve(item);
 }
@@ -128,4 +144,13 @@ function stateOf(paused: { state?: AnyRunState } | AnyRunState): AnyRunState {
   if (typeof (state as AnyRunState)?.getInterruptions !== 'function')
     throw new TypeError('pendingApprovals() needs a run result or a RunState.');
   return state as AnyRunState;
+}
+
+/** An answer as JSON with its keys sorted, to tell the same answer given again from another. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, entry: unknown) =>
+    entry !== null && typeof entry === 'object' && !Array.isArray(entry)
+      ? Object.fromEntries(Object.entries(entry).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : entry,
+  );
 }

@@ -9,39 +9,51 @@ import { fieldsOf, USAGE_KEY } from './context.js';
  * list of its requests (`usage.requestUsageEntries`, also inside `RunState`); ORBIT counts the ones it
  * has not counted, and keeps in the context how many it counted (with their tokens, to tell a restored
  * state from a new run reusing the context object) and a stamp naming the SDK run, so that a state
- * restored twice (a replayed resume) is not counted twice.
+ * restored twice (a replayed resume) is not counted twice. Tokens the SDK totals with no request entry
+ * (a response whose usage reports several requests at once) are counted too, by the growth of that rest.
  */
 export class UsageCounter {
-  /** How many requests of each live `Usage` were counted, and the SDK run's stamp. */
-  private readonly seen = new WeakMap<Usage, { counted: number; stamp: string }>();
+  /** How many requests of each live `Usage` were counted, the tokens counted outside them, and the SDK run's stamp. */
+  private readonly seen = new WeakMap<Usage, { counted: number; untracked: number; stamp: string }>();
 
   constructor(private readonly registry: RunRegistry<unknown>) {}
 
   /** Counts the requests the SDK made since ORBIT last looked, into `run`'s budget. */
   count(run: Run, runContext: RunContext): void {
     const { usage } = runContext;
-    const entries = usage?.requestUsageEntries;
-    if (!entries) return;
+    if (!usage) return;
+    const entries = usage.requestUsageEntries ?? [];
+    // Tokens the SDK totals without a per-request entry (a response reporting several requests at once).
+    const untracked = Math.max(0, (usage.totalTokens ?? 0) - tokensOf(entries, entries.length));
     const fields = fieldsOf(runContext.context);
     let seen = this.seen.get(usage);
     if (!seen) {
-      const mark = fields[USAGE_KEY] as { requests: number; tokens: number; stamp?: string } | undefined;
+      const mark = fields[USAGE_KEY] as
+        | { requests: number; tokens: number; stamp?: string; untracked?: number }
+        | undefined;
       const restored =
         mark !== undefined &&
         typeof mark.stamp === 'string' &&
         entries.length >= mark.requests &&
-        tokensOf(entries, mark.requests) === mark.tokens;
-      seen = restored ? { counted: mark.requests, stamp: mark.stamp! } : { counted: 0, stamp: randomUUID() };
+        tokensOf(entries, mark.requests) === mark.tokens &&
+        untracked >= (mark.untracked ?? 0);
+      seen = restored
+        ? { counted: mark.requests, untracked: mark.untracked ?? 0, stamp: mark.stamp! }
+        : { counted: 0, untracked: 0, stamp: randomUUID() };
       this.seen.set(usage, seen);
     }
-    if (seen.counted >= entries.length) return;
+    if (seen.counted >= entries.length && untracked <= seen.untracked) return;
     for (let i = seen.counted; i < entries.length; i++)
       this.registry.countUsage(run, `${seen.stamp}:${i}`, entries[i]!.totalTokens);
-    seen.counted = entries.length;
+    if (untracked > seen.untracked)
+      this.registry.countUsage(run, `${seen.stamp}:untracked:${untracked}`, untracked - seen.untracked);
+    seen.counted = Math.max(seen.counted, entries.length);
+    seen.untracked = Math.max(seen.untracked, untracked);
     fields[USAGE_KEY] = {
-      requests: entries.length,
-      tokens: tokensOf(entries, entries.length),
+      requests: seen.counted,
+      tokens: tokensOf(entries, seen.counted),
       stamp: seen.stamp,
+      ...(seen.untracked > 0 ? { untracked: seen.untracked } : {}),
     };
   }
 }
