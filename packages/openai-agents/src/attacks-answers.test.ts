@@ -143,10 +143,35 @@ describe('the SDK’s own ways around answer()', () => {
     ]);
   });
 
-  // The SDK rejects the call itself and never calls the tool: ORBIT is not told. Its approval request stays
-  // pending (no answer, no outcome), also after the run ends; fixing it needs a hook the SDK does not give
-  // a function tool (a rejection calls neither execute nor errorFunction). Documented in the README.
-  it.skip('records a denial made with the SDK’s own state.reject(item) [not fixed: the SDK tells the tool nothing]', async () => {
+  // The SDK rejects the call itself and never calls the tool: ORBIT records the rejection when it next sees
+  // the run (a later call decided or run, or the agent's end), as a denial by the SDK, the call not executed.
+  it('records a denial made with the SDK’s own state.reject(item), with its message', async () => {
+    const { orbit, sink } = await deploy();
+    const orbitAgents = orbitOpenAIAgents(orbit);
+    const options = sdkToolOptions();
+    const model = new ScriptedAgentsModel([
+      [call('c1', 'send', { id: 's1' }, 0.8)],
+      [call('c2', 'read', { id: 'r' })],
+    ]);
+    const agent = orbitAgents.agent(
+      new Agent({
+        name: 'mailer',
+        model,
+        tools: [orbitAgents.tool(options.send), orbitAgents.tool(options.read)],
+      }),
+    );
+    const result = await start(agent, 't-native-reject');
+    result.state.reject(result.interruptions[0]!, { message: 'not now' });
+    await run(agent, result.state);
+    expect(options.ran).toEqual(['read:r']);
+    const denial = sink.events.find((e) => e.event === 'approval' && e.approval === 'deny');
+    expect(denial).toMatchObject({ call_id: 'c1', approver: 'openai-agents:state.reject' });
+    expect(sink.events.filter((e) => e.event === 'outcome' && e.call_id === 'c1')).toEqual([
+      expect.objectContaining({ status: 'not_executed' }),
+    ]);
+  });
+
+  it('records a state.reject(item) when the agent ends with no call after it', async () => {
     const { orbit, sink } = await deploy();
     const orbitAgents = orbitOpenAIAgents(orbit);
     const options = sdkToolOptions();
@@ -154,14 +179,13 @@ describe('the SDK’s own ways around answer()', () => {
     const agent = orbitAgents.agent(
       new Agent({ name: 'mailer', model, tools: [orbitAgents.tool(options.send)] }),
     );
-    const result = await start(agent, 't-native-reject');
+    const result = await start(agent, 't-native-reject-end');
     result.state.reject(result.interruptions[0]!);
     await run(agent, result.state);
-    await orbitAgents.endRun('t-native-reject');
-    expect(sink.events.filter((e) => e.event === 'approval').map((e) => e.approval)).toEqual([
-      'requested',
-      'deny',
-    ]);
+    await expect
+      .poll(() => sink.events.filter((e) => e.event === 'approval').map((e) => e.approval))
+      .toEqual(['requested', 'deny']);
+    expect(options.ran).toEqual([]);
   });
 
   // A tool input guardrail that rejects the call after the person approved it: the SDK never calls

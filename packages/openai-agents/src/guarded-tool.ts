@@ -47,6 +47,7 @@ export function guardedTool(binding: OrbitAgents, entry: ToolEntry): FunctionToo
       execute(binding, entry, made.name, runContext!, input, details),
   } as never) as FunctionTool;
   Object.defineProperty(made, GUARDED, { value: entry });
+  binding.sdkNames.set(entry.name, made.name);
   return made;
 }
 
@@ -61,6 +62,7 @@ async function decide(
 ): Promise<boolean> {
   const run = binding.actingRun(runContext);
   binding.usage.count(run, runContext);
+  await binding.recordRejections(run, runContext);
   const decided = await decideCall(
     run,
     binding.orbit,
@@ -89,6 +91,7 @@ async function execute(
   const callId = details?.toolCall?.callId;
   const run = binding.actingRun(runContext);
   binding.usage.count(run, runContext);
+  await binding.recordRejections(run, runContext);
   let decided: DecidedCall | undefined;
   let raised = false;
   if (callId !== undefined) {

@@ -37,6 +37,9 @@ export interface OrbitAgentsOptions {
   traceProcessor?: OpenTelemetryTraceProcessor;
 }
 
+/** The approver recorded for a pause the SDK's own `state.reject(item)` rejected. */
+export const SDK_REJECTER = 'openai-agents:state.reject';
+
 /** The approver recorded when an answer does not name one. */
 export const DEFAULT_APPROVER = 'openai-agents';
 
@@ -56,6 +59,8 @@ export class OrbitAgents {
   /** @internal The bridge of the SDK's traces, if the application gave one. */
   readonly traceProcessor: OpenTelemetryTraceProcessor | undefined;
   private readonly hints: Record<string, ToolHints>;
+  /** @internal The SDK's name of each guarded tool, by manifest name (the SDK rewrites `send-email`). */
+  readonly sdkNames = new Map<string, string>();
   /** The halt that ended each run's tools (an agent-as-tool's run: its parent is told, or stops). */
   private readonly halts = new WeakMap<Run, RunHaltedError>();
   /** Guarded clones of the agents given, so that a handoff back to one finds the same agent. */
@@ -278,6 +283,36 @@ export class OrbitAgents {
       return; // no ORBIT thread in this context: no tool was guarded, nothing to count against
     }
     this.usage.count(run, runContext);
+    // The SDK does not wait for its event listeners: a failure here is the run's, not the listener's.
+    this.recordRejections(run, runContext).catch(() => undefined);
+  }
+
+  /**
+   * @internal Records the SDK's own rejections (`state.reject(item)`) of pauses ORBIT raised, as denials
+   * (approver `openai-agents:state.reject`, the SDK's rejection message as the comment) with the call not
+   * executed: the SDK calls neither the tool nor its error function for them. Asked when ORBIT next sees
+   * the run (a call decided or run, the agent's end); free when nothing is pending.
+   */
+  async recordRejections(run: Run, runContext: RunContext): Promise<void> {
+    const pending = run.pendingApprovals();
+    if (pending.length === 0) return;
+    for (const approval of pending) {
+      const toolName = this.sdkNames.get(approval.tool) ?? approval.tool;
+      if (runContext.isToolApproved({ toolName, callId: approval.call_id }) !== false) continue;
+      const message = runContext.getRejectionMessage(toolName, approval.call_id);
+      const { decision } = await run.resolveApproval(approval.approval_id, {
+        type: 'deny',
+        approver: SDK_REJECTER,
+        action_hash: approval.action_hash,
+        ...(message ? { comment: message } : {}),
+      });
+      // The call's outcome: not executed (perform records it once; a denial never runs the tool).
+      await run
+        .perform(decision, () => undefined)
+        .catch((error: unknown) => {
+          if (!haltOf(error)) throw error;
+        });
+    }
   }
 }
 
