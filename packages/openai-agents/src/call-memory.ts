@@ -3,7 +3,35 @@ import type { Run } from '@orbit-agents/core';
 import { type DecidedCall, dropOldest } from '@orbit-agents/core/adapter';
 import { ANSWERS_KEY, fieldsOf } from './context.js';
 
-const keyOf = (run: Run, callId: string) => `${run.id}\u0000${callId}`;
+/**
+ * Values kept per run and call id, each taken once; bounded per run (the oldest goes first), and gone with
+ * the run. A map per run, keyed by the SDK's own call id string: no key is built per call.
+ */
+class PerCall<Value> {
+  private readonly byRun = new WeakMap<Run, Map<string, Value>>();
+  constructor(private readonly cap: number) {}
+
+  put(run: Run, callId: string, value: Value): void {
+    let calls = this.byRun.get(run);
+    if (!calls) {
+      calls = new Map();
+      this.byRun.set(run, calls);
+    }
+    calls.set(callId, value);
+    dropOldest(calls, this.cap);
+  }
+
+  peek(run: Run, callId: string): Value | undefined {
+    return this.byRun.get(run)?.get(callId);
+  }
+
+  take(run: Run, callId: string): Value | undefined {
+    const calls = this.byRun.get(run);
+    const value = calls?.get(callId);
+    if (value !== undefined) calls!.delete(callId);
+    return value;
+  }
+}
 
 /**
  * The decisions `needsApproval` made, kept for the call's `execute` (the SDK asks first, then runs),
@@ -12,20 +40,18 @@ const keyOf = (run: Run, callId: string) => `${run.id}\u0000${callId}`;
  * run (rejected with the SDK's own `state.reject`) does not stay forever.
  */
 export class DecidedCalls {
-  private readonly kept = new Map<string, DecidedCall>();
-  constructor(private readonly cap: number) {}
+  private readonly kept: PerCall<DecidedCall>;
+  constructor(cap: number) {
+    this.kept = new PerCall(cap);
+  }
 
   keep(run: Run, callId: string, decided: DecidedCall): void {
-    this.kept.set(keyOf(run, callId), decided);
-    dropOldest(this.kept, this.cap);
+    this.kept.put(run, callId, decided);
   }
 
   /** The decision kept for this call, if any. */
   take(run: Run, callId: string): DecidedCall | undefined {
-    const key = keyOf(run, callId);
-    const decided = this.kept.get(key);
-    this.kept.delete(key);
-    return decided;
+    return this.kept.take(run, callId);
   }
 }
 
@@ -35,12 +61,13 @@ export class DecidedCalls {
  * the process that resumes it applies the answer given, never the bare approval the SDK recorded with it.
  */
 export class GivenAnswers {
-  private readonly given = new Map<string, unknown>();
-  constructor(private readonly cap: number) {}
+  private readonly given: PerCall<unknown>;
+  constructor(cap: number) {
+    this.given = new PerCall(cap);
+  }
 
   give(run: Run, callId: string, answer: unknown, context: unknown): void {
-    this.given.set(keyOf(run, callId), answer);
-    dropOldest(this.given, this.cap);
+    this.given.put(run, callId, answer);
     const fields = fieldsOf(context);
     const saved = fields[ANSWERS_KEY] ?? {};
     saved[run.id] = { ...saved[run.id], [callId]: answer };
@@ -49,12 +76,12 @@ export class GivenAnswers {
 
   /** The answer given for this call and not taken yet, if any. */
   peek(run: Run, callId: string, context: unknown): unknown {
-    return this.given.get(keyOf(run, callId)) ?? savedIn(context)?.[run.id]?.[callId];
+    return this.given.peek(run, callId) ?? savedIn(context)?.[run.id]?.[callId];
   }
 
   take(run: Run, callId: string, context: unknown): unknown {
     const answer = this.peek(run, callId, context);
-    this.given.delete(keyOf(run, callId));
+    this.given.take(run, callId);
     const saved = savedIn(context);
     const ofRun = saved?.[run.id];
     if (saved && ofRun && callId in ofRun) {
