@@ -73,6 +73,7 @@ async function decide(
   if (decision.decision === 'halt') throw await binding.haltCall(run, decision);
   if (callId !== undefined) binding.decisions.keep(run, callId, decided);
   if (decision.decision !== 'pause') return false;
+  binding.pausedRuns.add(run);
   // Approved already (a state restored after its answer): the SDK runs it whatever this returns.
   if (callId !== undefined && runContext.isToolApproved({ toolName: sdkName, callId }) !== true)
     binding.frames.paused(run, callId);

@@ -59,6 +59,8 @@ export class OrbitAgents {
   /** @internal The bridge of the SDK's traces, if the application gave one. */
   readonly traceProcessor: OpenTelemetryTraceProcessor | undefined;
   private readonly hints: Record<string, ToolHints>;
+  /** @internal Runs with a pause raised in this process, not known to be answered: rejections are looked for there. */
+  readonly pausedRuns = new WeakSet<Run>();
   /** @internal The SDK's name of each guarded tool, by manifest name (the SDK rewrites `send-email`). */
   readonly sdkNames = new Map<string, string>();
   /** The halt that ended each run's tools (an agent-as-tool's run: its parent is told, or stops). */
@@ -294,8 +296,12 @@ export class OrbitAgents {
    * the run (a call decided or run, the agent's end); free when nothing is pending.
    */
   async recordRejections(run: Run, runContext: RunContext): Promise<void> {
+    if (!this.pausedRuns.has(run)) return;
     const pending = run.pendingApprovals();
-    if (pending.length === 0) return;
+    if (pending.length === 0) {
+      this.pausedRuns.delete(run);
+      return;
+    }
     for (const approval of pending) {
       const toolName = this.sdkNames.get(approval.tool) ?? approval.tool;
       if (runContext.isToolApproved({ toolName, callId: approval.call_id }) !== false) continue;
