@@ -24,7 +24,12 @@ export class UsageCounter {
     if (!usage) return;
     const entries = usage.requestUsageEntries ?? [];
     // Tokens the SDK totals without a per-request entry (a response reporting several requests at once).
-    const untracked = Math.max(0, (usage.totalTokens ?? 0) - tokensOf(entries, entries.length));
+    // A total that is not a finite number (a provider's NaN, a string the SDK concatenated) tells nothing.
+    const total = usage.totalTokens ?? 0;
+    const untracked =
+      typeof total === 'number' && Number.isFinite(total)
+        ? Math.max(0, total - tokensOf(entries, entries.length))
+        : (this.seen.get(usage)?.untracked ?? 0);
     const fields = fieldsOf(runContext.context);
     let seen = this.seen.get(usage);
     if (!seen) {
@@ -44,7 +49,7 @@ export class UsageCounter {
     }
     if (seen.counted >= entries.length && untracked <= seen.untracked) return;
     for (let i = seen.counted; i < entries.length; i++)
-      this.registry.countUsage(run, `${seen.stamp}:${i}`, entries[i]!.totalTokens);
+      this.registry.countUsage(run, `${seen.stamp}:${i}`, tokenCount(entries[i]!.totalTokens));
     if (untracked > seen.untracked)
       this.registry.countUsage(run, `${seen.stamp}:untracked:${untracked}`, untracked - seen.untracked);
     seen.counted = Math.max(seen.counted, entries.length);
@@ -60,6 +65,17 @@ export class UsageCounter {
 
 function tokensOf(entries: readonly { totalTokens: number }[], count: number): number {
   let tokens = 0;
-  for (let i = 0; i < count; i++) tokens += entries[i]!.totalTokens;
-  return tokens;
+  for (let i = 0; i < count; i++) tokens += tokenCount(entries[i]!.totalTokens);
+  return Number.isFinite(tokens) ? tokens : Number.MAX_VALUE;
+}
+
+/**
+ * A provider's token count as ORBIT counts it: a number, or a numeric string (the SDK keeps what the
+ * provider sent); nothing for what is not a count (NaN, negative); `Infinity` as the largest safe
+ * integer, over any budget (the core drops what is not finite).
+ */
+function tokenCount(value: unknown): number {
+  const count = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof count !== 'number' || Number.isNaN(count) || count <= 0) return 0;
+  return Number.isFinite(count) ? count : Number.MAX_SAFE_INTEGER;
 }
