@@ -68,7 +68,7 @@ export function spanAttributes(data: SpanData, sensitive: boolean): Attributes {
     case 'task':
       attributes[OA_ATTR.NAME] = data.name;
       addUsage(attributes, data.usage);
-      if (data.usage) attributes[OA_ATTR.USAGE_REQUESTS] = data.usage.requests;
+      if (typeof data.usage?.requests === 'number') attributes[OA_ATTR.USAGE_REQUESTS] = data.usage.requests;
       break;
     case 'turn':
       attributes[OA_ATTR.TURN] = data.turn;

@@ -3,12 +3,15 @@ import {
   type Attributes,
   type Context,
   context,
+  diag,
   type Span,
   SpanKind,
   SpanStatusCode,
   type Tracer,
   trace,
 } from '@opentelemetry/api';
+import { OptionsInvalidError } from '@orbit-agents/core/errors';
+import { checkCount, checkRecord, shown } from './check-input.js';
 import { json, OA_ATTR, SPAN_PREFIX, spanAttributes, spanName } from './otel-span-attributes.js';
 
 /** Options of `OpenTelemetryTraceProcessor`. */
@@ -56,16 +59,45 @@ export class OpenTelemetryTraceProcessor implements TracingProcessor {
   private readonly max: number;
   /** Open SDK traces by trace id: their span and their open SDK spans' ids. */
   private readonly traces = new Map<string, { span: Span; spans: Set<string> }>();
-  /** Open SDK spans by span id. */
-  private readonly spans = new Map<string, Span>();
+  /** Open SDK spans by span id, with the id of their trace. */
+  private readonly spans = new Map<string, { span: Span; traceId: string }>();
 
+  /** @throws OptionsInvalidError without a tracer, or with a `maxOpenSpans` that is not a positive integer. */
   constructor(options: OpenTelemetryTraceProcessorOptions) {
+    checkRecord(
+      options,
+      'new OpenTelemetryTraceProcessor(options) options',
+      'an object with the tracer ({ tracer })',
+    );
+    if (typeof (options.tracer as { startSpan?: unknown } | undefined)?.startSpan !== 'function')
+      throw new OptionsInvalidError(
+        `Expected options.tracer to be an OpenTelemetry tracer (trace.getTracer('my-app')), got ${shown(options.tracer)}.`,
+      );
+    checkCount(options.maxOpenSpans, 'options.maxOpenSpans');
     this.tracer = options.tracer;
     this.sensitive = options.includeSensitiveData === true;
-    this.max = Math.max(1, options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS);
+    this.max = options.maxOpenSpans ?? DEFAULT_MAX_OPEN_SPANS;
   }
 
   async onTraceStart(sdkTrace: SdkTrace): Promise<void> {
+    safely('trace start', () => this.startTrace(sdkTrace));
+  }
+
+  async onTraceEnd(sdkTrace: SdkTrace): Promise<void> {
+    safely('trace end', () => this.endTrace(sdkTrace.traceId));
+  }
+
+  async onSpanStart(sdkSpan: AnySdkSpan): Promise<void> {
+    safely('span start', () => {
+      if (!this.spans.has(sdkSpan.spanId)) this.open(sdkSpan);
+    });
+  }
+
+  async onSpanEnd(sdkSpan: AnySdkSpan): Promise<void> {
+    safely('span end', () => this.close(sdkSpan));
+  }
+
+  private startTrace(sdkTrace: SdkTrace): void {
     if (this.traces.has(sdkTrace.traceId)) return;
     if (this.traces.size >= this.max) this.endTrace(this.traces.keys().next().value!);
     const attributes: Attributes = {
@@ -85,27 +117,22 @@ export class OpenTelemetryTraceProcessor implements TracingProcessor {
     this.traces.set(sdkTrace.traceId, { span, spans: new Set() });
   }
 
-  async onTraceEnd(sdkTrace: SdkTrace): Promise<void> {
-    this.endTrace(sdkTrace.traceId);
-  }
-
-  async onSpanStart(sdkSpan: AnySdkSpan): Promise<void> {
-    if (!this.spans.has(sdkSpan.spanId)) this.open(sdkSpan);
-  }
-
-  async onSpanEnd(sdkSpan: AnySdkSpan): Promise<void> {
-    const span = this.spans.get(sdkSpan.spanId);
-    if (!span) return;
+  private close(sdkSpan: AnySdkSpan): void {
+    const open = this.spans.get(sdkSpan.spanId);
+    if (!open) return;
     this.spans.delete(sdkSpan.spanId);
-    this.traces.get(sdkSpan.traceId)?.spans.delete(sdkSpan.spanId);
-    // The SDK fills the data in while the span runs (a tool's output, a guardrail's verdict).
-    span.setAttributes(spanAttributes(sdkSpan.spanData, this.sensitive));
-    const { error } = sdkSpan;
-    if (error) {
+    this.traces.get(open.traceId)?.spans.delete(sdkSpan.spanId);
+    const { span } = open;
+    // Ended whatever its data holds: a span left open would never be exported.
+    safely('span data', () => {
+      // The SDK fills the data in while the span runs (a tool's output, a guardrail's verdict).
+      span.setAttributes(spanAttributes(sdkSpan.spanData, this.sensitive));
+      const { error } = sdkSpan;
+      if (!error) return;
       const redact = !this.sensitive && sdkSpan.spanData.type === 'function';
       span.setStatus({ code: SpanStatusCode.ERROR, message: redact ? REDACTED_TOOL_ERROR : error.message });
       if (this.sensitive && error.data !== undefined) span.setAttribute(OA_ATTR.ERROR_DATA, json(error.data));
-    }
+    });
     span.end(timeOf(sdkSpan.endedAt));
   }
 
@@ -123,11 +150,13 @@ export class OpenTelemetryTraceProcessor implements TracingProcessor {
     base: Context = context.active(),
   ): Context | undefined {
     if (!sdk) return undefined;
-    const span =
-      sdk.type === 'trace'
-        ? this.traces.get(sdk.traceId)?.span
-        : (this.spans.get(sdk.spanId) ?? this.early(sdk));
-    return span ? trace.setSpan(base, span) : undefined;
+    return safely('context', () => {
+      const span =
+        sdk.type === 'trace'
+          ? this.traces.get(sdk.traceId)?.span
+          : (this.spans.get(sdk.spanId)?.span ?? this.early(sdk));
+      return span ? trace.setSpan(base, span) : undefined;
+    });
   }
 
   /** Nothing to flush: the spans are the tracer's, which its own span processors export. */
@@ -144,7 +173,7 @@ export class OpenTelemetryTraceProcessor implements TracingProcessor {
     const { spanId, traceId } = sdkSpan;
     if (this.spans.size >= this.max) this.endSpan(this.spans.keys().next().value!);
     const open = this.traces.get(traceId);
-    const parent = (sdkSpan.parentId ? this.spans.get(sdkSpan.parentId) : undefined) ?? open?.span;
+    const parent = (sdkSpan.parentId ? this.spans.get(sdkSpan.parentId)?.span : undefined) ?? open?.span;
     const attributes = spanAttributes(sdkSpan.spanData, this.sensitive);
     attributes[OA_ATTR.TRACE_ID] = traceId;
     attributes[OA_ATTR.SPAN_ID] = spanId;
@@ -153,7 +182,7 @@ export class OpenTelemetryTraceProcessor implements TracingProcessor {
       { kind: kindOf(sdkSpan.spanData), attributes, startTime: timeOf(sdkSpan.startedAt) },
       parent ? trace.setSpan(context.active(), parent) : context.active(),
     );
-    this.spans.set(spanId, span);
+    this.spans.set(spanId, { span, traceId });
     open?.spans.add(spanId);
     return span;
   }
@@ -176,15 +205,30 @@ export class OpenTelemetryTraceProcessor implements TracingProcessor {
     const open = this.traces.get(traceId);
     if (!open) return;
     this.traces.delete(traceId);
-    for (const spanId of open.spans) this.endSpan(spanId);
-    open.span.end();
+    for (const spanId of [...open.spans]) this.endSpan(spanId);
+    safely('trace end', () => open.span.end());
   }
 
+  /** Ends a bridged span early (its trace ended, or past `maxOpenSpans`), and forgets it in its trace too. */
   private endSpan(spanId: string): void {
-    const span = this.spans.get(spanId);
-    if (!span) return;
+    const open = this.spans.get(spanId);
+    if (!open) return;
     this.spans.delete(spanId);
-    span.end();
+    this.traces.get(open.traceId)?.spans.delete(spanId);
+    safely('span end', () => open.span.end());
+  }
+}
+
+/**
+ * Runs one step of the bridge: an error in it (a tracer or span processor of the application that throws)
+ * is told to OpenTelemetry's diagnostic logger, never thrown into the SDK, which would end the run with it.
+ */
+function safely<T>(what: string, step: () => T): T | undefined {
+  try {
+    return step();
+  } catch (error) {
+    diag.error(`OpenTelemetryTraceProcessor: ${what} failed; the run goes on without it.`, error);
+    return undefined;
   }
 }
 
