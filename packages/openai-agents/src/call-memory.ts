@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Run } from '@orbit-agents/core';
+import type { Decision, Run } from '@orbit-agents/core';
 import { type DecidedCall, dropOldest } from '@orbit-agents/core/adapter';
 import { ANSWERS_KEY, fieldsOf } from './context.js';
 
@@ -62,8 +62,21 @@ export class DecidedCalls {
  */
 export class GivenAnswers {
   private readonly given: PerCall<unknown>;
+  /** The pauses of the calls whose denial was recorded when it was given (the core then recalls the denial). */
+  private readonly denied: PerCall<Decision>;
   constructor(cap: number) {
     this.given = new PerCall(cap);
+    this.denied = new PerCall(cap);
+  }
+
+  /** A denial of this pause was recorded in the core when it was given. */
+  denial(run: Run, callId: string, pause: Decision): void {
+    this.denied.put(run, callId, pause);
+  }
+
+  /** The pause of a call whose denial was recorded when it was given, if this process did. */
+  pauseOf(run: Run, callId: string): Decision | undefined {
+    return this.denied.peek(run, callId);
   }
 
   give(run: Run, callId: string, answer: unknown, context: unknown): void {
@@ -82,6 +95,7 @@ export class GivenAnswers {
   take(run: Run, callId: string, context: unknown): unknown {
     const answer = this.peek(run, callId, context);
     this.given.take(run, callId);
+    this.denied.take(run, callId);
     const saved = savedIn(context);
     const ofRun = saved?.[run.id];
     if (saved && ofRun && callId in ofRun) {

@@ -39,6 +39,10 @@ export function orbitContext<Context extends Record<string, unknown>>(
     throw new OptionsInvalidError(
       `orbitContext(threadId) needs a non-empty string, got ${JSON.stringify(threadId)}.`,
     );
+  if (context !== undefined && (context === null || typeof context !== 'object' || Array.isArray(context)))
+    throw new OptionsInvalidError(
+      `orbitContext(threadId, appContext) needs appContext to be an object of your fields, got ${Array.isArray(context) ? 'an array' : JSON.stringify(context)}.`,
+    );
   return { ...(context ?? ({} as Context)), [THREAD_KEY]: threadId };
 }
 
@@ -51,6 +55,11 @@ export function fieldsOf(context: unknown): Partial<OrbitContextFields> & Record
   if (context === null || typeof context !== 'object' || Array.isArray(context))
     throw new OptionsInvalidError(
       `ORBIT needs the run context to be an object with ${THREAD_KEY} (a non-empty string): run(agent, input, { context: orbitContext(threadId) }); got ${JSON.stringify(context)}.`,
+    );
+  // ORBIT writes its ids and counts into the context as the run goes: a frozen or sealed one would fail there.
+  if (!Object.isExtensible(context))
+    throw new OptionsInvalidError(
+      `ORBIT writes its fields (${USAGE_KEY}, ${RUN_KEY}, ${ANSWERS_KEY}) into the run context, so it must not be frozen, sealed or made non-extensible: pass orbitContext(threadId, appContext), a new plain object.`,
     );
   return context as Partial<OrbitContextFields> & Record<string, unknown>;
 }

@@ -61,6 +61,7 @@ async function decide(
   callId: string | undefined,
 ): Promise<boolean> {
   const run = binding.actingRun(runContext);
+  binding.applyStop(run);
   binding.usage.count(run, runContext);
   await binding.recordRejections(run, runContext);
   const decided = await decideCall(
@@ -70,6 +71,9 @@ async function decide(
     entry.guarded,
   );
   const { decision } = decided;
+  // Decided for good (a denial recorded when it was given, a call run before): an answer kept for it is spent.
+  if (callId !== undefined && decision.decision !== 'pause')
+    binding.answers.take(run, callId, runContext.context);
   if (decision.decision === 'halt') throw await binding.haltCall(run, decision);
   if (callId !== undefined) binding.decisions.keep(run, callId, decided);
   if (decision.decision !== 'pause') return false;
@@ -91,6 +95,7 @@ async function execute(
 ): Promise<unknown> {
   const callId = details?.toolCall?.callId;
   const run = binding.actingRun(runContext);
+  binding.applyStop(run);
   binding.usage.count(run, runContext);
   await binding.recordRejections(run, runContext);
   let decided: DecidedCall | undefined;
@@ -119,6 +124,10 @@ async function execute(
     const halt = haltOf(error);
     if (halt) binding.noteHalt(run, halt);
     throw error;
+  } finally {
+    // The call is done: an answer kept for it and not asked for (its denial was recorded when given) is
+    // spent, so that a state saved after the resume holds none.
+    if (callId !== undefined) binding.answers.take(run, callId, runContext.context);
   }
 }
 

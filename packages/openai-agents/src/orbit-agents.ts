@@ -5,6 +5,7 @@ import { DEFAULT_REPLAY_CACHE, RunRegistry, type ToolHints } from '@orbit-agents
 import { OptionsInvalidError, RunUnknownError } from '@orbit-agents/core/errors';
 import type { OrbitAnswer } from './answers.js';
 import { DecidedCalls, Frames, GivenAnswers } from './call-memory.js';
+import { checkAgent, checkBindingOptions, checkEndOptions, checkRecord } from './check-input.js';
 import { fieldsOf, RUN_KEY, THREAD_KEY } from './context.js';
 import {
   GUARDED_AGENT,
@@ -63,6 +64,11 @@ export class OrbitAgents {
   readonly pausedRuns = new WeakSet<Run>();
   /** @internal The SDK's name of each guarded tool, by manifest name (the SDK rewrites `send-email`). */
   readonly sdkNames = new Map<string, string>();
+  /**
+   * @internal Roots a person stopped from inside a sub-agent (a denial with `stop_run`, given with
+   * `answer()`): stopped when a call of theirs is next decided or run, before any sibling's call runs.
+   */
+  readonly stopsAsked = new WeakSet<Run>();
   /** The halt that ended each run's tools (an agent-as-tool's run: its parent is told, or stops). */
   private readonly halts = new WeakMap<Run, RunHaltedError>();
   /** Guarded clones of the agents given, so that a handoff back to one finds the same agent. */
@@ -70,7 +76,9 @@ export class OrbitAgents {
   /** The sub-agent run of each handoff: the agent it was handed to, and the run it was handed from. */
   private readonly handoffs = new WeakMap<Run, { agent: AnyAgent; from: Run }>();
 
+  /** @throws OptionsInvalidError for an orbit or option of the wrong kind, naming it. */
   constructor(orbit: Orbit, options: OrbitAgentsOptions = {}) {
+    checkBindingOptions(orbit, options);
     this.orbit = orbit;
     const cap = options.replayCache ?? DEFAULT_REPLAY_CACHE;
     this.registry = new RunRegistry(orbit, { replayCache: cap });
@@ -90,6 +98,11 @@ export class OrbitAgents {
    * plain `agent.asTool()` (use `subAgent()`).
    */
   tool(definition: ToolDefinition | SdkToolOptions | FunctionTool): FunctionTool {
+    checkRecord(
+      definition as unknown,
+      'orbitAgents.tool(definition)',
+      "an ORBIT tool definition (defineTool), the SDK's tool() options or a function tool",
+    );
     if (isGuarded(definition)) return definition as FunctionTool;
     const given = definition as { type?: unknown; input?: unknown; name?: string; on?: unknown };
     // agent.asTool() gives a function tool with `on` (its stream events): a delegation ORBIT must mint for.
@@ -115,6 +128,7 @@ export class OrbitAgents {
    * MCP servers (`mcpServers`: their tools would run undecided) or an unguarded handoff.
    */
   agent<A extends AnyAgent>(agent: A): A {
+    checkAgent(agent, 'orbitAgents.agent(agent)');
     if ((agent as unknown as Record<symbol, unknown>)[GUARDED_AGENT]) return agent;
     const made = this.guardedAgents.get(agent);
     if (made) return made as A;
@@ -147,6 +161,12 @@ export class OrbitAgents {
    * that token, never under the caller's. Its interruptions surface at the top-level run and resume.
    */
   subAgent(agent: AnyAgent, options: SubAgentToolOptions): FunctionTool {
+    checkAgent(agent, 'orbitAgents.subAgent(agent, options)');
+    checkRecord(
+      options,
+      'orbitAgents.subAgent(agent, options) options',
+      "an object with the profile ({ profile: 'researcher', ... })",
+    );
     return subAgentTool(this, this.agent(agent), options);
   }
 
@@ -155,6 +175,12 @@ export class OrbitAgents {
    * time the conversation is handed to it: the context then names its run (`orbit_run`), never a token.
    */
   handoff(agent: AnyAgent, options: HandoffOptions): Handoff {
+    checkAgent(agent, 'orbitAgents.handoff(agent, options)');
+    checkRecord(
+      options,
+      'orbitAgents.handoff(agent, options) options',
+      "an object with the profile ({ profile: 'billing', ... })",
+    );
     return guardedHandoff(this, this.agent(agent), options);
   }
 
@@ -187,6 +213,11 @@ export class OrbitAgents {
 
   /** Ends a thread's run (and forgets it and its sub-agents); the next call on the thread starts anew. */
   endRun(threadId: string, options?: { outcome?: 'success' | 'failure' | 'abandoned' }): Promise<void> {
+    try {
+      checkEndOptions(options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return this.registry.end(this.runOf(threadId), options);
   }
 
@@ -257,6 +288,11 @@ export class OrbitAgents {
     halt ??= new Halted(decision);
     this.noteHalt(run, halt);
     return halt;
+  }
+
+  /** @internal Stops the run's root if a person asked for it from inside a sub-agent (see `stopsAsked`). */
+  applyStop(run: Run): void {
+    if (this.stopsAsked.delete(run.root)) run.root.stop();
   }
 
   /** @internal Keeps the halt that ended a run's tool, for the agent-as-tool around it. */

@@ -1,13 +1,16 @@
 import type { RunToolApprovalItem } from '@openai/agents';
-import type { Run } from '@orbit-agents/core';
+import type { ApprovalAnswer, ApprovalRequest, Run } from '@orbit-agents/core';
 import { type PauseDetails, pauseDetails, recallCall } from '@orbit-agents/core/adapter';
 import {
   ApprovalAlreadyAnsweredError,
   ApprovalAnswerInvalidError,
   ApprovalHashMismatchError,
   ApprovalUnknownError,
+  CallIdReusedError,
+  OptionsInvalidError,
 } from '@orbit-agents/core/errors';
 import { type OrbitAnswer, toApprovalAnswer } from './answers.js';
+import { checkRunState, isRecord, shown } from './check-input.js';
 import { GUARDED } from './guarded-tool.js';
 import type { OrbitAgents } from './orbit-agents.js';
 import type { AnyRunState } from './sdk-types.js';
@@ -46,7 +49,14 @@ export async function answerInterruption(
   interruption: unknown,
   answer: OrbitAnswer,
 ): Promise<void> {
-  const item = ((interruption as PendingApproval)?.item ?? interruption) as RunToolApprovalItem;
+  checkRunState(state, 'orbitAgents.answer(state, interruption, answer) state');
+  const item = (
+    isRecord(interruption) && isRecord(interruption.item) ? interruption.item : interruption
+  ) as RunToolApprovalItem;
+  if (!isRecord(item) || !isRecord(item.rawItem))
+    throw new OptionsInvalidError(
+      `Expected orbitAgents.answer(state, interruption, answer) interruption to be one of pendingApprovals() or the SDK's interruption (result.interruptions[i]), got ${shown(interruption)}.`,
+    );
   const found = await recalled(binding, state, item);
   const callId = callIdOf(item);
   if (!found)
@@ -55,8 +65,25 @@ export async function answerInterruption(
       `ORBIT raised no approval for call ${JSON.stringify(callId)} (${JSON.stringify(item?.name)}): it answers only interruptions ORBIT paused. Use state.approve / state.reject for others.`,
       String(callId),
     );
-  const { decision, run } = found;
+  const { decision, run, entry } = found;
   const { approval } = decision;
+  const context = state._context.context;
+  const earlier = binding.answers.peek(run, callId!, context);
+  if (earlier !== undefined && approval) {
+    // The first answer stands: the same answer again (a retried request) changes nothing, another is refused.
+    const given = toApprovalAnswer(answer, approval, binding.approver);
+    if ('error' in given)
+      throw new ApprovalAnswerInvalidError('ERR_APPROVAL_ANSWER_INVALID', given.error, approval.approval_id);
+    const first = toApprovalAnswer(earlier, approval, binding.approver);
+    if ('error' in first || canonical(first.answer) !== canonical(given.answer))
+      throw new ApprovalAlreadyAnsweredError(
+        'ERR_APPROVAL_ALREADY_ANSWERED',
+        `Approval "${approval.approval_id}" of "${approval.tool}" (call ${callId}) was answered already (${JSON.stringify(earlier)}): the first answer stands.`,
+        approval.approval_id,
+      );
+    state.approve(item);
+    return;
+  }
   // Answered before (a resume delivered again): the first answer stands, the SDK replays the call.
   if (decision.decision !== 'pause' || !approval || run.answeredArgs(callId!) !== undefined) {
     state.approve(item);
@@ -71,24 +98,32 @@ export async function answerInterruption(
       `The answer to approval "${approval!.approval_id}" carries action_hash ${parsed.answer.action_hash}, but the request's is ${approval!.action_hash}: it was given for other arguments. The request stays pending.`,
       approval!.approval_id,
     );
-  const context = state._context.context;
-  const earlier = binding.answers.peek(run, callId!, context);
-  if (earlier !== undefined) {
-    // The first answer stands: the same answer again (a retried request) changes nothing, another is refused.
-    const first = toApprovalAnswer(earlier, approval!, binding.approver);
-    if ('error' in first || canonical(first.answer) !== canonical(parsed.answer))
-      throw new ApprovalAlreadyAnsweredError(
-        'ERR_APPROVAL_ALREADY_ANSWERED',
-        `Approval "${approval!.approval_id}" of "${approval!.tool}" (call ${callId}) was answered already (${JSON.stringify(earlier)}): the first answer stands.`,
-        approval!.approval_id,
-      );
-    state.approve(item);
-    return;
+  // A denial is recorded now: it holds wherever the call resumes, also from a context that lost
+  // orbit_answers (restored with the SDK's fromStringWithContext), where the SDK's approval alone would run it.
+  if (parsed.answer.type === 'deny') {
+    binding.answers.denial(run, callId!, decision);
+    await recordDenial(binding, run, approval, parsed.answer, entry);
   }
   // Kept with the state too: whichever process resumes it applies this answer, not the SDK's bare approval.
   binding.answers.give(run, callId!, parsed.answer, context);
   // The SDK runs the call's execute, where ORBIT applies the answer (a denial is ORBIT's refusal).
   state.approve(item);
+}
+
+/**
+ * Records a person's denial in the core at once (nothing runs, so nothing is claimed). `stop_run` halts
+ * the run now; from inside a sub-agent, the whole run stops when a call of it is next decided or run,
+ * so that no sibling invocation running in parallel on resume executes after the stop.
+ */
+async function recordDenial(
+  binding: OrbitAgents,
+  run: Run,
+  approval: ApprovalRequest,
+  answer: ApprovalAnswer,
+  entry: ToolEntry,
+): Promise<void> {
+  await run.resolveApproval(approval.approval_id, answer, entry.guarded.shape);
+  if (answer.type === 'deny' && answer.stop_run === true && run.depth > 0) binding.stopsAsked.add(run.root);
 }
 
 /** ORBIT's recorded pause of an interruption, and the run it belongs to. */
@@ -102,12 +137,26 @@ async function recalled(binding: OrbitAgents, state: AnyRunState, item: RunToolA
   } catch {
     return undefined;
   }
+  let reused: unknown;
   for (const run of candidates(binding, state)) {
-    const decision = await recallCall(run, binding.orbit, { tool: entry.name, args, callId }, entry.guarded);
+    let decision: Awaited<ReturnType<typeof recallCall>>;
+    try {
+      decision = await recallCall(run, binding.orbit, { tool: entry.name, args, callId }, entry.guarded);
+    } catch (error) {
+      // The id names another call of this run (a parent's and its sub-agent's calls may share an id): look on.
+      if (!CallIdReusedError.isInstance(error)) throw error;
+      reused ??= error;
+      continue;
+    }
     // Paused, or answered and run since: a call ORBIT put to a person.
     if (decision && (decision.approval || decision.reasons.includes('already_executed')))
-      return { run, decision };
+      return { run, decision, entry };
+    // Denied with answer() in this process, recorded then: its pause, for the details and a second answer.
+    const pause = decision ? binding.answers.pauseOf(run, callId) : undefined;
+    if (pause) return { run, decision: pause, entry };
   }
+  // No run paused this call, and one holds other arguments under its id: a state edited since the pause.
+  if (reused !== undefined) throw reused;
   return undefined;
 }
 
@@ -140,9 +189,8 @@ function callIdOf(item: RunToolApprovalItem): string | undefined {
 }
 
 function stateOf(paused: { state?: AnyRunState } | AnyRunState): AnyRunState {
-  const state = (paused as { state?: AnyRunState }).state ?? paused;
-  if (typeof (state as AnyRunState)?.getInterruptions !== 'function')
-    throw new TypeError('pendingApprovals() needs a run result or a RunState.');
+  const state = isRecord(paused) && isRecord(paused.state) ? paused.state : paused;
+  checkRunState(state, 'orbitAgents.pendingApprovals(paused) (a run result or its state)');
   return state as AnyRunState;
 }
 

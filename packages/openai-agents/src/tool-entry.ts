@@ -9,6 +9,7 @@ import {
 } from '@orbit-agents/core/adapter';
 import { OptionsInvalidError } from '@orbit-agents/core/errors';
 import { z } from 'zod';
+import { isRecord, shown } from './check-input.js';
 
 /** The SDK's `tool()` options. */
 export type SdkToolOptions = Parameters<typeof tool>[0];
@@ -53,13 +54,19 @@ export function fromDefinition(
 
 /** The SDK's `tool()` options: a zod schema is ORBIT's to parse (as the SDK would); `execute` gets the SDK's context. */
 export function fromOptions(orbit: Orbit, options: SdkToolOptions, hints: ToolHints | undefined): ToolEntry {
-  const name = options.name ?? (options.execute as { name?: string }).name;
-  if (!name)
-    throw new OptionsInvalidError('orbitAgents.tool(options) needs options.name (the manifest tool name).');
+  const name = options.name ?? (options.execute as { name?: string } | undefined)?.name;
+  if (typeof name !== 'string' || name.length === 0)
+    throw new OptionsInvalidError(
+      `orbitAgents.tool(options) needs options.name (the manifest tool name, a non-empty string), got ${shown(name)}.`,
+    );
   if (typeof options.execute !== 'function')
     throw new OptionsInvalidError(`Tool "${name}" needs options.execute (a function).`);
   const { parameters } = options as { parameters: unknown };
   const zod = isZod(parameters);
+  if (!zod && (!isRecord(parameters) || parameters.type !== 'object'))
+    throw new OptionsInvalidError(
+      `Tool "${name}" needs options.parameters: a zod object schema or a JSON schema of type "object", got ${shown(parameters)}.`,
+    );
   const execute = options.execute as (input: unknown, context: RunContext, details: CallDetails) => unknown;
   const {
     name: _name,
@@ -95,6 +102,10 @@ export function fromOptions(orbit: Orbit, options: SdkToolOptions, hints: ToolHi
  */
 export function fromFunctionTool(orbit: Orbit, built: FunctionTool, hints: ToolHints | undefined): ToolEntry {
   const { invoke } = built;
+  if (typeof built.name !== 'string' || built.name.length === 0 || typeof invoke !== 'function')
+    throw new OptionsInvalidError(
+      `orbitAgents.tool(functionTool) needs a function tool the SDK built (tool({ ... })): a name and invoke, got name ${shown(built.name)}.`,
+    );
   return {
     name: built.name,
     guarded: describeTool(built.name, undefined, hints, { schema: undefined, parsesItself: true }),
