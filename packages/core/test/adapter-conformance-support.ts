@@ -208,6 +208,14 @@ export function call(id: string, tool: string, args: Record<string, unknown>, co
   return { id, tool, args: { ...args, confidence } };
 }
 
+/**
+ * A call of an adapter's model script, in the form the adapters' scripted models take (`{ id, name, args }`),
+ * with the confidence ORBIT reads; {@link call} is the suite's own form.
+ */
+export function scriptedCall(id: string, name: string, args: Record<string, unknown>, confidence = 0.99) {
+  return { id, name, args: { ...args, confidence } };
+}
+
 /** A spec's turns as the adapters' scripted models take them: `{ id, name, args }` per call. */
 export const scriptOf = (turns: ScriptedTurn[]) =>
   turns.map((turn) => turn.map((call) => ({ id: call.id, name: call.tool, args: call.args })));

@@ -11,9 +11,14 @@ import { ScriptedAgentsModel, type ScriptedCall } from './scripted-model.js';
 // Nothing leaves the process: importing @openai/agents installs OpenAI's trace exporter.
 setTracingDisabled(true);
 
-// The deployment of the conformance manifest (with overrides), the token budget override and a call's
-// decision event: the core's conformance support, framework-neutral.
-export { budget, decisionOf, deploymentOf as deploy } from '../../core/test/adapter-conformance-support.js';
+// The deployment of the conformance manifest (with overrides), the token budget override, a call's
+// decision event and a scripted call: the core's conformance support, framework-neutral.
+export {
+  budget,
+  decisionOf,
+  deploymentOf as deploy,
+  scriptedCall as call,
+} from '../../core/test/adapter-conformance-support.js';
 
 /** SDK tool options of the manifest's names, each recording its runs (`name:id`). */
 export function sdkToolOptions(ran: string[] = []) {
@@ -46,18 +51,6 @@ export function builtTools(ran: string[] = []): Record<string, FunctionTool> {
     ]),
   );
 }
-
-/** A call of the model's script, with the confidence ORBIT reads. */
-export const call = (
-  id: string,
-  name: string,
-  args: Record<string, unknown>,
-  confidence = 0.99,
-): ScriptedCall => ({
-  id,
-  name,
-  args: { ...args, confidence },
-});
 
 /** A guarded agent on a scripted model. */
 export function scriptedAgent(

@@ -2,13 +2,17 @@
 // that count their runs, and a small driver of one conversation the SDK's way.
 import { generateText, isStepCount, type ModelMessage, type Tool, type ToolSet, tool } from 'ai';
 import { z } from 'zod';
-import { deploymentOf as deploy } from '../../core/test/adapter-conformance-support.js';
+import { scriptedCall as call, deploymentOf as deploy } from '../../core/test/adapter-conformance-support.js';
 import { type OrbitAi, orbitVercelAi } from '../src/index.js';
 import { type ScriptedModel, type ScriptedToolCall, scriptedModel } from './scripted-model.js';
 
-// The deployment of the conformance manifest (with overrides) and the token budget override: the core's
-// conformance support, framework-neutral.
-export { budget, deploymentOf as deploy } from '../../core/test/adapter-conformance-support.js';
+// The deployment of the conformance manifest (with overrides), the token budget override and a scripted
+// call: the core's conformance support, framework-neutral.
+export {
+  budget,
+  deploymentOf as deploy,
+  scriptedCall as call,
+} from '../../core/test/adapter-conformance-support.js';
 
 /** SDK tools of the manifest's names (`read`, `draft`, `update`, `send`), each recording its runs. */
 export function sdkTools() {
@@ -30,18 +34,6 @@ export function sdkTools() {
   };
   return { tools, ran };
 }
-
-/** A call of the model's script. */
-export const call = (
-  id: string,
-  name: string,
-  args: Record<string, unknown>,
-  confidence = 0.99,
-): ScriptedToolCall => ({
-  id,
-  name,
-  args: { ...args, confidence },
-});
 
 /** One conversation driven with `generateText`, kept as the client keeps it. */
 export class Conversation {
