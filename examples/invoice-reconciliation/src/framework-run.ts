@@ -3,25 +3,19 @@
  * framework's own loop: the deployment they start with, and the report's fields they end with.
  */
 import {
-  type AuditSink,
   createOrbit,
   JsonlFileSink,
   type LoadedManifest,
   type Orbit,
   type RollbackReport,
-  type TelemetryOptions,
 } from '@orbit-agents/core';
 import { StepRecorder } from './audit-steps.js';
 import { loadSignedManifest } from './manifest.js';
-import type { InvoiceRunReport } from './run-core.js';
+import type { InvoiceRunReport, runInvoiceReconciliation } from './run-core.js';
 import { createTools, FakeBilling } from './tools.js';
 
-/** Where a framework run writes its audit events, and where ORBIT's spans go. */
-export interface FrameworkRunOptions {
-  sink?: AuditSink;
-  auditPath?: string;
-  telemetry?: TelemetryOptions;
-}
+/** Where a framework run writes its audit events, and where ORBIT's spans go: as the core-only reference. */
+export type FrameworkRunOptions = NonNullable<Parameters<typeof runInvoiceReconciliation>[0]>;
 
 /** A framework run's deployment: the verified manifest, ORBIT over the step recorder, the fake billing and its tools. */
 export interface FrameworkDeployment {

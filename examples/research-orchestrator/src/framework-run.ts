@@ -3,25 +3,19 @@
  * framework's own loop: the deployment they start with, and the report's fields they end with.
  */
 import {
-  type AuditSink,
   createOrbit,
   JsonlFileSink,
   type LoadedManifest,
   type Orbit,
-  type TelemetryOptions,
   type TokenScope,
 } from '@orbit-agents/core';
 import { TreeRecorder } from './audit-tree.js';
 import { deploy } from './deploy.js';
-import type { OrchestratorReport } from './run-core.js';
+import type { OrchestratorReport, runResearchOrchestrator } from './run-core.js';
 import { createTools, FakeWorld } from './tools.js';
 
-/** Where a framework run writes its audit events, and where ORBIT's spans go. */
-export interface FrameworkRunOptions {
-  sink?: AuditSink;
-  auditPath?: string;
-  telemetry?: TelemetryOptions;
-}
+/** Where a framework run writes its audit events, and where ORBIT's spans go: as the core-only reference. */
+export type FrameworkRunOptions = NonNullable<Parameters<typeof runResearchOrchestrator>[0]>;
 
 /** A framework run's deployment: the verified manifest, ORBIT (with the trust authority) over the tree recorder, the fake world and its tools. */
 export interface FrameworkDeployment {
