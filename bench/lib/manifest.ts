@@ -1,5 +1,5 @@
-// What the benches' manifests share: the limits no bench call comes near, and a signing key made in-process
-// (a bench signs its manifest and loads it against the key, as a deployment does).
+// What the benches' manifests share: the limits no bench call comes near, a signing key made in-process (a
+// bench signs its manifest and loads it against the key, as a deployment does), the adapter benches' manifest.
 import { generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 
 /**
@@ -35,4 +35,57 @@ export function benchSigningKey(kid = 'bench-key'): BenchSigningKey {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const jwk = publicKey.export({ format: 'jwk' });
   return { privateKey, kid, trustedKeys: { keys: [{ ...jwk, kid, alg: 'EdDSA', use: 'sig' }] } };
+}
+
+/**
+ * The adapter benches' manifest: `read` is read-only (every call proceeds), `send` irreversible (a call below
+ * 0.9 pauses), with {@link BENCH_LIMITS}.
+ *
+ * @example
+ * const MANIFEST: ManifestInput = benchManifest('oa-bench', 'Measure ORBIT inside the OpenAI Agents SDK');
+ */
+export function benchManifest(agentId: string, taskScope: string) {
+  return {
+    agent_id: agentId,
+    manifest_version: 1,
+    owner_team: '#team-bench',
+    deployed_at: '2026-12-01T09:00:00Z',
+    task_scope: taskScope,
+    maturity_level: 3 as const,
+    allowed_tools: [
+      { name: 'read', max_calls_per_run: 50, reversibility: 'read_only' as const },
+      {
+        name: 'send',
+        max_calls_per_run: 50,
+        reversibility: 'irreversible' as const,
+        confidence_threshold: 0.9,
+      },
+    ],
+    ...BENCH_LIMITS,
+  };
+}
+
+/** The core's `signManifest` and `loadManifest`, passed in: bench/lib imports no package. */
+export interface ManifestSigning<Loaded> {
+  signManifest(options: { manifest: object; privateKey: KeyObject; kid: string }): Promise<string>;
+  loadManifest(options: {
+    manifest: object;
+    signature: string;
+    trustedKeys: BenchSigningKey['trustedKeys'];
+  }): Promise<Loaded>;
+}
+
+/**
+ * Signs `manifest` with a fresh Ed25519 key and loads it against that key, as a deployment would.
+ *
+ * @example
+ * const loaded = await signedBenchManifest(MANIFEST, { signManifest, loadManifest });
+ */
+export async function signedBenchManifest<Loaded>(
+  manifest: object,
+  { signManifest, loadManifest }: ManifestSigning<Loaded>,
+): Promise<Loaded> {
+  const { privateKey, kid, trustedKeys } = benchSigningKey();
+  const signature = await signManifest({ manifest, privateKey, kid });
+  return loadManifest({ manifest, signature, trustedKeys });
 }

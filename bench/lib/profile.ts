@@ -4,6 +4,7 @@
 import { Session } from 'node:inspector/promises';
 import { basename } from 'node:path';
 import { pct, table } from './format.js';
+import { freshThread } from './threads.js';
 
 type CallFrame = { functionName: string; url: string; lineNumber: number };
 
@@ -57,6 +58,53 @@ export async function profiled(
   } finally {
     session.disconnect();
   }
+}
+
+/**
+ * Profiles `run` on `threads` fresh threads (`calls` tool calls each); `after` each thread (ending its ORBIT
+ * run) comes after the profile, left out of it as it is untimed in part 1.
+ *
+ * @example
+ * summaries.push(await profiledThreads('ORBIT, 1 turn × 10 calls', 50, 10, ownerOf, variant.invoke, variant.after));
+ */
+export async function profiledThreads(
+  shape: string,
+  threads: number,
+  calls: number,
+  ownerOf: OwnerOf,
+  run: (threadId: string) => Promise<unknown>,
+  after: (threadId: string) => Promise<unknown>,
+): Promise<ProfileSummary> {
+  const ids = Array.from({ length: threads }, () => freshThread('profile'));
+  const summary = await profiled(shape, threads * calls, ownerOf, async () => {
+    for (const threadId of ids) await run(threadId);
+  });
+  for (const threadId of ids) await after(threadId);
+  return summary;
+}
+
+/** bench/lib's own files (the shared bench loop), as script URLs start. */
+const BENCH_LIB = new URL('.', import.meta.url).href;
+
+/**
+ * The owners of an adapter bench's frames: ORBIT (the core, `packages/<adapter>/src` or `dist`), the scripted
+ * model (files under `packages/<adapter>/` whose path starts with one of `modelPaths`), the bench loop (the
+ * package's `bench/` and bench/lib), else what `frameworkOf` says (the framework's own files).
+ *
+ * @example
+ * export const ownerOf = adapterOwners('vercel-ai', ['test/'], (url) => (url.includes('/node_modules/ai/') ? 'AI SDK' : undefined));
+ */
+export function adapterOwners(adapter: string, modelPaths: readonly string[], frameworkOf: OwnerOf): OwnerOf {
+  const root = `/packages/${adapter}/`;
+  const orbit = ['/packages/core/', `${root}src/`, `${root}dist/`];
+  const model = modelPaths.map((path) => `${root}${path}`);
+  const bench = `${root}bench/`;
+  return (url) => {
+    if (orbit.some((path) => url.includes(path))) return ORBIT;
+    if (model.some((path) => url.includes(path))) return 'scripted model';
+    if (url.includes(bench) || url.startsWith(BENCH_LIB)) return 'bench loop';
+    return frameworkOf(url);
+  };
 }
 
 /**

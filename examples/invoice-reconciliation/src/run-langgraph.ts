@@ -2,14 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { MemorySaver } from '@langchain/langgraph';
 import { ChatOpenAI } from '@langchain/openai';
-import {
-  type AuditSink,
-  createOrbit,
-  JsonlFileSink,
-  type RollbackReport,
-  type TelemetryOptions,
-  type ToolDefinition,
-} from '@orbit-agents/core';
+import type { RollbackReport, ToolDefinition } from '@orbit-agents/core';
 import { ScriptedChatModel } from '@orbit-agents/example-support/scripted-model';
 import {
   haltOf,
@@ -20,11 +13,9 @@ import {
   resumeWith,
 } from '@orbit-agents/langgraph';
 import { createAgent } from 'langchain';
-import { StepRecorder } from './audit-steps.js';
-import { loadSignedManifest } from './manifest.js';
+import { type FrameworkRunOptions, frameworkDeployment, frameworkReport } from './framework-run.js';
 import type { InvoiceRunReport } from './run-core.js';
-import { INVOICE_STEPS, INVOICE_SYSTEM_PROMPT, INVOICE_TASK, scriptedReviewer } from './scenario.js';
-import { createTools, FakeBilling } from './tools.js';
+import { INVOICE_SCRIPT, INVOICE_SYSTEM_PROMPT, INVOICE_TASK, scriptedReviewer } from './scenario.js';
 
 export interface LangGraphInvoiceRunReport extends InvoiceRunReport {
   /** The model that drove the agent: `scripted (offline)` or `openai:<model>`. */
@@ -37,12 +28,7 @@ export interface LangGraphInvoiceRunReport extends InvoiceRunReport {
 
 /** The offline model: one INVOICE_STEPS call per turn, with the step's confidence, ids `call-1`, `call-2`, … */
 export function scriptedInvoiceModel(): ScriptedChatModel {
-  return new ScriptedChatModel(
-    INVOICE_STEPS.map((step, index) => [
-      { name: step.tool, args: { ...step.args, confidence: step.confidence }, id: `call-${index + 1}` },
-    ]),
-    'Reconciliation finished.',
-  );
+  return new ScriptedChatModel(INVOICE_SCRIPT.turns, INVOICE_SCRIPT.final);
 }
 
 /** The model the demo runs with: a real one when `OPENAI_API_KEY` is set, the scripted one otherwise. */
@@ -92,22 +78,14 @@ const MAX_INVOCATIONS = 50;
  * core-only reference (`runInvoiceReconciliation`).
  */
 export async function runInvoiceReconciliationOnLangGraph(
-  options: {
-    sink?: AuditSink;
-    auditPath?: string;
-    telemetry?: TelemetryOptions;
+  options: FrameworkRunOptions & {
     /** The chat model; default: `defaultInvoiceModel()` (scripted unless `OPENAI_API_KEY` is set). */
     model?: BaseChatModel;
   } = {},
 ): Promise<LangGraphInvoiceRunReport> {
-  const loaded = await loadSignedManifest();
-  const file = !options.sink && options.auditPath ? new JsonlFileSink(options.auditPath) : undefined;
-  const recorder = new StepRecorder(options.sink ?? file);
-  const orbit = createOrbit({ manifest: loaded, telemetry: options.telemetry, sink: recorder });
-  const orbitLg = orbitLangGraph(orbit);
-
-  const billing = new FakeBilling();
-  const definitions = Object.values(createTools(billing)) as ToolDefinition[];
+  const deployment = await frameworkDeployment(options);
+  const orbitLg = orbitLangGraph(deployment.orbit);
+  const definitions = Object.values(deployment.definitions) as ToolDefinition[];
   const model = options.model ?? defaultInvoiceModel();
   const agent = createAgent({
     model,
@@ -138,14 +116,8 @@ export async function runInvoiceReconciliationOnLangGraph(
   }
   const run = orbitLg.runOf(config);
   await run.end();
-  file?.close();
   return {
-    runId: run.id,
-    digest: loaded.digest,
-    kid: loaded.kid,
-    steps: recorder.steps(),
-    rollback,
-    billing,
+    ...frameworkReport(deployment, run.id, rollback),
     model: describeModel(model),
     threadId,
     invocations,

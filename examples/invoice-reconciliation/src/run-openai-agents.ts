@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Agent, type Model, RunState, run, setTraceProcessors } from '@openai/agents';
-import {
-  type AuditSink,
-  createOrbit,
-  JsonlFileSink,
-  type RollbackReport,
-  type TelemetryOptions,
-} from '@orbit-agents/core';
+import type { RollbackReport } from '@orbit-agents/core';
 import { ScriptedAgentsModel } from '@orbit-agents/example-support/scripted-agents-model';
 import {
   haltOf,
@@ -15,11 +9,9 @@ import {
   orbitOpenAIAgents,
   type PendingApproval,
 } from '@orbit-agents/openai-agents';
-import { StepRecorder } from './audit-steps.js';
-import { loadSignedManifest } from './manifest.js';
+import { type FrameworkRunOptions, frameworkDeployment, frameworkReport } from './framework-run.js';
 import type { InvoiceRunReport } from './run-core.js';
-import { INVOICE_STEPS, INVOICE_SYSTEM_PROMPT, INVOICE_TASK, scriptedReviewer } from './scenario.js';
-import { createTools, FakeBilling } from './tools.js';
+import { INVOICE_SCRIPT, INVOICE_SYSTEM_PROMPT, INVOICE_TASK, scriptedReviewer } from './scenario.js';
 
 export interface OpenAIAgentsInvoiceRunReport extends InvoiceRunReport {
   /** The model that drove the agent: `scripted (offline)` or `openai:<model>`. */
@@ -34,12 +26,7 @@ export interface OpenAIAgentsInvoiceRunReport extends InvoiceRunReport {
 
 /** The offline model: one INVOICE_STEPS call per turn, with the step's confidence, ids `call-1`, `call-2`, … */
 export function scriptedInvoiceAgentsModel(): ScriptedAgentsModel {
-  return new ScriptedAgentsModel(
-    INVOICE_STEPS.map((step, index) => [
-      { name: step.tool, args: { ...step.args, confidence: step.confidence }, id: `call-${index + 1}` },
-    ]),
-    'Reconciliation finished.',
-  );
+  return new ScriptedAgentsModel(INVOICE_SCRIPT.turns, INVOICE_SCRIPT.final);
 }
 
 /**
@@ -91,23 +78,15 @@ const MAX_TURNS = 20;
  * @throws Error when the model is still pausing after 50 resumes; any error but ORBIT's halt.
  */
 export async function runInvoiceReconciliationOnOpenAIAgents(
-  options: {
-    sink?: AuditSink;
-    auditPath?: string;
-    telemetry?: TelemetryOptions;
+  options: FrameworkRunOptions & {
     /** The model; default: `defaultInvoiceAgentsModel()` (scripted unless `OPENAI_API_KEY` is set). */
     model?: Model | string;
   } = {},
 ): Promise<OpenAIAgentsInvoiceRunReport> {
   setTraceProcessors([]);
-  const loaded = await loadSignedManifest();
-  const file = !options.sink && options.auditPath ? new JsonlFileSink(options.auditPath) : undefined;
-  const recorder = new StepRecorder(options.sink ?? file);
-  const orbit = createOrbit({ manifest: loaded, telemetry: options.telemetry, sink: recorder });
-  const orbitAgents = orbitOpenAIAgents(orbit);
-
-  const billing = new FakeBilling();
-  const definitions = createTools(billing);
+  const deployment = await frameworkDeployment(options);
+  const orbitAgents = orbitOpenAIAgents(deployment.orbit);
+  const { definitions } = deployment;
   const model = options.model ?? defaultInvoiceAgentsModel();
   const agent = orbitAgents.agent(
     new Agent({
@@ -150,14 +129,8 @@ export async function runInvoiceReconciliationOnOpenAIAgents(
   }
   const runId = orbitAgents.runOf(threadId).id;
   await orbitAgents.endRun(threadId);
-  file?.close();
   return {
-    runId,
-    digest: loaded.digest,
-    kid: loaded.kid,
-    steps: recorder.steps(),
-    rollback,
-    billing,
+    ...frameworkReport(deployment, runId, rollback),
     model: describeAgentsModel(model),
     threadId,
     invocations,

@@ -1,12 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { openai } from '@ai-sdk/openai';
-import {
-  type AuditSink,
-  createOrbit,
-  JsonlFileSink,
-  type RollbackReport,
-  type TelemetryOptions,
-} from '@orbit-agents/core';
+import type { RollbackReport } from '@orbit-agents/core';
 import { ScriptedAiModel } from '@orbit-agents/example-support/scripted-ai-model';
 import {
   approvalResponse,
@@ -16,11 +10,9 @@ import {
   type PendingApproval,
 } from '@orbit-agents/vercel-ai';
 import { generateText, isStepCount, type LanguageModel, type ModelMessage } from 'ai';
-import { StepRecorder } from './audit-steps.js';
-import { loadSignedManifest } from './manifest.js';
+import { type FrameworkRunOptions, frameworkDeployment, frameworkReport } from './framework-run.js';
 import type { InvoiceRunReport } from './run-core.js';
-import { INVOICE_STEPS, INVOICE_SYSTEM_PROMPT, INVOICE_TASK, scriptedReviewer } from './scenario.js';
-import { createTools, FakeBilling } from './tools.js';
+import { INVOICE_SCRIPT, INVOICE_SYSTEM_PROMPT, INVOICE_TASK, scriptedReviewer } from './scenario.js';
 
 export interface VercelAiInvoiceRunReport extends InvoiceRunReport {
   /** The model that drove the agent: `scripted (offline)` or `openai:<model>`. */
@@ -33,12 +25,7 @@ export interface VercelAiInvoiceRunReport extends InvoiceRunReport {
 
 /** The offline model: one INVOICE_STEPS call per turn, with the step's confidence, ids `call-1`, `call-2`, … */
 export function scriptedInvoiceAiModel(): ScriptedAiModel {
-  return new ScriptedAiModel(
-    INVOICE_STEPS.map((step, index) => [
-      { name: step.tool, args: { ...step.args, confidence: step.confidence }, id: `call-${index + 1}` },
-    ]),
-    'Reconciliation finished.',
-  );
+  return new ScriptedAiModel(INVOICE_SCRIPT.turns, INVOICE_SCRIPT.final);
 }
 
 /** The model the demo runs with on the AI SDK: a real one when `OPENAI_API_KEY` is set, the scripted one otherwise. */
@@ -86,22 +73,14 @@ const MAX_INVOCATIONS = 50;
  * @throws Error when the model is still pausing after 50 calls; any error but ORBIT's halt.
  */
 export async function runInvoiceReconciliationOnVercelAi(
-  options: {
-    sink?: AuditSink;
-    auditPath?: string;
-    telemetry?: TelemetryOptions;
+  options: FrameworkRunOptions & {
     /** The language model; default: `defaultInvoiceAiModel()` (scripted unless `OPENAI_API_KEY` is set). */
     model?: LanguageModel;
   } = {},
 ): Promise<VercelAiInvoiceRunReport> {
-  const loaded = await loadSignedManifest();
-  const file = !options.sink && options.auditPath ? new JsonlFileSink(options.auditPath) : undefined;
-  const recorder = new StepRecorder(options.sink ?? file);
-  const orbit = createOrbit({ manifest: loaded, telemetry: options.telemetry, sink: recorder });
-  const orbitAi = orbitVercelAi(orbit);
-
-  const billing = new FakeBilling();
-  const definitions = createTools(billing);
+  const deployment = await frameworkDeployment(options);
+  const orbitAi = orbitVercelAi(deployment.orbit);
+  const { definitions } = deployment;
   const tools = {
     search_crm_accounts: orbitAi.tool(definitions.searchCrmAccounts),
     update_invoice_status: orbitAi.tool(definitions.updateInvoiceStatus),
@@ -136,14 +115,8 @@ export async function runInvoiceReconciliationOnVercelAi(
   }
   const runId = orbitAi.runOf(threadId).id;
   await orbitAi.endRun(threadId);
-  file?.close();
   return {
-    runId,
-    digest: loaded.digest,
-    kid: loaded.kid,
-    steps: recorder.steps(),
-    rollback,
-    billing,
+    ...frameworkReport(deployment, runId, rollback),
     model: describeAiModel(model),
     threadId,
     invocations,

@@ -72,6 +72,17 @@ export const INVOICE_STEPS: readonly ScriptedStep[] = [
 ];
 
 /**
+ * The offline models' script, the same on every framework: one INVOICE_STEPS call per turn, with the step's
+ * confidence, ids `call-1`, `call-2`, …; then the final text.
+ */
+export const INVOICE_SCRIPT = {
+  turns: INVOICE_STEPS.map((step, index) => [
+    { name: step.tool, args: { ...step.args, confidence: step.confidence }, id: `call-${index + 1}` },
+  ]),
+  final: 'Reconciliation finished.',
+};
+
+/**
  * The scripted reviewer: approves INV-1002, denies INV-1003 (the ambiguous account). It reads only the
  * call's arguments and the hash its answer is bound to, so it answers the core's `ApprovalRequest`, a
  * LangGraph interrupt and an AI SDK approval request alike.

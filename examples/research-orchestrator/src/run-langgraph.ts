@@ -3,16 +3,13 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import type { BaseMessage } from '@langchain/core/messages';
 import { MemorySaver } from '@langchain/langgraph';
 import { ChatOpenAI } from '@langchain/openai';
-import { type AuditSink, createOrbit, JsonlFileSink, type TelemetryOptions } from '@orbit-agents/core';
 import { ScriptedChatModel } from '@orbit-agents/example-support/scripted-model';
 import { haltOf, orbitLangGraph, pendingApprovals, resumeWith } from '@orbit-agents/langgraph';
 import { createAgent } from 'langchain';
 import { z } from 'zod';
-import { TreeRecorder } from './audit-tree.js';
-import { deploy } from './deploy.js';
+import { type FrameworkRunOptions, frameworkDeployment, frameworkReport } from './framework-run.js';
 import type { OrchestratorReport } from './run-core.js';
 import { AGENT_PROMPTS, ORCHESTRATOR_SCRIPT, ORCHESTRATOR_TASK, type OrchestratorAgent } from './scenario.js';
-import { createTools, FakeWorld } from './tools.js';
 
 /** The scripted models: the same steps as the core-only reference (`ORCHESTRATOR_SCRIPT`), each agent's from its own model. */
 export function scriptedModels() {
@@ -70,21 +67,14 @@ const asInput = ({ task }: { task: string }) => ({ messages: [{ role: 'user' as 
  *   orchestrator's run.
  */
 export async function runResearchOrchestratorOnLangGraph(
-  options: {
-    sink?: AuditSink;
-    auditPath?: string;
-    telemetry?: TelemetryOptions;
+  options: FrameworkRunOptions & {
     /** Default: `defaultModels()` (scripted unless `OPENAI_API_KEY` is set). */
     models?: OrchestratorModels;
   } = {},
 ): Promise<LangGraphOrchestratorReport> {
-  const { manifest, trust } = await deploy();
-  const file = !options.sink && options.auditPath ? new JsonlFileSink(options.auditPath) : undefined;
-  const recorder = new TreeRecorder(options.sink ?? file);
-  const orbit = createOrbit({ manifest, telemetry: options.telemetry, sink: recorder, trust });
-  const orbitLg = orbitLangGraph(orbit);
-  const world = new FakeWorld();
-  const tools = createTools(world);
+  const deployment = await frameworkDeployment(options);
+  const { tools } = deployment;
+  const orbitLg = orbitLangGraph(deployment.orbit);
   // The ORBIT tool definitions as guarded LangChain tools (the model's schema gains `confidence`).
   const lc = {
     webSearch: orbitLg.tool(tools.webSearch),
@@ -199,7 +189,7 @@ export async function runResearchOrchestratorOnLangGraph(
   }
   const root = orbitLg.runOf(config);
   await root.end();
-  file?.close();
+  const report = frameworkReport(deployment, root);
 
   // What the orchestrator's model was told by its sub-agent tools (the thread's checkpointed messages).
   const state = await orchestrator.graph.getState(config);
@@ -212,6 +202,5 @@ export async function runResearchOrchestratorOnLangGraph(
     content: typeof message.content === 'string' ? message.content : JSON.stringify(message.content),
   }));
 
-  const { tree, refusals } = recorder.build(root.id, root.scope);
-  return { tree, refusals, world, digest: manifest.digest, threadId, told };
+  return { ...report, threadId, told };
 }

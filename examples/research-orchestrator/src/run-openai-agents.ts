@@ -8,14 +8,7 @@ import {
   run,
   setTraceProcessors,
 } from '@openai/agents';
-import {
-  type AuditSink,
-  createOrbit,
-  JsonlFileSink,
-  type RunHaltedError,
-  type TelemetryOptions,
-  toRefusal,
-} from '@orbit-agents/core';
+import { type RunHaltedError, toRefusal } from '@orbit-agents/core';
 import { ScriptedAgentsModel } from '@orbit-agents/example-support/scripted-agents-model';
 import {
   haltOf,
@@ -25,11 +18,9 @@ import {
   type PendingApproval,
 } from '@orbit-agents/openai-agents';
 import { z } from 'zod';
-import { TreeRecorder } from './audit-tree.js';
-import { deploy } from './deploy.js';
+import { type FrameworkRunOptions, frameworkDeployment, frameworkReport } from './framework-run.js';
 import type { OrchestratorReport } from './run-core.js';
 import { AGENT_PROMPTS, ORCHESTRATOR_SCRIPT, ORCHESTRATOR_TASK, type OrchestratorAgent } from './scenario.js';
-import { createTools, FakeWorld } from './tools.js';
 
 /** The model of each agent of the scenario: a `Model`, or a model name the SDK's default provider serves. */
 export type OrchestratorAgentsModels = Record<OrchestratorAgent, Model | string>;
@@ -125,10 +116,7 @@ const asTask = {
  * @throws Error when the orchestrator is still going after 20 calls of `run()`; any error but ORBIT's halt.
  */
 export async function runResearchOrchestratorOnOpenAIAgents(
-  options: {
-    sink?: AuditSink;
-    auditPath?: string;
-    telemetry?: TelemetryOptions;
+  options: FrameworkRunOptions & {
     /** Default: `defaultAgentsModels()` (scripted unless `OPENAI_API_KEY` is set). */
     models?: OrchestratorAgentsModels;
     /** Answers a pause (a sub-agent's surfaces here too). Default: `AGENTS_NOBODY_ON_DUTY`. */
@@ -136,13 +124,9 @@ export async function runResearchOrchestratorOnOpenAIAgents(
   } = {},
 ): Promise<OpenAIAgentsOrchestratorReport> {
   setTraceProcessors([]);
-  const { manifest, trust } = await deploy();
-  const file = !options.sink && options.auditPath ? new JsonlFileSink(options.auditPath) : undefined;
-  const recorder = new TreeRecorder(options.sink ?? file);
-  const orbit = createOrbit({ manifest, telemetry: options.telemetry, sink: recorder, trust });
-  const orbitAgents = orbitOpenAIAgents(orbit);
-  const world = new FakeWorld();
-  const tools = createTools(world);
+  const deployment = await frameworkDeployment(options);
+  const { tools } = deployment;
+  const orbitAgents = orbitOpenAIAgents(deployment.orbit);
   // The ORBIT tool definitions as SDK function tools (the model's schema gains `confidence`).
   const sdk = {
     webSearch: orbitAgents.tool(tools.webSearch),
@@ -267,14 +251,8 @@ export async function runResearchOrchestratorOnOpenAIAgents(
     }
   }
   await orbitAgents.endRun(threadId);
-  file?.close();
-
-  const { tree, refusals } = recorder.build(root.id, root.scope);
   return {
-    tree,
-    refusals,
-    world,
-    digest: manifest.digest,
+    ...frameworkReport(deployment, root),
     threadId,
     told: toldIn(conversation),
     invocations,

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { openai } from '@ai-sdk/openai';
-import { type AuditSink, createOrbit, JsonlFileSink, type TelemetryOptions } from '@orbit-agents/core';
 import { ScriptedAiModel } from '@orbit-agents/example-support/scripted-ai-model';
 import {
   approvalResponse,
@@ -10,11 +9,9 @@ import {
   type PendingApproval,
 } from '@orbit-agents/vercel-ai';
 import { generateText, isStepCount, type LanguageModel, type ModelMessage } from 'ai';
-import { TreeRecorder } from './audit-tree.js';
-import { deploy } from './deploy.js';
+import { type FrameworkRunOptions, frameworkDeployment, frameworkReport } from './framework-run.js';
 import type { OrchestratorReport } from './run-core.js';
 import { AGENT_PROMPTS, ORCHESTRATOR_SCRIPT, ORCHESTRATOR_TASK, type OrchestratorAgent } from './scenario.js';
-import { createTools, FakeWorld } from './tools.js';
 
 /** The language model of each agent of the scenario. */
 export type OrchestratorAiModels = Record<OrchestratorAgent, LanguageModel>;
@@ -89,23 +86,16 @@ const MAX_INVOCATIONS = 20;
  * @throws Error when the orchestrator is still pausing after 20 calls; any error but ORBIT's halt.
  */
 export async function runResearchOrchestratorOnVercelAi(
-  options: {
-    sink?: AuditSink;
-    auditPath?: string;
-    telemetry?: TelemetryOptions;
+  options: FrameworkRunOptions & {
     /** Default: `defaultAiModels()` (scripted unless `OPENAI_API_KEY` is set). */
     models?: OrchestratorAiModels;
     /** Answers a pause (a sub-agent's surfaces here too). Default: `NOBODY_ON_DUTY`. */
     review?: (pending: PendingApproval) => OrbitAnswer;
   } = {},
 ): Promise<VercelAiOrchestratorReport> {
-  const { manifest, trust } = await deploy();
-  const file = !options.sink && options.auditPath ? new JsonlFileSink(options.auditPath) : undefined;
-  const recorder = new TreeRecorder(options.sink ?? file);
-  const orbit = createOrbit({ manifest, telemetry: options.telemetry, sink: recorder, trust });
-  const orbitAi = orbitVercelAi(orbit);
-  const world = new FakeWorld();
-  const tools = createTools(world);
+  const deployment = await frameworkDeployment(options);
+  const { tools } = deployment;
+  const orbitAi = orbitVercelAi(deployment.orbit);
   // The ORBIT tool definitions as SDK tools (the model's schema gains `confidence`).
   const sdk = {
     web_search: orbitAi.tool(tools.webSearch),
@@ -211,10 +201,7 @@ export async function runResearchOrchestratorOnVercelAi(
   }
   const root = orbitAi.runOf(threadId);
   await orbitAi.endRun(threadId);
-  file?.close();
-
-  const { tree, refusals } = recorder.build(root.id, root.scope);
-  return { tree, refusals, world, digest: manifest.digest, threadId, told: toldIn(read), invocations };
+  return { ...frameworkReport(deployment, root), threadId, told: toldIn(read), invocations };
 }
 
 /** The tool results among the messages a model read, in order. */

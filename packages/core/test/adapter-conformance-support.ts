@@ -16,7 +16,13 @@ import {
   TrustAuthority,
 } from '@orbit-agents/core';
 import { z } from 'zod';
-import type { DriverAnswer, Outcome, ToolResultView } from './adapter-conformance.js';
+import type {
+  DriverAnswer,
+  Outcome,
+  PendingView,
+  ScriptedTurn,
+  ToolResultView,
+} from './adapter-conformance.js';
 
 /**
  * The suite's manifest: one tool per tier, a tool bound to `invoice:*` resources, a tool that
@@ -71,17 +77,40 @@ export function conformanceManifest(): ManifestInput {
 }
 
 /** A deployment of the suite's manifest whose audit events go to a `MemorySink`. */
-export async function deployment(
+export function deployment(options: Partial<OrbitOptions> = {}): Promise<{ orbit: Orbit; sink: MemorySink }> {
+  return deploymentOf({}, options);
+}
+
+/**
+ * A deployment of the suite's manifest with `overrides` (top-level fields replaced), its audit events in a
+ * `MemorySink`: the adapters' own tests deploy with it.
+ *
+ * @example
+ * const { orbit, sink } = await deploymentOf(budget(100, 'hard'));
+ */
+export async function deploymentOf(
+  overrides: Partial<ManifestInput> = {},
   options: Partial<OrbitOptions> = {},
 ): Promise<{ orbit: Orbit; sink: MemorySink }> {
   const manifest = await loadManifest({
-    manifest: conformanceManifest(),
+    manifest: { ...conformanceManifest(), ...overrides },
     allowUnsigned: true,
     logger: { warn() {} },
   });
   const sink = new MemorySink();
   return { orbit: createOrbit({ manifest, sink, ...options }), sink };
 }
+
+/** A manifest override: the token budget per run, soft (a call over it pauses) or hard (it halts). */
+export const budget = (tokens: number, mode: 'soft' | 'hard') => ({
+  interruption_policy: {
+    confidence_floor: 0.72,
+    max_tokens_per_run: tokens,
+    max_records_touched_per_run: 200,
+    time_limit_minutes: 30,
+    budget_mode: mode,
+  },
+});
 
 /** A path for a SQLite store in a fresh temporary directory. */
 export function tempDbPath(): string {
@@ -177,6 +206,49 @@ export function eventsOf(sink: MemorySink, kind: AuditEvent['event'], callId?: s
 /** A scripted call: its id, its tool and its arguments (with the confidence ORBIT reads). */
 export function call(id: string, tool: string, args: Record<string, unknown>, confidence = 0.99) {
   return { id, tool, args: { ...args, confidence } };
+}
+
+/**
+ * A call of an adapter's model script, in the form the adapters' scripted models take (`{ id, name, args }`),
+ * with the confidence ORBIT reads; {@link call} is the suite's own form.
+ */
+export function scriptedCall(id: string, name: string, args: Record<string, unknown>, confidence = 0.99) {
+  return { id, name, args: { ...args, confidence } };
+}
+
+/** A spec's turns as the adapters' scripted models take them: `{ id, name, args }` per call. */
+export const scriptOf = (turns: ScriptedTurn[]) =>
+  turns.map((turn) => turn.map((call) => ({ id: call.id, name: call.tool, args: call.args })));
+
+/** What an adapter's pending approval carries of ORBIT's pause (its `orbit` details). */
+export interface PauseView {
+  approval_id: string;
+  action_hash: string;
+  call_id: string;
+  tool: string;
+  args: unknown;
+  depth: number;
+}
+
+/** ORBIT's pause details of a pending approval as the suite's neutral view. */
+export function pendingView(orbit: PauseView): PendingView {
+  return {
+    approvalId: orbit.approval_id,
+    actionHash: orbit.action_hash,
+    callId: orbit.call_id,
+    tool: orbit.tool,
+    args: orbit.args,
+    depth: orbit.depth,
+  };
+}
+
+/**
+ * The action hash a driver's answer carries: the one the answer names (a wrong one, on purpose), none when
+ * it asks not to bind, else the request's `actionHash`.
+ */
+export function boundHash(answer: DriverAnswer, actionHash: string): string | undefined {
+  if (answer.type === 'raw') return undefined;
+  return answer.actionHash ?? (answer.bindHash === false ? undefined : actionHash);
 }
 
 /** Answers. */

@@ -13,9 +13,9 @@ import type {
   DriverAnswer,
   Outcome,
   PendingView,
-  ScriptedTurn,
   ToolResultView,
 } from '../../core/test/adapter-conformance.js';
+import { boundHash, scriptOf } from '../../core/test/adapter-conformance-support.js';
 import {
   haltOf,
   type OrbitHITLDecision,
@@ -26,9 +26,6 @@ import {
 import { ScriptedChatModel } from './support.js';
 
 const input = { messages: [{ role: 'user', content: 'go' }] };
-
-const script = (turns: ScriptedTurn[]) =>
-  turns.map((turn) => turn.map((call) => ({ id: call.id, name: call.tool, args: call.args })));
 
 /** The LangGraph driver: one `MemorySaver` shared by every agent it makes (a durable checkpointer's stand-in). */
 export function langGraphDriver(): AdapterDriver {
@@ -57,7 +54,7 @@ function session(spec: AgentSpec, checkpointer: MemorySaver): AgentSession {
   if (spec.subAgent) {
     const sub = spec.subAgent;
     const child = createAgent({
-      model: new ScriptedChatModel(script(sub.turns), 'sub-agent done'),
+      model: new ScriptedChatModel(scriptOf(sub.turns), 'sub-agent done'),
       tools: sub.tools.map((definition) => orbitLg.tool(definition)),
       middleware: [orbitLg.middleware()],
     });
@@ -72,7 +69,7 @@ function session(spec: AgentSpec, checkpointer: MemorySaver): AgentSession {
     );
   }
   const agent = createAgent({
-    model: new ScriptedChatModel(script(spec.turns), 'done', usage),
+    model: new ScriptedChatModel(scriptOf(spec.turns), 'done', usage),
     tools,
     middleware: [orbitLg.middleware()],
     checkpointer,
@@ -143,7 +140,7 @@ function view({ value }: PendingApproval): PendingView {
 /** A neutral answer as LangChain's `HITLResponse`. */
 function toResume(answer: DriverAnswer, pending: PendingApproval): unknown {
   if (answer.type === 'raw') return answer.value;
-  const hash = answer.actionHash ?? (answer.bindHash === false ? undefined : pending.value.orbit.action_hash);
+  const hash = boundHash(answer, pending.value.orbit.action_hash);
   const bound = hash === undefined ? {} : { action_hash: hash };
   let decision: OrbitHITLDecision;
   if (answer.type === 'edit') {

@@ -1,8 +1,10 @@
 // The bench's scripted model: as stateless as the tests' (each reply a function of the request's input), but
-// cheap, so that the model is not what the bench measures. It reads only how many calls the conversation holds.
+// cheap, so that the model is not what the bench measures. It reads only how many calls the conversation holds,
+// records no request, and builds its output as the tests' model does (test/scripted-model.ts).
 import type { Model, ModelRequest, ModelResponse } from '@openai/agents';
 import { Usage } from '@openai/agents';
 import type { ScriptedToolCall } from '../../../bench/lib/shapes.js';
+import { outputOf } from '../test/scripted-model.js';
 
 /** Tokens each response reports: the SDK records a request's usage only when it has tokens. */
 const TOKENS = { input: 10, output: 5 };
@@ -38,28 +40,7 @@ export class BenchModel implements Model {
       totalTokens: TOKENS.input + TOKENS.output,
     });
     const turn = this.turns[this.nextTurn.get(made) ?? this.turns.length];
-    if (!turn)
-      return {
-        usage,
-        output: [
-          {
-            type: 'message',
-            role: 'assistant',
-            status: 'completed',
-            content: [{ type: 'output_text', text: 'done' }],
-          },
-        ],
-      };
-    return {
-      usage,
-      output: turn.map((call) => ({
-        type: 'function_call' as const,
-        callId: call.id,
-        name: call.name,
-        arguments: JSON.stringify(call.args),
-        status: 'completed' as const,
-      })),
-    };
+    return { usage, output: outputOf(turn, 'done') };
   }
 
   // biome-ignore lint/correctness/useYield: the bench calls run() without stream.

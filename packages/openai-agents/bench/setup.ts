@@ -1,7 +1,5 @@
 // The bench's fixtures: the SDK's tracing turned off, a manifest signed in-process, ORBIT bindings with or
 // without an audit sink, the trivial tools' SDK options and the scripted model's shapes. Nothing here is timed.
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTracingDisabled, tool } from '@openai/agents';
 import {
   type AuditSink,
@@ -14,8 +12,9 @@ import {
   signManifest,
 } from '@orbit-agents/core';
 import { z } from 'zod';
-import { BENCH_LIMITS, benchSigningKey } from '../../../bench/lib/manifest.js';
+import { benchManifest, signedBenchManifest } from '../../../bench/lib/manifest.js';
 import { type Shape, shapeOf } from '../../../bench/lib/shapes.js';
+import { benchSink, type SinkKind } from '../../../bench/lib/sinks.js';
 import { type OrbitAgents, orbitOpenAIAgents } from './adapter.js';
 
 // Importing @openai/agents installs OpenAI's trace exporter. Off in every variant, with ORBIT and without, so
@@ -32,31 +31,11 @@ export const SHAPES: readonly Shape[] = [shapeOf(1, CALLS), shapeOf(CALLS, 1)];
 export const RUN_OPTIONS = { maxTurns: 20 };
 
 /** The bench's manifest: `read` is read-only (every call proceeds), `send` irreversible (a call below 0.9 pauses). */
-export const MANIFEST: ManifestInput = {
-  agent_id: 'oa-bench',
-  manifest_version: 1,
-  owner_team: '#team-bench',
-  deployed_at: '2026-12-01T09:00:00Z',
-  task_scope: 'Measure ORBIT inside the OpenAI Agents SDK',
-  maturity_level: 3,
-  allowed_tools: [
-    { name: 'read', max_calls_per_run: 50, reversibility: 'read_only' },
-    { name: 'send', max_calls_per_run: 50, reversibility: 'irreversible', confidence_threshold: 0.9 },
-  ],
-  ...BENCH_LIMITS,
-};
+const MANIFEST: ManifestInput = benchManifest('oa-bench', 'Measure ORBIT inside the OpenAI Agents SDK');
 
 /** Signs the manifest with a fresh Ed25519 key and loads it against that key, as a deployment would. */
-export async function signedManifest(): Promise<LoadedManifest> {
-  const { privateKey, kid, trustedKeys } = benchSigningKey();
-  const signature = await signManifest({ manifest: MANIFEST, privateKey, kid });
-  return loadManifest({ manifest: MANIFEST, signature, trustedKeys });
-}
-
-export type SinkKind = 'none' | 'memory' | 'jsonl';
-
-/** The JSONL sinks' files (one per binding, in the temp directory): truncated between rounds, removed at the end. */
-export const sinkPaths: string[] = [];
+export const signedManifest = () =>
+  signedBenchManifest<LoadedManifest>(MANIFEST, { signManifest, loadManifest });
 
 /**
  * A fresh ORBIT binding over `manifest` on an in-memory deployment (`createOrbit` with its default stores):
@@ -66,13 +45,7 @@ export function bindingOf(
   manifest: LoadedManifest,
   kind: SinkKind,
 ): { oa: OrbitAgents; sink: AuditSink | undefined } {
-  let sink: AuditSink | undefined;
-  if (kind === 'memory') sink = new MemorySink();
-  if (kind === 'jsonl') {
-    const path = join(tmpdir(), `orbit-oa-bench-${process.pid}-${sinkPaths.length}.jsonl`);
-    sinkPaths.push(path);
-    sink = new JsonlFileSink(path);
-  }
+  const sink = benchSink<AuditSink>(kind, 'orbit-oa-bench', { MemorySink, JsonlFileSink });
   return { oa: orbitOpenAIAgents(createOrbit({ manifest, sink })), sink };
 }
 
@@ -119,4 +92,4 @@ export function controlTool(json?: Record<string, unknown>) {
   } as unknown as typeof readOptions);
 }
 
-export type { Shape };
+export type { Shape, SinkKind };

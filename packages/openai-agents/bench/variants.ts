@@ -1,10 +1,11 @@
 // What the bench times: one `run()` per sample, with the SDK alone, with what ORBIT switches on in the SDK
 // doing nothing (the control), and with ORBIT; and the approval round trip (pause, answer, resume) with the
 // SDK's own approval and with ORBIT's. Each builder checks nothing; the checks below run once, untimed.
-import { readFileSync } from 'node:fs';
 import { Agent, type RunToolApprovalItem, run, tool } from '@openai/agents';
-import { type AuditSink, JsonlFileSink, type LoadedManifest, MemorySink } from '@orbit-agents/core';
-import type { Clocks } from '../../../bench/lib/clock.js';
+import { type AuditSink, type LoadedManifest, MemorySink } from '@orbit-agents/core';
+import type { TimedVariant } from '../../../bench/lib/end-to-end.js';
+import type { TimedRoundTrip } from '../../../bench/lib/round-trips.js';
+import { checkProceedDecisions } from '../../../bench/lib/sinks.js';
 import type { AnyAgent, AnyRunResult } from '../src/sdk-types.js';
 import { orbitContext } from './adapter.js';
 import { BenchModel } from './model.js';
@@ -28,16 +29,10 @@ export type VariantKey =
   | 'orbitMemory'
   | 'orbitJsonl';
 
-export interface Variant {
+/** One way of running a shape: its invoke is one `run()` on a fresh thread. */
+export interface Variant extends TimedVariant<AnyRunResult> {
   key: VariantKey;
-  label: string;
-  /** One timed `run()` on a fresh thread. */
-  invoke: (threadId: string) => Promise<AnyRunResult>;
-  /** Untimed, after each invoke: ends the thread's ORBIT run, empties a memory sink. */
-  after: (threadId: string) => Promise<void>;
   sink?: AuditSink;
-  /** Per tool call, ns, one per timed round. */
-  samples: Clocks;
 }
 
 const agentOf = (shape: Shape, tools: AnyAgent['tools']): AnyAgent =>
@@ -109,36 +104,15 @@ export function checkInvoke(variant: Variant, shape: Shape, result: AnyRunResult
     throw new Error(
       `bench setup: ${variant.label} did not run its ${shape.calls} calls: ${JSON.stringify(outputs)}`,
     );
-  const { sink } = variant;
-  if (!sink) return;
-  let events: { event: string; decision?: string }[] = [];
-  if (sink instanceof MemorySink) events = sink.events;
-  if (sink instanceof JsonlFileSink) {
-    sink.flush();
-    events = readFileSync(sink.path, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line));
-  }
-  const decisions = events.filter((event) => event.event === 'decision');
-  if (decisions.length !== shape.calls || decisions.some((event) => event.decision !== 'proceed'))
-    throw new Error(
-      `bench setup: ${variant.label}: expected ${shape.calls} proceed decisions, got ${JSON.stringify(decisions)}`,
-    );
+  if (variant.sink) checkProceedDecisions(variant.label, variant.sink, shape.calls);
 }
 
-/** One approval round trip: the run that pauses, the answer, the run that resumes and runs the tool. */
-export interface RoundTrip {
-  label: string;
-  /**
-   * Timed: pause, answer, resume. Returns how many interruptions the first run paused on (read then: the
-   * paused result reads its state, which the resume goes on to change) and the resumed result.
-   */
-  run: (threadId: string) => Promise<{ paused: number; resumed: AnyRunResult }>;
-  after: (threadId: string) => Promise<void>;
-  /** Per round trip, ns, one per timed round. */
-  samples: Clocks;
-}
+/**
+ * One approval round trip: the run that pauses, the answer, the run that resumes and runs the tool. Its result:
+ * how many interruptions the first run paused on (read then: the paused result reads its state, which the
+ * resume goes on to change) and the resumed result.
+ */
+export type RoundTrip = TimedRoundTrip<{ paused: number; resumed: AnyRunResult }>;
 
 /**
  * The SDK's own approval (`needsApproval: true`, and a `needsApproval` function deciding on the confidence

@@ -45,7 +45,7 @@ describe('who acts after a handoff', () => {
     const result = await run(again, 'second question', { context });
     expect(result.finalOutput).toBe('updated');
     expect(ran).toEqual(['read:b', 'update:u']);
-    expect(decisionOf(sink, 'p-update')).toMatchObject({
+    expect(decisionOf('p-update', sink)).toMatchObject({
       decision: 'proceed',
       run_id: 't-again',
       parent_run_id: null,
@@ -56,13 +56,13 @@ describe('who acts after a handoff', () => {
     const { triage, sink } = await triageAndBilling([['k-read', 'read', { id: 'b' }]]);
     const context = orbitContext('t-last');
     const first = await run(triage, 'first question', { context });
-    const billingRun = decisionOf(sink, 'k-read').run_id;
+    const billingRun = decisionOf('k-read', sink).run_id;
     expect(billingRun).not.toBe('t-last');
     const billing = first.lastAgent!.clone({
       model: new ScriptedAgentsModel([[call('k-read-2', 'read', { id: 'c' })]], 'again'),
     });
     await run(billing, 'more', { context });
-    expect(decisionOf(sink, 'k-read-2').run_id).toBe(billingRun);
+    expect(decisionOf('k-read-2', sink).run_id).toBe(billingRun);
   });
 });
 

@@ -65,7 +65,7 @@ describe('an agent of SDK-built tools, guarded with orbitAgents.agent()', () => 
     await run(agent, paused.state);
     expect(ran).toEqual(['read:r1', 'send:s1']);
     expect(outputs(model)).toEqual({ 'c-read': 'read ok r1', 'c-send': 'send ok s1' });
-    expect(decisionOf(sink, 'c-send').decision).toBe('pause');
+    expect(decisionOf('c-send', sink).decision).toBe('pause');
   });
 
   it('keeps a built tool’s own error handling (documented limit): its error function answers the model', async () => {

@@ -40,7 +40,7 @@ describe('decisions on the OpenAI Agents SDK', () => {
     expect(result.finalOutput).toBe('done');
     expect(ran).toEqual(['read:r1']);
     expect(outputs(model)).toEqual({ c1: 'read ok r1' });
-    expect(decisionOf(sink, 'c1')).toMatchObject({ decision: 'proceed', tool: 'read' });
+    expect(decisionOf('c1', sink)).toMatchObject({ decision: 'proceed', tool: 'read' });
   });
 
   it('refuses a call with bad arguments as input_invalid: the model reads the refusal, the tool never runs', async () => {
@@ -52,7 +52,7 @@ describe('decisions on the OpenAI Agents SDK', () => {
       decision: 'block',
       reasons: ['input_invalid'],
     });
-    expect(decisionOf(sink, 'c1')).toMatchObject({ decision: 'block', reasons: ['input_invalid'] });
+    expect(decisionOf('c1', sink)).toMatchObject({ decision: 'block', reasons: ['input_invalid'] });
   });
 
   it('pauses as the SDK interruption, with ORBIT’s details, and runs the call once when approved', async () => {
@@ -75,7 +75,7 @@ describe('decisions on the OpenAI Agents SDK', () => {
     expect(resumed.finalOutput).toBe('done');
     expect(ran).toEqual(['send:s1']);
     expect(outputs(model)).toEqual({ c1: 'send ok s1' });
-    expect(decisionOf(sink, 'c1').decision).toBe('pause');
+    expect(decisionOf('c1', sink).decision).toBe('pause');
     expect(sink.events.filter((e) => e.event === 'approval').map((e) => e.approval)).toEqual([
       'requested',
       'approve',

@@ -58,14 +58,14 @@ describe('handoffs', () => {
     expect(tokens).toHaveLength(1);
     const spawn = sink.events.filter((e) => e.event === 'decision' && e.tool === 'spawn_sub_agent');
     expect(spawn).toEqual([expect.objectContaining({ decision: 'proceed', run_id: 't-handoff' })]);
-    expect(decisionOf(sink, 'k-read')).toMatchObject({
+    expect(decisionOf('k-read', sink)).toMatchObject({
       decision: 'proceed',
       token_id: (tokens[0] as { token_id?: string }).token_id,
       parent_run_id: 't-handoff',
     });
-    expect(decisionOf(sink, 'k-read').run_id).not.toBe('t-handoff');
-    expect(decisionOf(sink, 'k-draft').reasons).toContain('token_scope_violation');
-    expect(decisionOf(sink, 'p-read')).toMatchObject({ run_id: 't-handoff', parent_run_id: null });
+    expect(decisionOf('k-read', sink).run_id).not.toBe('t-handoff');
+    expect(decisionOf('k-draft', sink).reasons).toContain('token_scope_violation');
+    expect(decisionOf('p-read', sink)).toMatchObject({ run_id: 't-handoff', parent_run_id: null });
   });
 
   it('mints a token per handoff: two conversations, two tokens', async () => {

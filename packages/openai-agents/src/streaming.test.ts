@@ -31,7 +31,7 @@ describe('streamed runs', () => {
     await second.completed;
     expect(second.finalOutput).toBe('done');
     expect(options.ran).toEqual(['read:r', 'send:s']);
-    expect(decisionOf(sink, 'c-send').decision).toBe('pause');
+    expect(decisionOf('c-send', sink).decision).toBe('pause');
     expect(orbitAgents.runOf('t-stream').ledger.tokens).toBe(20);
   });
 

@@ -14,9 +14,9 @@ import type {
   DriverAnswer,
   Outcome,
   PendingView,
-  ScriptedTurn,
   ToolResultView,
 } from '../../core/test/adapter-conformance.js';
+import { boundHash, pendingView, scriptOf } from '../../core/test/adapter-conformance-support.js';
 import {
   haltOf,
   type OrbitAnswer,
@@ -26,9 +26,6 @@ import {
 } from '../src/index.js';
 import type { AnyRunResult, AnyRunState } from '../src/sdk-types.js';
 import { ScriptedAgentsModel } from './scripted-model.js';
-
-const script = (turns: ScriptedTurn[]) =>
-  turns.map((turn) => turn.map((call) => ({ id: call.id, name: call.tool, args: call.args })));
 
 /** The OpenAI Agents driver: one store of saved run states shared by every agent it makes. */
 export function openAIAgentsDriver(): AdapterDriver {
@@ -62,7 +59,7 @@ function session(spec: AgentSpec, saved: Map<string, Saved>): AgentSession {
     const child = new Agent({
       name: 'researcher',
       instructions: 'research',
-      model: new ScriptedAgentsModel(script(sub.turns), 'sub-agent done'),
+      model: new ScriptedAgentsModel(scriptOf(sub.turns), 'sub-agent done'),
       tools: sub.tools.map((definition) => orbitAgents.tool(definition)),
     });
     tools.push(
@@ -75,7 +72,7 @@ function session(spec: AgentSpec, saved: Map<string, Saved>): AgentSession {
       }),
     );
   }
-  const model = new ScriptedAgentsModel(script(spec.turns), 'done', spec.usage ?? 0);
+  const model = new ScriptedAgentsModel(scriptOf(spec.turns), 'done', spec.usage ?? 0);
   const agent = orbitAgents.agent(new Agent({ name: 'agent', instructions: 'work', model, tools }));
   const { threadId } = spec;
   const store = () => {
@@ -150,22 +147,12 @@ function callIdOf(pending: PendingApproval): string | undefined {
 }
 
 /** A pending approval as the suite's neutral view. */
-function view(pending: PendingApproval): PendingView {
-  const orbit = pending.orbit!;
-  return {
-    approvalId: orbit.approval_id,
-    actionHash: orbit.action_hash,
-    callId: orbit.call_id,
-    tool: orbit.tool,
-    args: orbit.args,
-    depth: orbit.depth,
-  };
-}
+const view = (pending: PendingApproval): PendingView => pendingView(pending.orbit!);
 
 /** A neutral answer as ORBIT's answer to an interruption. */
 function toAnswer(answer: DriverAnswer, pending: PendingApproval): OrbitAnswer {
   if (answer.type === 'raw') return answer.value as OrbitAnswer;
-  const hash = answer.actionHash ?? (answer.bindHash === false ? undefined : pending.orbit!.action_hash);
+  const hash = boundHash(answer, pending.orbit!.action_hash);
   const bound = hash === undefined ? {} : { action_hash: hash };
   if (answer.type === 'edit') return { type: 'edit', args: answer.args, ...bound };
   if (answer.type === 'approve') return { type: 'approve', ...bound };

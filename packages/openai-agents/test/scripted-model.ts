@@ -32,29 +32,10 @@ export class ScriptedAgentsModel implements Model {
       outputTokens: this.usage,
       totalTokens: this.usage,
     });
-    if (!turn)
-      return {
-        usage,
-        responseId: `resp-final-${seen.size}`,
-        output: [
-          {
-            type: 'message',
-            role: 'assistant',
-            status: 'completed',
-            content: [{ type: 'output_text', text: this.final }],
-          },
-        ],
-      };
     return {
       usage,
-      responseId: `resp-${turn[0]!.id}`,
-      output: turn.map((call) => ({
-        type: 'function_call' as const,
-        callId: call.id,
-        name: call.name,
-        arguments: JSON.stringify(call.args),
-        status: 'completed' as const,
-      })),
+      responseId: turn ? `resp-${turn[0]!.id}` : `resp-final-${seen.size}`,
+      output: outputOf(turn, this.final),
     };
   }
 
@@ -96,6 +77,32 @@ export class ScriptedAgentsModel implements Model {
       .filter((item) => item.type === 'function_call')
       .map((item) => ({ callId: item.callId!, name: item.name! }));
   }
+}
+
+/**
+ * A scripted response's output: the turn's tool calls, or (no turn left) the final answer as an assistant
+ * message. Shared with the bench's cheaper model (bench/model.ts).
+ *
+ * @example
+ * const output = outputOf([{ id: 'call-1', name: 'read', args: { id: 'r1' } }], 'done');
+ */
+export function outputOf(turn: readonly ScriptedCall[] | undefined, final: string): ModelResponse['output'] {
+  if (!turn)
+    return [
+      {
+        type: 'message',
+        role: 'assistant',
+        status: 'completed',
+        content: [{ type: 'output_text', text: final }],
+      },
+    ];
+  return turn.map((call) => ({
+    type: 'function_call' as const,
+    callId: call.id,
+    name: call.name,
+    arguments: JSON.stringify(call.args),
+    status: 'completed' as const,
+  }));
 }
 
 function callIdsIn(input: ModelRequest['input']): Set<string> {

@@ -3,16 +3,7 @@
 // fromString, answer, run again).
 
 import { Agent, type FunctionTool, RunState, run, setTracingDisabled, tool } from '@openai/agents';
-import {
-  type AuditEvent,
-  createOrbit,
-  loadManifest,
-  type ManifestInput,
-  MemorySink,
-  type OrbitOptions,
-} from '@orbit-agents/core';
 import { z } from 'zod';
-import { conformanceManifest } from '../../core/test/adapter-conformance.js';
 import { type OrbitAgents, orbitContext } from '../src/index.js';
 import type { AnyAgent, AnyRunResult } from '../src/sdk-types.js';
 import { ScriptedAgentsModel, type ScriptedCall } from './scripted-model.js';
@@ -20,16 +11,14 @@ import { ScriptedAgentsModel, type ScriptedCall } from './scripted-model.js';
 // Nothing leaves the process: importing @openai/agents installs OpenAI's trace exporter.
 setTracingDisabled(true);
 
-/** A deployment of the conformance manifest (with overrides), its audit events in a `MemorySink`. */
-export async function deploy(overrides: Partial<ManifestInput> = {}, options: Partial<OrbitOptions> = {}) {
-  const manifest = await loadManifest({
-    manifest: { ...conformanceManifest(), ...overrides },
-    allowUnsigned: true,
-    logger: { warn() {} },
-  });
-  const sink = new MemorySink();
-  return { orbit: createOrbit({ manifest, sink, ...options }), sink };
-}
+// The deployment of the conformance manifest (with overrides), the token budget override, a call's
+// decision event and a scripted call: the core's conformance support, framework-neutral.
+export {
+  budget,
+  decisionOf,
+  deploymentOf as deploy,
+  scriptedCall as call,
+} from '../../core/test/adapter-conformance-support.js';
 
 /** SDK tool options of the manifest's names, each recording its runs (`name:id`). */
 export function sdkToolOptions(ran: string[] = []) {
@@ -62,18 +51,6 @@ export function builtTools(ran: string[] = []): Record<string, FunctionTool> {
     ]),
   );
 }
-
-/** A call of the model's script, with the confidence ORBIT reads. */
-export const call = (
-  id: string,
-  name: string,
-  args: Record<string, unknown>,
-  confidence = 0.99,
-): ScriptedCall => ({
-  id,
-  name,
-  args: { ...args, confidence },
-});
 
 /** A guarded agent on a scripted model. */
 export function scriptedAgent(
@@ -114,26 +91,3 @@ export async function saveAndRestore(agent: AnyAgent, result: AnyRunResult) {
 export function outputs(model: ScriptedAgentsModel): Record<string, string> {
   return Object.fromEntries(model.lastOutputs());
 }
-
-/** The decision events of the audit log. */
-export function decisions(sink: MemorySink): AuditEvent[] {
-  return sink.events.filter((event) => event.event === 'decision');
-}
-
-/** The decision event of a call. */
-export function decisionOf(sink: MemorySink, callId: string): AuditEvent {
-  const found = decisions(sink).filter((event) => event.call_id === callId);
-  if (found.length !== 1) throw new Error(`expected one decision for ${callId}, got ${found.length}`);
-  return found[0]!;
-}
-
-/** A token budget of the manifest, soft (pause) or hard (halt). */
-export const budget = (tokens: number, mode: 'soft' | 'hard') => ({
-  interruption_policy: {
-    confidence_floor: 0.72,
-    max_tokens_per_run: tokens,
-    max_records_touched_per_run: 200,
-    time_limit_minutes: 30,
-    budget_mode: mode,
-  },
-});

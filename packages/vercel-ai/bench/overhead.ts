@@ -21,27 +21,23 @@
  * 4. CPU profiles (node:inspector) of the ORBIT variant (no sink) in both shapes and of part 3's ORBIT calls,
  *    by owner and top ORBIT frames.
  */
-import { rmSync, truncateSync } from 'node:fs';
-import { JsonlFileSink } from '@orbit-agents/core';
 import { asSchema, type ModelMessage, type Tool } from 'ai';
 import { Bench } from 'tinybench';
-import { nowNs, secondsSince as seconds, stopwatch } from '../../../bench/lib/clock.js';
-import { pct, table, us } from '../../../bench/lib/format.js';
+import { nowNs, secondsSince as seconds } from '../../../bench/lib/clock.js';
+import { endToEnd } from '../../../bench/lib/end-to-end.js';
+import { us } from '../../../bench/lib/format.js';
+import { isolatedOptions, latencyOf, printIsolated } from '../../../bench/lib/isolated.js';
 import { benchFlags, machineLines } from '../../../bench/lib/machine.js';
-import { printProfiles, profiled } from '../../../bench/lib/profile.js';
-import { type Paired, paired, quantile, random, shuffled, sortedOf } from '../../../bench/lib/stats.js';
+import { type ProfileSummary, printProfiles, profiledThreads } from '../../../bench/lib/profile.js';
+import { roundTripsPart } from '../../../bench/lib/round-trips.js';
+import { closeSinks } from '../../../bench/lib/sinks.js';
+import { random } from '../../../bench/lib/stats.js';
+import { freshThread, nextSeq } from '../../../bench/lib/threads.js';
 import { scriptedModel } from '../test/scripted-model.js';
 import { FROM_DIST } from './adapter.js';
 import { ownerOf } from './profile.js';
-import { bindingOf, readTool, SHAPES, type Shape, signedManifest, sinkPaths } from './setup.js';
-import {
-  checkInvoke,
-  checkRoundTrip,
-  type RoundTrip,
-  roundTrips,
-  type Variant,
-  variantsOf,
-} from './variants.js';
+import { bindingOf, readTool, SHAPES, signedManifest } from './setup.js';
+import { checkInvoke, checkRoundTrip, roundTrips, variantsOf } from './variants.js';
 
 const { quick: QUICK, profile: PROFILE } = benchFlags();
 const ROUNDS = QUICK ? 40 : 1_500;
@@ -54,7 +50,6 @@ const TARGET = 0.03;
 const CALLS = 10;
 
 const started = performance.now();
-let threadSeq = 0;
 
 for (const line of machineLines('ORBIT Vercel AI SDK adapter benchmark')) console.log(line);
 console.log(
@@ -66,169 +61,44 @@ const manifest = await signedManifest();
 // ---------------------------------------------------------------------------------------------------------
 // Part 1: end to end, interleaved
 
-/** One invoke on a fresh thread, timed on both clocks. What follows it (ending the run) is untimed. */
-async function timedInvoke(variant: Variant, check?: Shape) {
-  const threadId = `${variant.key}-${threadSeq++}`;
-  const read = stopwatch();
-  const result = await variant.invoke(threadId);
-  const clocks = read();
-  if (check) checkInvoke(variant, check, result);
-  await variant.after(threadId);
-  return clocks;
-}
-
 const groups = SHAPES.map((shape) => ({ shape, variants: variantsOf(shape, manifest) }));
-for (const { shape, variants } of groups) for (const variant of variants) await timedInvoke(variant, shape);
-
-console.log(
-  `Part 1: ${WARMUP_ROUNDS} warm-up + ${ROUNDS} timed rounds, ${groups.length * groups[0]!.variants.length} invokes per round...`,
-);
-const part1Start = performance.now();
-// Every round runs every variant of both shapes once, in a new random order: a rotated order would keep
-// each variant behind the same neighbour (and its garbage) in every round.
+// The run's random order: part 1 draws from it, then part 2.
 const order = random(7);
-const everyVariant = groups.flatMap(({ variants }) => variants);
-for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
-  for (const variant of shuffled(everyVariant, order)) {
-    const { wall, cpu } = await timedInvoke(variant);
-    if (round < WARMUP_ROUNDS) continue;
-    variant.samples.wall.push(wall / CALLS);
-    variant.samples.cpu.push(cpu / CALLS);
-  }
-  // Keep the audit files small (untimed): the append-mode descriptor goes on writing at the new end.
-  if (round % 50 === 49) for (const path of sinkPaths) truncateSync(path, 0);
-}
-
-const medianAndP99 = (values: readonly number[]) => {
-  const sorted = sortedOf(values);
-  return [us(quantile(sorted, 0.5)), us(quantile(sorted, 0.99))];
-};
-const perVariantRows = groups.flatMap(({ shape, variants }) =>
-  variants.map(({ label, samples }) => [
-    shape.name,
-    label,
-    ...medianAndP99(samples.wall),
-    ...medianAndP99(samples.cpu),
-  ]),
-);
-const COMPARED: [string, Variant['key'], Variant['key']][] = [
-  ['ORBIT, no sink, vs the zod tool (what an application sees)', 'sdk', 'orbit'],
-  ['ORBIT, no sink (ORBIT’s own work: the target)', 'sdkOnce', 'orbit'],
-  ['the SDK’s per-step zod → JSON Schema', 'sdkOnce', 'sdk'],
-  ['ORBIT’s SDK hooks doing nothing (control)', 'sdkOnce', 'hooks'],
-  ['ORBIT, no sink, vs the control', 'hooks', 'orbit'],
-  ['ORBIT, MemorySink', 'sdkOnce', 'orbitMemory'],
-  ['ORBIT, JSONL sink', 'sdkOnce', 'orbitJsonl'],
-];
-const verdict = (p: Paired) =>
-  p.ratio < TARGET ? (p.high / p.base < TARGET ? 'pass' : 'pass (CI reaches 3%)') : 'FAIL';
-/** A comparison's cells on one clock: added µs, its interval, added %. */
-const addedCells = (p: Paired) => [us(p.added), `${us(p.low)} to ${us(p.high)}`, pct(p.ratio)];
-const comparisonRows = groups.flatMap(({ shape, variants }) =>
-  COMPARED.map(([label, from, to]) => {
-    const by = (key: Variant['key']) => variants.find((variant) => variant.key === key)!.samples;
-    const wall = paired(by(from).wall, by(to).wall);
-    const cpu = paired(by(from).cpu, by(to).cpu);
-    return [
-      shape.name,
-      label,
-      us(wall.base),
-      ...addedCells(wall),
-      us(cpu.base),
-      ...addedCells(cpu),
-      `${verdict(wall)} / ${verdict(cpu)}`,
-    ];
-  }),
-);
-console.log(`\nPart 1 (${seconds(part1Start)}): per tool call, µs (generateText time / ${CALLS} calls)\n`);
-console.log(table(['shape', 'variant', 'wall median', 'wall p99', 'CPU median', 'CPU p99'], perVariantRows));
-console.log(
-  '\nAdded per tool call: median of the per-round differences against the baseline of the same round\n',
-);
-console.log(
-  table(
-    [
-      'shape',
-      'variant',
-      'baseline wall µs',
-      'added wall µs',
-      '95% CI',
-      'added wall %',
-      'baseline CPU µs',
-      'added CPU µs',
-      '95% CI',
-      'added CPU %',
-      '< 3%? (wall / CPU)',
-    ],
-    comparisonRows,
-  ),
-);
+await endToEnd(groups, {
+  warmupRounds: WARMUP_ROUNDS,
+  rounds: ROUNDS,
+  calls: CALLS,
+  order,
+  invoke: 'generateText',
+  invokes: 'invokes',
+  check: checkInvoke,
+  compared: [
+    ['ORBIT, no sink, vs the zod tool (what an application sees)', 'sdk', 'orbit'],
+    ['ORBIT, no sink (ORBIT’s own work: the target)', 'sdkOnce', 'orbit'],
+    ['the SDK’s per-step zod → JSON Schema', 'sdkOnce', 'sdk'],
+    ['ORBIT’s SDK hooks doing nothing (control)', 'sdkOnce', 'hooks'],
+    ['ORBIT, no sink, vs the control', 'hooks', 'orbit'],
+    ['ORBIT, MemorySink', 'sdkOnce', 'orbitMemory'],
+    ['ORBIT, JSONL sink', 'sdkOnce', 'orbitJsonl'],
+  ],
+  target: TARGET,
+});
 
 // ---------------------------------------------------------------------------------------------------------
 // Part 2: the approval round trip
 
-const part2Start = performance.now();
-const trips = roundTrips(manifest);
-for (const trip of trips) {
-  const threadId = `trip-check-${threadSeq++}`;
-  checkRoundTrip(trip.label, await trip.run(threadId));
-  await trip.after(threadId);
-}
-for (let round = 0; round < WARMUP_ROUNDS + TRIP_ROUNDS; round++) {
-  for (const trip of shuffled(trips, order)) {
-    const threadId = `trip-${threadSeq++}`;
-    const read = stopwatch();
-    await trip.run(threadId);
-    const { wall, cpu } = read();
-    await trip.after(threadId);
-    if (round < WARMUP_ROUNDS) continue;
-    trip.samples.wall.push(wall);
-    trip.samples.cpu.push(cpu);
-  }
-}
-{
-  const [sdkZod, sdkOnce, orbit] = trips as [RoundTrip, RoundTrip, RoundTrip];
-  console.log(
-    `\nPart 2 (${seconds(part2Start)}): one approval round trip (pause, answer, resume), ${TRIP_ROUNDS} rounds, µs\n`,
-  );
-  console.log(
-    table(
-      ['round trip', 'wall median', 'wall p99', 'CPU median', 'CPU p99'],
-      trips.map(({ label, samples }) => [label, ...medianAndP99(samples.wall), ...medianAndP99(samples.cpu)]),
-    ),
-  );
-  console.log('\nORBIT added per round trip\n');
-  console.log(
-    table(
-      [
-        'against',
-        'baseline wall µs',
-        'added wall µs',
-        '95% CI',
-        'added wall %',
-        'added CPU µs',
-        '95% CI',
-        'added CPU %',
-      ],
-      [sdkZod, sdkOnce].map((sdk) => {
-        const wall = paired(sdk.samples.wall, orbit.samples.wall);
-        const cpu = paired(sdk.samples.cpu, orbit.samples.cpu);
-        return [sdk.label, us(wall.base), ...addedCells(wall), ...addedCells(cpu)];
-      }),
-    ),
-  );
-}
+await roundTripsPart(roundTrips(manifest), {
+  warmupRounds: WARMUP_ROUNDS,
+  rounds: TRIP_ROUNDS,
+  order,
+  check: checkRoundTrip,
+});
 
 // ---------------------------------------------------------------------------------------------------------
 // Part 3: isolated, tinybench
 
 const part3Start = performance.now();
-const isolated = new Bench({
-  time: ISOLATED_MS,
-  warmupTime: 300,
-  timestampProvider: 'hrtimeNow',
-  throws: true,
-});
+const isolated = new Bench(isolatedOptions(ISOLATED_MS));
 const isoModel = scriptedModel([]);
 const { orbitAi } = bindingOf(manifest, 'none');
 const INPUT: ModelMessage[] = [{ role: 'user', content: 'go' }];
@@ -262,7 +132,7 @@ const orbitSettings = (threadId: string) =>
 
 /** 10 calls through ORBIT's settings: `toolApproval` (ORBIT's decision), then the guarded `execute`. */
 function orbitCalls(settings: ReturnType<typeof orbitSettings>) {
-  return tenCalls(settings.tools.read!, threadSeq++, async (toolCall) => {
+  return tenCalls(settings.tools.read!, nextSeq(), async (toolCall) => {
     if ((await settings.toolApproval({ toolCall, messages: INPUT })) !== 'not-applicable')
       throw new Error('bench setup: ORBIT did not let the call proceed');
   });
@@ -270,7 +140,7 @@ function orbitCalls(settings: ReturnType<typeof orbitSettings>) {
 
 isolated
   .add('orbitAi.settings(), one tool, new thread', () => {
-    const threadId = `iso-${threadSeq++}`;
+    const threadId = freshThread('iso');
     const start = nowNs();
     orbitSettings(threadId);
     const ns = Number(nowNs() - start);
@@ -282,11 +152,11 @@ isolated
   })
   .add('SDK input check + plain execute (baseline)', async () => {
     const start = nowNs();
-    await tenCalls(readTool, threadSeq++);
+    await tenCalls(readTool, nextSeq());
     return { overriddenDuration: Number(nowNs() - start) / 1e6 / CALLS };
   })
   .add('ORBIT toolApproval + guarded execute', async () => {
-    const threadId = `iso-${threadSeq++}`;
+    const threadId = freshThread('iso');
     const settings = orbitSettings(threadId);
     const start = nowNs();
     await orbitCalls(settings);
@@ -298,7 +168,7 @@ isolated
     };
   })
   .add('orbitAi.endRun(), a run of 10 calls', async () => {
-    const threadId = `iso-${threadSeq++}`;
+    const threadId = freshThread('iso');
     const start = nowNs();
     await orbitCalls(orbitSettings(threadId));
     const ending = nowNs();
@@ -309,32 +179,11 @@ isolated
     };
   });
 await isolated.run();
-const latencyOf = (name: string) => {
-  const { result } = isolated.getTask(name)!;
-  if (result.state !== 'completed') throw new Error(`${name}: ${result.state}`);
-  return result.latency;
-};
-console.log(
-  `\nPart 3 (${seconds(part3Start)}): isolated (tinybench, ${ISOLATED_MS} ms per task; calls: mean of ${CALLS} calls on a fresh run)\n`,
-);
-console.log(
-  table(
-    ['task', 'median µs', 'p99 µs', 'samples'],
-    isolated.tasks.map((task) => {
-      const latency = latencyOf(task.name);
-      return [
-        task.name,
-        us(latency.p50! * 1e6, 2),
-        us(latency.p99! * 1e6, 2),
-        latency.samplesCount.toLocaleString('en-US'),
-      ];
-    }),
-  ),
-);
-const settingsUs = latencyOf('orbitAi.settings(), one tool, new thread').p50! * 1e6;
+printIsolated(isolated, { ms: ISOLATED_MS, calls: CALLS, started: part3Start });
+const settingsUs = latencyOf(isolated, 'orbitAi.settings(), one tool, new thread').p50! * 1e6;
 const perCallUs =
-  latencyOf('ORBIT toolApproval + guarded execute').p50! * 1e6 -
-  latencyOf('SDK input check + plain execute (baseline)').p50! * 1e6;
+  latencyOf(isolated, 'ORBIT toolApproval + guarded execute').p50! * 1e6 -
+  latencyOf(isolated, 'SDK input check + plain execute (baseline)').p50! * 1e6;
 console.log(
   `\nORBIT, hot: ${us(settingsUs, 2)} µs per generateText (settings()) + ${us(perCallUs, 2)} µs per tool call; ` +
     `per tool call with one generateText of 10 calls: ${us(settingsUs / CALLS + perCallUs, 2)} µs.`,
@@ -347,32 +196,27 @@ if (PROFILE) {
   const part4Start = performance.now();
   console.log('\nPart 4: CPU profiles (node:inspector, 100 µs sampling), generateText + ORBIT, no sink;');
   console.log('share of the samples (idle excluded) and µs per tool call\n');
-  const summaries = [];
+  const summaries: ProfileSummary[] = [];
   for (const { shape, variants } of groups) {
-    const variant = variants.find((v) => v.key === 'orbit')!;
-    const threads = Array.from({ length: PROFILE_CALLS / shape.calls }, () => `profile-${threadSeq++}`);
-    summaries.push(
-      await profiled(shape.name, PROFILE_CALLS, ownerOf, async () => {
-        for (const threadId of threads) await variant.invoke(threadId);
-      }),
-    );
-    // Ending the runs is left out of the profile, as it is untimed in part 1.
-    for (const threadId of threads) await variant.after(threadId);
+    const { invoke, after } = variants.find((v) => v.key === 'orbit')!;
+    const threads = PROFILE_CALLS / shape.calls;
+    summaries.push(await profiledThreads(shape.name, threads, shape.calls, ownerOf, invoke, after));
   }
   // ORBIT's per-call path alone, hot (part 3's task, with settings() once per 10 calls): its frames, without the SDK's.
   // Ten times the calls: each costs a tenth of an end-to-end one, and the profile needs as many samples.
-  const threads = Array.from({ length: PROFILE_CALLS }, () => `profile-${threadSeq++}`);
   summaries.push(
-    await profiled('isolated calls', PROFILE_CALLS * CALLS, ownerOf, async () => {
-      for (const threadId of threads) await orbitCalls(orbitSettings(threadId));
-    }),
+    await profiledThreads(
+      'isolated calls',
+      PROFILE_CALLS,
+      CALLS,
+      ownerOf,
+      (threadId) => orbitCalls(orbitSettings(threadId)),
+      (threadId) => orbitAi.endRun(threadId),
+    ),
   );
-  for (const threadId of threads) await orbitAi.endRun(threadId);
   printProfiles(summaries);
   console.log(`(part 4: ${seconds(part4Start)})`);
 }
 
-for (const { variants } of groups)
-  for (const { sink } of variants) if (sink instanceof JsonlFileSink) sink.close();
-for (const path of sinkPaths) rmSync(path, { force: true });
+closeSinks(groups.flatMap(({ variants }) => variants.map(({ sink }) => sink)));
 console.log(`\nTotal ${seconds(started)}.`);

@@ -1,10 +1,11 @@
 // What the bench times: one generateText per sample, with the AI SDK alone, with the SDK's own hooks doing
 // nothing (the control), and with ORBIT; and the approval round trip (pause, answer, resume) with the SDK's
 // own approval and with ORBIT's. Each builder checks nothing; the checks below run once, untimed.
-import { readFileSync } from 'node:fs';
-import { type AuditSink, JsonlFileSink, type LoadedManifest, MemorySink } from '@orbit-agents/core';
+import { type AuditSink, type LoadedManifest, MemorySink } from '@orbit-agents/core';
 import { generateText, isStepCount, type ModelMessage, wrapLanguageModel } from 'ai';
-import type { Clocks } from '../../../bench/lib/clock.js';
+import type { TimedVariant } from '../../../bench/lib/end-to-end.js';
+import type { TimedRoundTrip } from '../../../bench/lib/round-trips.js';
+import { checkProceedDecisions } from '../../../bench/lib/sinks.js';
 import { scriptedModel } from '../test/scripted-model.js';
 import { approvalResponse, type OrbitAi } from './adapter.js';
 import {
@@ -33,17 +34,11 @@ const STOP = isStepCount(20);
 
 export type VariantKey = 'sdk' | 'sdkOnce' | 'hooks' | 'orbit' | 'orbitMemory' | 'orbitJsonl';
 
-export interface Variant {
+/** One way of running a shape: its invoke is one `generateText` on a fresh thread. */
+export interface Variant extends TimedVariant<Result> {
   key: VariantKey;
-  label: string;
-  /** One timed `generateText` on a fresh thread. */
-  invoke: (threadId: string) => Promise<Result>;
-  /** Untimed, after each invoke: ends the thread's ORBIT run, empties a memory sink. */
-  after: (threadId: string) => Promise<void>;
   binding?: OrbitAi;
   sink?: AuditSink;
-  /** Per tool call, ns, one per timed round. */
-  samples: Clocks;
 }
 
 /** The six variants of one shape, each ORBIT variant with its own binding. */
@@ -116,33 +111,11 @@ export function checkInvoke(variant: Variant, shape: Shape, result: Result): voi
     throw new Error(
       `bench setup: ${variant.label} did not run its ${shape.calls} calls: ${JSON.stringify(parts)}`,
     );
-  const { sink } = variant;
-  if (!sink) return;
-  let events: { event: string; decision?: string }[] = [];
-  if (sink instanceof MemorySink) events = sink.events;
-  if (sink instanceof JsonlFileSink) {
-    sink.flush();
-    events = readFileSync(sink.path, 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line));
-  }
-  const decisions = events.filter((event) => event.event === 'decision');
-  if (decisions.length !== shape.calls || decisions.some((event) => event.decision !== 'proceed'))
-    throw new Error(
-      `bench setup: ${variant.label}: expected ${shape.calls} proceed decisions, got ${JSON.stringify(decisions)}`,
-    );
+  if (variant.sink) checkProceedDecisions(variant.label, variant.sink, shape.calls);
 }
 
-/** One approval round trip: the call that pauses, the answer, the call that resumes and runs the tool. */
-export interface RoundTrip {
-  label: string;
-  /** Timed: pause, answer, resume; returns the two results. */
-  run: (threadId: string) => Promise<{ paused: Result; resumed: Result }>;
-  after: (threadId: string) => Promise<void>;
-  /** Per round trip, ns, one per timed round. */
-  samples: Clocks;
-}
+/** One approval round trip: the call that pauses, the answer, the call that resumes and runs the tool; its result: the two results. */
+export type RoundTrip = TimedRoundTrip<{ paused: Result; resumed: Result }>;
 
 /**
  * The SDK's own approval (`toolApproval: { send: 'user-approval' }`), with the zod tool and with its schema made

@@ -19,9 +19,9 @@ import type {
   DriverAnswer,
   Outcome,
   PendingView,
-  ScriptedTurn,
   ToolResultView,
 } from '../../core/test/adapter-conformance.js';
+import { boundHash, pendingView, scriptOf } from '../../core/test/adapter-conformance-support.js';
 import {
   approvalResponse,
   haltOf,
@@ -30,9 +30,6 @@ import {
   type PendingApproval,
 } from '../src/index.js';
 import { type ScriptedModel, scriptedModel } from './scripted-model.js';
-
-const script = (turns: ScriptedTurn[]) =>
-  turns.map((turn) => turn.map((call) => ({ id: call.id, name: call.tool, args: call.args })));
 
 /** The AI SDK driver: one conversation store shared by every agent it makes (a client's stand-in). */
 export function vercelAiDriver(): AdapterDriver {
@@ -60,13 +57,13 @@ function session(spec: AgentSpec, conversations: Map<string, ModelMessage[]>): A
   if (spec.subAgent) {
     const sub = spec.subAgent;
     const child = orbitAi.agent({
-      model: scriptedModel(script(sub.turns), 'sub-agent done', 0, 'sub-agent'),
+      model: scriptedModel(scriptOf(sub.turns), 'sub-agent done', 0, 'sub-agent'),
       tools: Object.fromEntries(sub.tools.map((definition) => [definition.name, orbitAi.tool(definition)])),
       stopWhen: isStepCount(20),
     });
     tools[sub.name] = orbitAi.subAgent(child, { profile: sub.profile, description: sub.description });
   }
-  const model: ScriptedModel = scriptedModel(script(spec.turns), 'done', spec.usage ?? 0);
+  const model: ScriptedModel = scriptedModel(scriptOf(spec.turns), 'done', spec.usage ?? 0);
   const { threadId } = spec;
   /** The conversation when it last paused: a resume answers its requests. */
   let paused: { messages: ModelMessage[]; pending: PendingApproval[] } | undefined;
@@ -131,17 +128,7 @@ function refusesAnswer(error: unknown): boolean {
 }
 
 /** A pending approval as the suite's neutral view. */
-function view(pending: PendingApproval): PendingView {
-  const { orbit } = pending;
-  return {
-    approvalId: orbit.approval_id,
-    actionHash: orbit.action_hash,
-    callId: orbit.call_id,
-    tool: orbit.tool,
-    args: orbit.args,
-    depth: orbit.depth,
-  };
-}
+const view = (pending: PendingApproval): PendingView => pendingView(pending.orbit);
 
 /** A neutral answer as the SDK's `tool-approval-response` (ORBIT's fields in `orbit`). */
 function toResponse(answer: DriverAnswer, pending: PendingApproval): unknown {
@@ -152,7 +139,7 @@ function toResponse(answer: DriverAnswer, pending: PendingApproval): unknown {
       : answer.type === 'approve'
         ? approvalResponse(pending, { type: 'approve' })
         : approvalResponse(pending, { type: 'deny', ...(answer.stopRun ? { stop_run: true } : {}) });
-  const hash = answer.actionHash ?? (answer.bindHash === false ? undefined : pending.orbit.action_hash);
+  const hash = boundHash(answer, pending.orbit.action_hash);
   const { action_hash: _bound, ...rest } = response.orbit ?? {};
   return { ...response, orbit: hash === undefined ? rest : { ...rest, action_hash: hash } };
 }

@@ -1,28 +1,18 @@
 // Test support for the AI SDK adapter: a deployment of the conformance suite's manifest, SDK tools
 // that count their runs, and a small driver of one conversation the SDK's way.
-import {
-  createOrbit,
-  loadManifest,
-  type ManifestInput,
-  MemorySink,
-  type OrbitOptions,
-} from '@orbit-agents/core';
 import { generateText, isStepCount, type ModelMessage, type Tool, type ToolSet, tool } from 'ai';
 import { z } from 'zod';
-import { conformanceManifest } from '../../core/test/adapter-conformance.js';
+import { scriptedCall as call, deploymentOf as deploy } from '../../core/test/adapter-conformance-support.js';
 import { type OrbitAi, orbitVercelAi } from '../src/index.js';
 import { type ScriptedModel, type ScriptedToolCall, scriptedModel } from './scripted-model.js';
 
-/** A deployment of the conformance manifest (with overrides), its audit events in a `MemorySink`. */
-export async function deploy(overrides: Partial<ManifestInput> = {}, options: Partial<OrbitOptions> = {}) {
-  const manifest = await loadManifest({
-    manifest: { ...conformanceManifest(), ...overrides },
-    allowUnsigned: true,
-    logger: { warn() {} },
-  });
-  const sink = new MemorySink();
-  return { orbit: createOrbit({ manifest, sink, ...options }), sink };
-}
+// The deployment of the conformance manifest (with overrides), the token budget override and a scripted
+// call: the core's conformance support, framework-neutral.
+export {
+  budget,
+  deploymentOf as deploy,
+  scriptedCall as call,
+} from '../../core/test/adapter-conformance-support.js';
 
 /** SDK tools of the manifest's names (`read`, `draft`, `update`, `send`), each recording its runs. */
 export function sdkTools() {
@@ -44,18 +34,6 @@ export function sdkTools() {
   };
   return { tools, ran };
 }
-
-/** A call of the model's script. */
-export const call = (
-  id: string,
-  name: string,
-  args: Record<string, unknown>,
-  confidence = 0.99,
-): ScriptedToolCall => ({
-  id,
-  name,
-  args: { ...args, confidence },
-});
 
 /** One conversation driven with `generateText`, kept as the client keeps it. */
 export class Conversation {
@@ -97,17 +75,6 @@ export class Conversation {
 }
 
 export { orbitVercelAi };
-
-/** A manifest override: the token budget, soft (pauses) or hard (halts). */
-export const budget = (tokens: number, mode: 'soft' | 'hard') => ({
-  interruption_policy: {
-    confidence_floor: 0.72,
-    max_tokens_per_run: tokens,
-    max_records_touched_per_run: 200,
-    time_limit_minutes: 30,
-    budget_mode: mode,
-  },
-});
 
 /**
  * The conversation with a call the model never made, a request for it and its approval, as a client
