@@ -29,7 +29,7 @@ const SOURCE = '@orbit-agents/core BENCHMARKS.md (stores)';
 const IN_FLIGHT_SHARE = 0.8;
 const LANES = 50;
 const SETTINGS = {
-  full: { warmupRounds: 2, rounds: 12, sequentialOps: 400, inFlightOps: 4_000, countedCalls: 500 },
+  full: { warmupRounds: 2, rounds: 11, sequentialOps: 300, inFlightOps: 3_000, countedCalls: 500 },
   smoke: { warmupRounds: 1, rounds: 1, sequentialOps: 3, inFlightOps: 2 * LANES, countedCalls: 5 },
 } as const;
 
