@@ -114,21 +114,21 @@ function timerOverhead(): number {
 }
 
 /**
- * Warms the case up (batches doubling in size up to the case's cap) for `warmNs` and at least `warmOps`
- * operations (V8 compiles a function in tiers over its first thousands of calls), then sets its batch from the
- * fastest of five warm batches (the least disturbed by other processes): the op count that takes `batchNs`
- * (at least 1, at most the cap).
+ * Warms the case up (batches doubling in size up to the case's cap) for `warmNs` of CPU time and at least
+ * `warmOps` operations (V8 compiles a function in tiers over its first thousands of calls), then sets its batch
+ * from the fastest of five warm batches: the op count that takes `batchNs` of CPU time (at least 1, at most the
+ * cap).
  */
 async function calibrate(c: TimedCase, batchNs: number, warmNs: number, warmOps: number): Promise<number> {
   const cap = c.maxBatch ?? 50_000;
   let ops = 1;
   for (let spent = 0, done = 0; spent < warmNs || done < warmOps; ops = Math.min(cap, ops * 2)) {
-    spent += ops * (await timeBatch(c, ops)).wall;
+    spent += ops * (await timeBatch(c, ops)).cpu;
     done += ops;
   }
   const warm: number[] = [];
-  for (let i = 0; i < 5; i++) warm.push((await timeBatch(c, ops)).wall);
-  return Math.max(1, Math.min(cap, Math.ceil(batchNs / Math.min(...warm))));
+  for (let i = 0; i < 5; i++) warm.push((await timeBatch(c, ops)).cpu);
+  return Math.max(1, Math.min(cap, Math.ceil(batchNs / Math.max(1, Math.min(...warm)))));
 }
 
 /**

@@ -17,8 +17,8 @@ const SETTINGS: Record<BenchMode, InterleaveOptions & { perRun: number }> = {
   full: {
     rounds: 30,
     warmupRounds: 3,
-    batchesPerRound: 8,
-    callsPerRound: 150,
+    batchesPerRound: 6,
+    callsPerRound: 100,
     batchNs: 2_000_000,
     perRun: CALLS_PER_RUN,
   },

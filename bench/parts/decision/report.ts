@@ -97,7 +97,7 @@ export function breakdown(s: Samples): string {
   return [
     `the span alone (OTel SDK, no sink) ${addedText(span)}`,
     `the chained audit alone ${addedText(audit)}, of which the event without the chain ${addedText(unchained)} and the chain ${addedText(chain)}`,
-    `both ${addedText(both)} (the sum of the two alone: ${signed(span.added + audit.added)})`,
+    `both ${addedText(both)} (the sum of the two alone: ${signed(span.added + audit.added)}; both without the chain, about ${signed(both.added - chain.added)})`,
     `for scale, a bare SDK span (startSpan + end) is ${ns(s.batched(CASE.span).median)} and the SHA-256 of one chained line ${ns(s.batched(CASE.hash).median)}`,
   ].join('; ');
 }
