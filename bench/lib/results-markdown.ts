@@ -22,11 +22,23 @@ const signedWithUnit = (value: number, unit: Measurement['unit']) =>
 /** A table cell: no line breaks, pipes escaped. */
 const cell = (text: string) => text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
 
-/** A Markdown table; `right`: the columns (by index) aligned right, the numbers. */
+/** Characters, as the formatter counts them (code points). */
+const width = (text: string) => [...text].length;
+
+/**
+ * A Markdown table, every column as wide as its widest cell, as `biome format` writes it (RESULTS.md passes
+ * `biome check`); `right`: the columns (by index) aligned right, the numbers.
+ */
 function markdownTable(header: readonly string[], rows: readonly string[][], right: readonly number[] = []) {
-  const line = (cells: readonly string[]) => `| ${cells.map(cell).join(' | ')} |`;
-  const rule = header.map((_, i) => (right.includes(i) ? '---:' : '---'));
-  return [line(header), `| ${rule.join(' | ')} |`, ...rows.map(line)].join('\n');
+  const cells = [header, ...rows].map((row) => row.map(cell));
+  const widths = header.map((_, i) => Math.max(3, ...cells.map((row) => width(row[i]!))));
+  const pad = (text: string, i: number) => {
+    const fill = ' '.repeat(widths[i]! - width(text));
+    return right.includes(i) ? fill + text : text + fill;
+  };
+  const line = (row: readonly string[]) => `| ${row.map(pad).join(' | ')} |`;
+  const rule = widths.map((w, i) => (right.includes(i) ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w)));
+  return [line(cells[0]!), `| ${rule.join(' | ')} |`, ...cells.slice(1).map(line)].join('\n');
 }
 
 const STATUS: Record<TargetStatus['status'], string> = {
