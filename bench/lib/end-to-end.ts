@@ -1,5 +1,6 @@
 // Part 1 of the adapter benches: every variant's invoke, end to end, interleaved in random order round after
 // round, and the tables: per variant, and what each compared variant adds to its baseline of the same round.
+import { addedFigures, type ComparedFigures, seriesFigures, type VariantFigures } from './adapter-report.js';
 import { type Clocks, secondsSince as seconds, stopwatch } from './clock.js';
 import { pct, table, us } from './format.js';
 import type { Shape } from './shapes.js';
@@ -66,17 +67,23 @@ export const medianAndP99 = (values: readonly number[]) => {
 /** A comparison's cells on one clock: added µs, its interval, added %. */
 export const addedCells = (p: Paired) => [us(p.added), `${us(p.low)} to ${us(p.high)}`, pct(p.ratio)];
 
+/** Part 1's figures, as `--json` reports them (adapter-report.ts). */
+export interface EndToEndFigures {
+  variants: VariantFigures[];
+  comparisons: ComparedFigures[];
+}
+
 /**
  * Part 1: checks every variant's first invoke, runs `warmupRounds + rounds` rounds (each runs every variant of
  * every shape once, in a new random order, so that no variant always follows the same neighbour and its
- * garbage), then prints the per-variant table and the comparisons.
+ * garbage), then prints the per-variant table and the comparisons, and returns their figures.
  *
  * @throws Error from `check` when a variant does not run as it should.
  */
 export async function endToEnd<V extends TimedVariant>(
   groups: readonly VariantGroup<V>[],
   options: EndToEndOptions<V>,
-): Promise<void> {
+): Promise<EndToEndFigures> {
   const { warmupRounds, rounds, calls, order } = options;
   for (const { shape, variants } of groups)
     for (const variant of variants)
@@ -96,15 +103,15 @@ export async function endToEnd<V extends TimedVariant>(
     // Keep the audit files small (untimed).
     if (round % 50 === 49) truncateSinkFiles();
   }
-  printEndToEnd(groups, options, started);
+  return printEndToEnd(groups, options, started);
 }
 
-/** Part 1's tables, under a heading with the seconds since `started`. */
+/** Part 1's tables, under a heading with the seconds since `started`; returns their figures. */
 function printEndToEnd<V extends TimedVariant>(
   groups: readonly VariantGroup<V>[],
   { compared, target, invoke, calls }: EndToEndOptions<V>,
   started: number,
-): void {
+): EndToEndFigures {
   const perVariantRows = groups.flatMap(({ shape, variants }) =>
     variants.map(({ label, samples }) => [
       shape.name,
@@ -116,11 +123,31 @@ function printEndToEnd<V extends TimedVariant>(
   const percent = `${Number((target * 100).toFixed(2))}%`;
   const verdict = (p: Paired) =>
     p.ratio < target ? (p.high / p.base < target ? 'pass' : `pass (CI reaches ${percent})`) : 'FAIL';
+  const figures: EndToEndFigures = {
+    variants: groups.flatMap(({ shape, variants }) =>
+      variants.map(({ key, label, samples }) => ({
+        shape: shape.name,
+        key,
+        label,
+        wall: seriesFigures(samples.wall),
+        cpu: seriesFigures(samples.cpu),
+      })),
+    ),
+    comparisons: [],
+  };
   const comparisonRows = groups.flatMap(({ shape, variants }) =>
     compared.map(([label, from, to]) => {
       const by = (key: V['key']) => variants.find((variant) => variant.key === key)!.samples;
       const wall = paired(by(from).wall, by(to).wall);
       const cpu = paired(by(from).cpu, by(to).cpu);
+      figures.comparisons.push({
+        shape: shape.name,
+        label,
+        baseline: from,
+        variant: to,
+        wall: addedFigures(wall),
+        cpu: addedFigures(cpu),
+      });
       return [
         shape.name,
         label,
@@ -157,4 +184,5 @@ function printEndToEnd<V extends TimedVariant>(
       comparisonRows,
     ),
   );
+  return figures;
 }

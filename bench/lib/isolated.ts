@@ -18,14 +18,16 @@ export interface IsolatedRun {
 
 /**
  * The benches' tinybench settings: `ms` per task after 300 ms of warm-up, on the hrtime clock, a task that
- * throws failing the run.
+ * throws failing the run. `smoke`: `ms` of warm-up and a few iterations (tinybench runs a task for its time
+ * AND its iterations, 64 by default), so that a smoke run takes milliseconds per task.
  *
  * @example
  * const isolated = new Bench(isolatedOptions(ISOLATED_MS));
  */
-export const isolatedOptions = (ms: number) => ({
+export const isolatedOptions = (ms: number, smoke = false) => ({
   time: ms,
-  warmupTime: 300,
+  warmupTime: smoke ? ms : 300,
+  ...(smoke ? { iterations: 4, warmupIterations: 2 } : {}),
   timestampProvider: 'hrtimeNow' as const,
   throws: true,
 });

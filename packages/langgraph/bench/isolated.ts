@@ -3,7 +3,7 @@
 import { ToolMessage } from '@langchain/core/messages';
 import type { ToolCall } from '@langchain/core/messages/tool';
 import { nowNs } from '../../../bench/lib/clock.js';
-import type { OrbitLangGraph } from '../src/index.js';
+import type { OrbitLangGraph } from './adapter.js';
 import { CALLS, readTool } from './setup.js';
 
 /** The tool message the bare handler returns at once. */

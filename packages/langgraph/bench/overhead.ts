@@ -3,7 +3,10 @@
  * call, in the same process and the same run. Results and method: BENCHMARKS.md.
  *
  * Run: `pnpm --filter @orbit-agents/langgraph bench` (tsx, on the Node of the root `node` devDependency).
- * Options: `--quick` (fewer rounds, a smoke test), `--no-profile` (skip part 4).
+ * Options: `--quick` (fewer rounds), `--smoke` (a few iterations of every part, seconds: its numbers mean
+ * nothing), `--no-profile` (skip part 4), `--dist` (the adapter's build, `pnpm build` first, instead of its
+ * source: see adapter.ts), `--json <file>` (part 1's figures and the target's, for bench/parts/adapters.ts),
+ * `--end-to-end-only` (part 1 alone).
  *
  * 1. End to end. A `createAgent` agent over a scripted model (`ScriptedChatModel`: replay-safe, no network)
  *    and one trivial tool, `MemorySaver` checkpointer, in two shapes: one turn of 10 parallel calls, and 10
@@ -26,11 +29,14 @@ import { rmSync, truncateSync } from 'node:fs';
 import type { ToolMessage } from '@langchain/core/messages';
 import type { StructuredToolInterface } from '@langchain/core/tools';
 import { Bench } from 'tinybench';
+import { addedFigures, seriesFigures, writeAdapterReport } from '../../../bench/lib/adapter-report.js';
 import { nowNs } from '../../../bench/lib/clock.js';
 import { pct, table, us } from '../../../bench/lib/format.js';
-import { benchFlags, machineLines } from '../../../bench/lib/machine.js';
+import { isolatedOptions } from '../../../bench/lib/isolated.js';
+import { benchFlags, bySize, machineLines } from '../../../bench/lib/machine.js';
 import { type ProfileSummary, printProfiles, profiled } from '../../../bench/lib/profile.js';
 import { median, paired, quantile, sortedOf } from '../../../bench/lib/stats.js';
+import { FROM_DIST } from './adapter.js';
 import { instrumentedAgent, type Windows } from './in-place.js';
 import { callsOf, handler, middlewareCall, prebuilt, tenCalls } from './isolated.js';
 import { ownerOf } from './profile.js';
@@ -49,16 +55,21 @@ import {
   variantsOf,
 } from './setup.js';
 
-const { quick: QUICK, profile: PROFILE } = benchFlags();
+const { size, smoke: SMOKE, profile: PROFILE, json: JSON_FILE, endToEndOnly: END_TO_END_ONLY } = benchFlags();
 /** Rounds of part 1 (each: one invoke per variant and shape), after WARMUP_ROUNDS untimed ones. */
-const ROUNDS = QUICK ? 30 : 600;
-const WARMUP_ROUNDS = QUICK ? 5 : 40;
-/** Invokes of the instrumented agent (part 2). */
-const IN_PLACE_INVOKES = QUICK ? 30 : 300;
+const ROUNDS = bySize(size, { full: 600, quick: 30, smoke: 3 });
+const WARMUP_ROUNDS = bySize(size, { full: 40, quick: 5, smoke: 1 });
+/** Invokes of the instrumented agent (part 2), after IN_PLACE_WARMUP untimed ones. */
+const IN_PLACE_INVOKES = bySize(size, { full: 300, quick: 30, smoke: 3 });
+const IN_PLACE_WARMUP = bySize(size, { full: 20, quick: 20, smoke: 2 });
 /** tinybench time per task (part 3), ms. */
-const ISOLATED_MS = QUICK ? 300 : 2_000;
+const ISOLATED_MS = bySize(size, { full: 2_000, quick: 300, smoke: 5 });
 /** Profiled invokes (part 4). */
-const PROFILE_INVOKES = QUICK ? 50 : 600;
+const PROFILE_INVOKES = bySize(size, { full: 600, quick: 50, smoke: 6 });
+/** The issue's target: ORBIT adds under 1% to LangChain's own cost per tool call. */
+const TARGET = 0.01;
+/** Part 1's row the target is about. */
+const TARGET_ROW = 'ORBIT middleware, no sink';
 const started = performance.now();
 
 let threadSeq = 0;
@@ -79,7 +90,9 @@ async function timedInvoke(variant: Variant, check = false): Promise<number> {
 // Part 1: end to end, interleaved
 
 for (const line of machineLines('ORBIT LangGraph adapter benchmark')) console.log(line);
-console.log(`${new Date().toISOString()}${QUICK ? ', --quick' : ''}\n`);
+console.log(
+  `${new Date().toISOString()}${size === 'full' ? '' : `, --${size}`}; the adapter from its ${FROM_DIST ? 'build (dist/)' : 'source (src/, by tsx)'}\n`,
+);
 
 const groups = SHAPES.map((shape) => ({ shape, variants: variantsOf(shape) }));
 for (const { variants } of groups) for (const variant of variants) await timedInvoke(variant, true);
@@ -112,7 +125,7 @@ interface Comparison {
 const comparisons: Comparison[] = groups.flatMap(({ shape, variants }) => {
   const by = (key: Variant['key']) => variants.find((variant) => variant.key === key)!;
   return [
-    { shape: shape.name, label: 'ORBIT middleware, no sink', baseline: by('lc'), orbit: by('orbit') },
+    { shape: shape.name, label: TARGET_ROW, baseline: by('lc'), orbit: by('orbit') },
     { shape: shape.name, label: 'pass-through middleware (control)', baseline: by('lc'), orbit: by('noop') },
     {
       shape: shape.name,
@@ -138,9 +151,17 @@ const perVariantRows = groups.flatMap(({ shape, variants }) =>
   }),
 );
 
-const comparisonRows = comparisons.map(({ shape, label, baseline, orbit }) => {
-  const { base, withOrbit, added, low, high, ratio } = paired(baseline.samples, orbit.samples);
-  const verdict = ratio < 0.01 ? (high / base < 0.01 ? 'pass' : 'pass (interval reaches 1%)') : 'FAIL';
+const pairedOf = comparisons.map(({ baseline, orbit }) => paired(baseline.samples, orbit.samples));
+const comparedFigures = comparisons.map(({ shape, label, baseline, orbit }, i) => ({
+  shape,
+  label,
+  baseline: baseline.key,
+  variant: orbit.key,
+  wall: addedFigures(pairedOf[i]!),
+}));
+const comparisonRows = comparisons.map(({ shape, label }, i) => {
+  const { base, withOrbit, added, low, high, ratio } = pairedOf[i]!;
+  const verdict = ratio < TARGET ? (high / base < TARGET ? 'pass' : 'pass (interval reaches 1%)') : 'FAIL';
   return [shape, label, us(base), us(withOrbit), us(added), `${us(low)} to ${us(high)}`, pct(ratio), verdict];
 });
 
@@ -155,6 +176,35 @@ console.log(
     comparisonRows,
   ),
 );
+
+/** The run's end: the audit files closed and removed, part 1's figures written (`--json`), the total time. */
+function finish(): void {
+  for (const sink of jsonlSinks) sink.close();
+  rmSync(sinkPath, { force: true });
+  writeAdapterReport(JSON_FILE, {
+    bench: '@orbit-agents/langgraph',
+    size,
+    adapter: FROM_DIST ? 'dist' : 'src',
+    rounds: ROUNDS,
+    target: { ratio: TARGET, label: TARGET_ROW, clock: 'wall' },
+    variants: groups.flatMap(({ shape, variants }) =>
+      variants.map(({ key, label, samples }) => ({
+        shape: shape.name,
+        key,
+        label,
+        wall: seriesFigures(samples),
+      })),
+    ),
+    comparisons: comparedFigures,
+  });
+  console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+}
+
+// `--end-to-end-only`: part 1 is all that `--json` reports (bench/parts/adapters.ts); parts 2 to 4 are skipped.
+if (END_TO_END_ONLY) {
+  finish();
+  process.exit(0);
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Part 2: in place. The time inside a middleware's hooks minus the time in the handler it calls, for ORBIT's
@@ -173,8 +223,8 @@ const inPlace = {
     { ...instrumentedAgent(inPlaceBinding.middleware(), inPlace.orbit), binding: inPlaceBinding },
     { ...instrumentedAgent(passThrough, inPlace.passThrough), binding: undefined },
   ];
-  for (let i = 0; i < IN_PLACE_INVOKES + 20; i++) {
-    if (i === 20) {
+  for (let i = 0; i < IN_PLACE_INVOKES + IN_PLACE_WARMUP; i++) {
+    if (i === IN_PLACE_WARMUP) {
       for (const windows of Object.values(inPlace)) {
         windows.tool.length = 0;
         windows.model.length = 0;
@@ -236,12 +286,7 @@ console.log(
 
 console.log(`(part 2: ${((performance.now() - part2Start) / 1000).toFixed(0)} s)`);
 const part3Start = performance.now();
-const isolatedBench = new Bench({
-  time: ISOLATED_MS,
-  warmupTime: 300,
-  timestampProvider: 'hrtimeNow',
-  throws: true,
-});
+const isolatedBench = new Bench(isolatedOptions(ISOLATED_MS, SMOKE));
 const isoPlain = bindingOf(false);
 const isoJsonl = bindingOf(true);
 const isoTools = bindingOf(false);
@@ -311,7 +356,7 @@ console.log(
 // the L2 cache, as a LangChain step does between two tool calls; each call is timed alone.
 
 const COLD_MB = [0, 8, 32];
-const COLD_CALLS = QUICK ? 300 : 3_000;
+const COLD_CALLS = bySize(size, { full: 3_000, quick: 300, smoke: 20 });
 const coldRows: string[][] = [];
 {
   const binding = bindingOf(false);
@@ -401,6 +446,4 @@ if (PROFILE) {
 
 // ---------------------------------------------------------------------------------------------------------
 
-for (const sink of jsonlSinks) sink.close();
-rmSync(sinkPath, { force: true });
-console.log(`\nTotal ${((performance.now() - started) / 1000).toFixed(0)} s.`);
+finish();

@@ -11,8 +11,8 @@ import { type AuditSink, createOrbit, JsonlFileSink, loadManifest } from '@orbit
 import { createAgent, createMiddleware, tool } from 'langchain';
 import { z } from 'zod';
 import { type Shape, shapeOf } from '../../../bench/lib/shapes.js';
-import { type OrbitLangGraph, orbitLangGraph } from '../src/index.js';
 import { manifestOf, ScriptedChatModel } from '../test/support.js';
+import { type OrbitLangGraph, orbitLangGraph } from './adapter.js';
 
 /** Tool calls per invoke, in both shapes. */
 export const CALLS = 10;

@@ -3,8 +3,10 @@
  * same process and the same run. Results and method: BENCHMARKS.md.
  *
  * Run: `pnpm --filter @orbit-agents/openai-agents bench` (tsx, on the Node of the root `node` devDependency;
- * `prebench` builds the core and the adapter first). Options: `--quick` (fewer rounds, a smoke test),
- * `--no-profile` (skip part 4), `--dist` (the adapter's build instead of its source: see adapter.ts).
+ * `prebench` builds the core and the adapter first). Options: `--quick` (fewer rounds), `--smoke` (a few
+ * iterations of every part, seconds: its numbers mean nothing), `--no-profile` (skip part 4), `--dist` (the
+ * adapter's build instead of its source: see adapter.ts), `--json <file>` (part 1's figures and the target's,
+ * for bench/parts/adapters.ts), `--end-to-end-only` (part 1 alone).
  * The SDK's tracing is off in every variant (`setTracingDisabled(true)`, setup.ts).
  *
  * 1. End to end. `run()` of an `Agent` over a cheap stateless scripted model (model.ts: no network) and one
@@ -24,11 +26,12 @@
  *    ORBIT calls, by owner and top ORBIT frames.
  */
 import { Bench } from 'tinybench';
+import { writeAdapterReport } from '../../../bench/lib/adapter-report.js';
 import { secondsSince as seconds } from '../../../bench/lib/clock.js';
 import { endToEnd } from '../../../bench/lib/end-to-end.js';
 import { us } from '../../../bench/lib/format.js';
 import { isolatedOptions, latencyOf, printIsolated } from '../../../bench/lib/isolated.js';
-import { benchFlags, machineLines } from '../../../bench/lib/machine.js';
+import { benchFlags, bySize, machineLines } from '../../../bench/lib/machine.js';
 import { type ProfileSummary, printProfiles, profiledThreads } from '../../../bench/lib/profile.js';
 import { roundTripsPart } from '../../../bench/lib/round-trips.js';
 import { closeSinks } from '../../../bench/lib/sinks.js';
@@ -39,21 +42,25 @@ import { ownerOf } from './profile.js';
 import { bindingOf, CALLS, controlTool, readOptions, readTool, SHAPES, signedManifest } from './setup.js';
 import { checkInvoke, checkRoundTrip, roundTrips, variantsOf } from './variants.js';
 
-const { quick: QUICK, profile: PROFILE } = benchFlags();
-const ROUNDS = QUICK ? 30 : 800;
-const WARMUP_ROUNDS = QUICK ? 5 : 60;
-const TRIP_ROUNDS = QUICK ? 30 : 600;
-const ISOLATED_MS = QUICK ? 300 : 2_000;
+const { size, smoke: SMOKE, profile: PROFILE, json: JSON_FILE, endToEndOnly: END_TO_END_ONLY } = benchFlags();
+const ROUNDS = bySize(size, { full: 800, quick: 30, smoke: 3 });
+const WARMUP_ROUNDS = bySize(size, { full: 60, quick: 5, smoke: 1 });
+const TRIP_ROUNDS = bySize(size, { full: 600, quick: 30, smoke: 3 });
+const ISOLATED_MS = bySize(size, { full: 2_000, quick: 300, smoke: 5 });
+/** Untimed warm-up runs of part 3's three paths. */
+const ISOLATED_WARMUP = bySize(size, { full: 3_000, quick: 200, smoke: 5 });
 /** Profiled `run()`s per variant and shape (part 4); part 3's calls: ten times as many. */
-const PROFILE_RUNS = QUICK ? 50 : 1_000;
+const PROFILE_RUNS = bySize(size, { full: 1_000, quick: 50, smoke: 4 });
 /** The issue's target: ORBIT adds under 2% to the SDK's own cost per tool call. */
 const TARGET = 0.02;
+/** Part 1's row the target is about. */
+const TARGET_ROW = 'ORBIT, no sink (the target)';
 
 const started = performance.now();
 
 for (const line of machineLines('ORBIT OpenAI Agents SDK adapter benchmark')) console.log(line);
 console.log(
-  `${new Date().toISOString()}${QUICK ? ', --quick' : ''}; the adapter from its ${FROM_DIST ? 'build (dist/)' : 'source (src/, by tsx)'}; ` +
+  `${new Date().toISOString()}${size === 'full' ? '' : `, --${size}`}; the adapter from its ${FROM_DIST ? 'build (dist/)' : 'source (src/, by tsx)'}; ` +
     'the SDK’s tracing disabled (setTracingDisabled(true)) in every variant\n',
 );
 
@@ -65,7 +72,7 @@ const manifest = await signedManifest();
 const groups = SHAPES.map((shape) => ({ shape, variants: variantsOf(shape, manifest) }));
 // The run's random order: part 1 draws from it, then part 2.
 const order = random(7);
-await endToEnd(groups, {
+const figures = await endToEnd(groups, {
   warmupRounds: WARMUP_ROUNDS,
   rounds: ROUNDS,
   calls: CALLS,
@@ -74,7 +81,7 @@ await endToEnd(groups, {
   invokes: 'runs',
   check: checkInvoke,
   compared: [
-    ['ORBIT, no sink (the target)', 'sdk', 'orbit'],
+    [TARGET_ROW, 'sdk', 'orbit'],
     ['control, zod tool: the SDK’s own cost of a needsApproval function', 'sdk', 'hooks'],
     ['control, ORBIT’s JSON schema: ORBIT’s tool to the SDK, doing nothing', 'sdk', 'hooksJson'],
     ['ORBIT, no sink, vs that control (ORBIT’s own work)', 'hooksJson', 'orbit'],
@@ -84,6 +91,26 @@ await endToEnd(groups, {
   ],
   target: TARGET,
 });
+
+/** The run's end: the audit files closed, part 1's figures written (`--json`), the total time. */
+function finish(): void {
+  closeSinks(groups.flatMap(({ variants }) => variants.map(({ sink }) => sink)));
+  writeAdapterReport(JSON_FILE, {
+    bench: '@orbit-agents/openai-agents',
+    size,
+    adapter: FROM_DIST ? 'dist' : 'src',
+    rounds: ROUNDS,
+    target: { ratio: TARGET, label: TARGET_ROW, clock: 'cpu' },
+    ...figures,
+  });
+  console.log(`\nTotal ${seconds(started)}.`);
+}
+
+// `--end-to-end-only`: part 1 is all that `--json` reports (bench/parts/adapters.ts); parts 2 to 4 are skipped.
+if (END_TO_END_ONLY) {
+  finish();
+  process.exit(0);
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Part 2: the approval round trip
@@ -99,7 +126,7 @@ await roundTripsPart(roundTrips(manifest), {
 // Part 3: isolated, tinybench
 
 const part3Start = performance.now();
-const isolated = new Bench(isolatedOptions(ISOLATED_MS));
+const isolated = new Bench(isolatedOptions(ISOLATED_MS, SMOKE));
 const { oa: isoOrbit } = bindingOf(manifest, 'none');
 const guardedRead = isoOrbit.tool(readOptions);
 const controlRead = controlTool(guardedRead.parameters as Record<string, unknown>);
@@ -109,7 +136,7 @@ await tenCalls(controlRead);
 await tenCalls(guardedRead, 'iso-check');
 await isoOrbit.endRun('iso-check');
 // Warm all three paths first (untimed): tinybench's own warm-up left the first task's JIT unfinished.
-for (let i = 0; i < (QUICK ? 200 : 3_000); i++) {
+for (let i = 0; i < ISOLATED_WARMUP; i++) {
   await tenCalls(readTool);
   await tenCalls(controlRead);
   await tenCalls(guardedRead, `iso-warm-${i}`);
@@ -166,5 +193,4 @@ if (PROFILE) {
   console.log(`(part 4: ${seconds(part4Start)})`);
 }
 
-closeSinks(groups.flatMap(({ variants }) => variants.map(({ sink }) => sink)));
-console.log(`\nTotal ${seconds(started)}.`);
+finish();

@@ -3,8 +3,10 @@
  * process and the same run. Results and method: BENCHMARKS.md.
  *
  * Run: `pnpm --filter @orbit-agents/vercel-ai bench` (tsx, on the Node of the root `node` devDependency).
- * Options: `--quick` (fewer rounds, a smoke test), `--no-profile` (skip part 4), `--dist` (the adapter's build,
- * `pnpm build` first, instead of its source: see adapter.ts).
+ * Options: `--quick` (fewer rounds), `--smoke` (a few iterations of every part, seconds: its numbers mean
+ * nothing), `--no-profile` (skip part 4), `--dist` (the adapter's build, `pnpm build` first, instead of its
+ * source: see adapter.ts), `--json <file>` (part 1's figures and the target's, for bench/parts/adapters.ts),
+ * `--end-to-end-only` (part 1 alone).
  *
  * 1. End to end. `generateText` over the scripted `MockLanguageModelV4` (test/scripted-model.ts: replay-safe,
  *    no network) and one trivial zod tool, in two shapes: one turn of 10 parallel calls, and 10 turns of one
@@ -23,11 +25,12 @@
  */
 import { asSchema, type ModelMessage, type Tool } from 'ai';
 import { Bench } from 'tinybench';
+import { writeAdapterReport } from '../../../bench/lib/adapter-report.js';
 import { nowNs, secondsSince as seconds } from '../../../bench/lib/clock.js';
 import { endToEnd } from '../../../bench/lib/end-to-end.js';
 import { us } from '../../../bench/lib/format.js';
 import { isolatedOptions, latencyOf, printIsolated } from '../../../bench/lib/isolated.js';
-import { benchFlags, machineLines } from '../../../bench/lib/machine.js';
+import { benchFlags, bySize, machineLines } from '../../../bench/lib/machine.js';
 import { type ProfileSummary, printProfiles, profiledThreads } from '../../../bench/lib/profile.js';
 import { roundTripsPart } from '../../../bench/lib/round-trips.js';
 import { closeSinks } from '../../../bench/lib/sinks.js';
@@ -39,21 +42,23 @@ import { ownerOf } from './profile.js';
 import { bindingOf, readTool, SHAPES, signedManifest } from './setup.js';
 import { checkInvoke, checkRoundTrip, roundTrips, variantsOf } from './variants.js';
 
-const { quick: QUICK, profile: PROFILE } = benchFlags();
-const ROUNDS = QUICK ? 40 : 1_500;
-const WARMUP_ROUNDS = QUICK ? 5 : 100;
-const TRIP_ROUNDS = QUICK ? 40 : 1_000;
-const ISOLATED_MS = QUICK ? 300 : 2_000;
-const PROFILE_CALLS = QUICK ? 500 : 20_000;
+const { size, smoke: SMOKE, profile: PROFILE, json: JSON_FILE, endToEndOnly: END_TO_END_ONLY } = benchFlags();
+const ROUNDS = bySize(size, { full: 1_500, quick: 40, smoke: 3 });
+const WARMUP_ROUNDS = bySize(size, { full: 100, quick: 5, smoke: 1 });
+const TRIP_ROUNDS = bySize(size, { full: 1_000, quick: 40, smoke: 3 });
+const ISOLATED_MS = bySize(size, { full: 2_000, quick: 300, smoke: 5 });
+const PROFILE_CALLS = bySize(size, { full: 20_000, quick: 500, smoke: 40 });
 /** The issue's target: ORBIT adds under 3% to the SDK's own cost per tool call. */
 const TARGET = 0.03;
+/** Part 1's row the target is about. */
+const TARGET_ROW = 'ORBIT, no sink (ORBIT’s own work: the target)';
 const CALLS = 10;
 
 const started = performance.now();
 
 for (const line of machineLines('ORBIT Vercel AI SDK adapter benchmark')) console.log(line);
 console.log(
-  `${new Date().toISOString()}${QUICK ? ', --quick' : ''}; the adapter from its ${FROM_DIST ? 'build (dist/)' : 'source (src/, by tsx)'}\n`,
+  `${new Date().toISOString()}${size === 'full' ? '' : `, --${size}`}; the adapter from its ${FROM_DIST ? 'build (dist/)' : 'source (src/, by tsx)'}\n`,
 );
 
 const manifest = await signedManifest();
@@ -64,7 +69,7 @@ const manifest = await signedManifest();
 const groups = SHAPES.map((shape) => ({ shape, variants: variantsOf(shape, manifest) }));
 // The run's random order: part 1 draws from it, then part 2.
 const order = random(7);
-await endToEnd(groups, {
+const figures = await endToEnd(groups, {
   warmupRounds: WARMUP_ROUNDS,
   rounds: ROUNDS,
   calls: CALLS,
@@ -74,7 +79,7 @@ await endToEnd(groups, {
   check: checkInvoke,
   compared: [
     ['ORBIT, no sink, vs the zod tool (what an application sees)', 'sdk', 'orbit'],
-    ['ORBIT, no sink (ORBIT’s own work: the target)', 'sdkOnce', 'orbit'],
+    [TARGET_ROW, 'sdkOnce', 'orbit'],
     ['the SDK’s per-step zod → JSON Schema', 'sdkOnce', 'sdk'],
     ['ORBIT’s SDK hooks doing nothing (control)', 'sdkOnce', 'hooks'],
     ['ORBIT, no sink, vs the control', 'hooks', 'orbit'],
@@ -83,6 +88,26 @@ await endToEnd(groups, {
   ],
   target: TARGET,
 });
+
+/** The run's end: the audit files closed, part 1's figures written (`--json`), the total time. */
+function finish(): void {
+  closeSinks(groups.flatMap(({ variants }) => variants.map(({ sink }) => sink)));
+  writeAdapterReport(JSON_FILE, {
+    bench: '@orbit-agents/vercel-ai',
+    size,
+    adapter: FROM_DIST ? 'dist' : 'src',
+    rounds: ROUNDS,
+    target: { ratio: TARGET, label: TARGET_ROW, clock: 'cpu' },
+    ...figures,
+  });
+  console.log(`\nTotal ${seconds(started)}.`);
+}
+
+// `--end-to-end-only`: part 1 is all that `--json` reports (bench/parts/adapters.ts); parts 2 to 4 are skipped.
+if (END_TO_END_ONLY) {
+  finish();
+  process.exit(0);
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // Part 2: the approval round trip
@@ -98,7 +123,7 @@ await roundTripsPart(roundTrips(manifest), {
 // Part 3: isolated, tinybench
 
 const part3Start = performance.now();
-const isolated = new Bench(isolatedOptions(ISOLATED_MS));
+const isolated = new Bench(isolatedOptions(ISOLATED_MS, SMOKE));
 const isoModel = scriptedModel([]);
 const { orbitAi } = bindingOf(manifest, 'none');
 const INPUT: ModelMessage[] = [{ role: 'user', content: 'go' }];
@@ -218,5 +243,4 @@ if (PROFILE) {
   console.log(`(part 4: ${seconds(part4Start)})`);
 }
 
-closeSinks(groups.flatMap(({ variants }) => variants.map(({ sink }) => sink)));
-console.log(`\nTotal ${seconds(started)}.`);
+finish();
