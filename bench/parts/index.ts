@@ -10,9 +10,9 @@ export interface PartEntry {
 
 /** Every part, in order. */
 export const PARTS: readonly PartEntry[] = [
-  // { name: 'decision', load: async () => (await import('./decision.js')).decisionPart },
-  // { name: 'trust', load: async () => (await import('./trust.js')).trustPart },
-  // { name: 'stores', load: async () => (await import('./stores.js')).storesPart },
+  { name: 'decision', load: async () => (await import('./decision.js')).decisionPart },
+  { name: 'trust', load: async () => (await import('./trust.js')).trustPart },
+  { name: 'stores', load: async () => (await import('./stores.js')).storesPart },
   { name: 'adapters', load: async () => (await import('./adapters.js')).adaptersPart },
-  // { name: 'scale', load: async () => (await import('./scale.js')).scalePart },
+  { name: 'scale', load: async () => (await import('./scale.js')).scalePart },
 ];
