@@ -48,7 +48,7 @@ const STATUS: Record<TargetStatus['status'], string> = {
 };
 
 /** Every part's targets, and for a part that failed one row that says so. */
-function targetsTable(parts: readonly PartRun[]): string {
+export function targetsTable(parts: readonly PartRun[]): string {
   const rows = parts.flatMap(({ name, result, error }) =>
     result
       ? result.targets.map((t) => [t.source, t.target, t.measured, STATUS[t.status], t.cause ?? ''])
@@ -135,4 +135,12 @@ export function resultsMarkdown(run: BenchRun): string {
     targetsTable(run.parts),
   ];
   return `${[...header, ...run.parts.map(partSection)].join('\n\n')}\n`;
+}
+
+/**
+ * One part run alone (`--smoke` or full, while developing it): its section and its targets table, as
+ * RESULTS.md shows them.
+ */
+export function partMarkdown(run: PartRun): string {
+  return `${partSection(run)}\n\n### Targets\n\n${targetsTable([run])}`;
 }
