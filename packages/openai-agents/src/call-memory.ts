@@ -137,7 +137,7 @@ export class Frames {
   }
 
   /** A call paused: every invocation around it stays open. */
-  paused(_run: Run, _callId: string): void {
+  paused(): void {
     for (const frame of this.stack.getStore() ?? []) frame.paused = true;
   }
 }

@@ -60,10 +60,7 @@ async function decide(
   input: unknown,
   callId: string | undefined,
 ): Promise<boolean> {
-  const run = binding.actingRun(runContext);
-  binding.applyStop(run);
-  binding.usage.count(run, runContext);
-  await binding.recordRejections(run, runContext);
+  const run = await binding.enterCall(runContext);
   const decided = await decideCall(
     run,
     binding.orbit,
@@ -80,7 +77,7 @@ async function decide(
   binding.pausedRuns.add(run);
   // Approved already (a state restored after its answer): the SDK runs it whatever this returns.
   if (callId !== undefined && runContext.isToolApproved({ toolName: sdkName, callId }) !== true)
-    binding.frames.paused(run, callId);
+    binding.frames.paused();
   return true;
 }
 
@@ -94,10 +91,7 @@ async function execute(
   details: CallDetails,
 ): Promise<unknown> {
   const callId = details?.toolCall?.callId;
-  const run = binding.actingRun(runContext);
-  binding.applyStop(run);
-  binding.usage.count(run, runContext);
-  await binding.recordRejections(run, runContext);
+  const run = await binding.enterCall(runContext);
   let decided: DecidedCall | undefined;
   let raised = false;
   if (callId !== undefined) {

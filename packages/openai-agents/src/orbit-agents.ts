@@ -295,6 +295,19 @@ export class OrbitAgents {
     if (this.stopsAsked.delete(run.root)) run.root.stop();
   }
 
+  /**
+   * @internal What a guarded tool does first, when the SDK asks about a call and when it runs it: the run
+   * the call acts under, with a stop asked from a sub-agent applied, the SDK's new usage counted and its
+   * own rejections recorded.
+   */
+  async enterCall(runContext: RunContext): Promise<Run> {
+    const run = this.actingRun(runContext);
+    this.applyStop(run);
+    this.usage.count(run, runContext);
+    await this.recordRejections(run, runContext);
+    return run;
+  }
+
   /** @internal Keeps the halt that ended a run's tool, for the agent-as-tool around it. */
   noteHalt(run: Run, halt: RunHaltedError): void {
     if (!this.halts.has(run)) this.halts.set(run, halt);

@@ -1,6 +1,7 @@
 import type { RunToolApprovalItem } from '@openai/agents';
 import type { ApprovalAnswer, ApprovalRequest, Run } from '@orbit-agents/core';
 import { type PauseDetails, pauseDetails, recallCall } from '@orbit-agents/core/adapter';
+import { canonicalJson } from '@orbit-agents/core/audit';
 import {
   ApprovalAlreadyAnsweredError,
   ApprovalAnswerInvalidError,
@@ -75,7 +76,7 @@ export async function answerInterruption(
     if ('error' in given)
       throw new ApprovalAnswerInvalidError('ERR_APPROVAL_ANSWER_INVALID', given.error, approval.approval_id);
     const first = toApprovalAnswer(earlier, approval, binding.approver);
-    if ('error' in first || canonical(first.answer) !== canonical(given.answer))
+    if ('error' in first || canonicalJson(first.answer) !== canonicalJson(given.answer))
       throw new ApprovalAlreadyAnsweredError(
         'ERR_APPROVAL_ALREADY_ANSWERED',
         `Approval "${approval.approval_id}" of "${approval.tool}" (call ${callId}) was answered already (${JSON.stringify(earlier)}): the first answer stands.`,
@@ -192,13 +193,4 @@ function stateOf(paused: { state?: AnyRunState } | AnyRunState): AnyRunState {
   const state = isRecord(paused) && isRecord(paused.state) ? paused.state : paused;
   checkRunState(state, 'orbitAgents.pendingApprovals(paused) (a run result or its state)');
   return state as AnyRunState;
-}
-
-/** An answer as JSON with its keys sorted, to tell the same answer given again from another. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, entry: unknown) =>
-    entry !== null && typeof entry === 'object' && !Array.isArray(entry)
-      ? Object.fromEntries(Object.entries(entry).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : entry,
-  );
 }
