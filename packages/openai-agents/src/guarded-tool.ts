@@ -60,7 +60,8 @@ async function decide(
   input: unknown,
   callId: string | undefined,
 ): Promise<boolean> {
-  const run = await binding.enterCall(runContext);
+  const entered = binding.enterCall(runContext);
+  const run = entered instanceof Promise ? await entered : entered;
   const decided = await decideCall(
     run,
     binding.orbit,
@@ -91,7 +92,8 @@ async function execute(
   details: CallDetails,
 ): Promise<unknown> {
   const callId = details?.toolCall?.callId;
-  const run = await binding.enterCall(runContext);
+  const entered = binding.enterCall(runContext);
+  const run = entered instanceof Promise ? await entered : entered;
   let decided: DecidedCall | undefined;
   let raised = false;
   if (callId !== undefined) {

@@ -298,14 +298,15 @@ export class OrbitAgents {
   /**
    * @internal What a guarded tool does first, when the SDK asks about a call and when it runs it: the run
    * the call acts under, with a stop asked from a sub-agent applied, the SDK's new usage counted and its
-   * own rejections recorded.
+   * own rejections recorded. A promise only when there are rejections to look for (a pause raised in this
+   * process): the common call takes no extra tick.
    */
-  async enterCall(runContext: RunContext): Promise<Run> {
+  enterCall(runContext: RunContext): Run | Promise<Run> {
     const run = this.actingRun(runContext);
     this.applyStop(run);
     this.usage.count(run, runContext);
-    await this.recordRejections(run, runContext);
-    return run;
+    if (!this.pausedRuns.has(run)) return run;
+    return this.recordRejections(run, runContext).then(() => run);
   }
 
   /** @internal Keeps the halt that ended a run's tool, for the agent-as-tool around it. */
