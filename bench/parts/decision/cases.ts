@@ -2,7 +2,7 @@
 // tracing and audit alone, and ORBIT's guarded call with each combination of tracing and audit.
 import { readFileSync } from 'node:fs';
 import type { AuthorizationAnswer } from '@cedar-policy/cedar-wasm/nodejs';
-import { lineHash } from '@orbit-agents/core/audit';
+import { blockHash, lineHash } from '@orbit-agents/core/audit';
 import { decide } from '@orbit-agents/core/gate';
 import type { TimedCase } from '../../lib/interleave.js';
 import { allows, statefulCall, textCall } from './cedar.js';
@@ -29,7 +29,8 @@ export const CASE = {
   cedarEmpty: 'Cedar statefulIsAuthorized (empty policy set)',
   cedarText: 'Cedar isAuthorized (policies parsed per call)',
   span: 'OTel SDK span alone (startSpan + end)',
-  hash: 'SHA-256 of one chained audit line (lineHash)',
+  hash: 'SHA-256 of one audit line alone (lineHash)',
+  block: 'SHA-256 of a full 64 KiB audit block (blockHash, its seal)',
   guard: 'run.guard (no sink, no-op tracer)',
   guardOtel: 'run.guard + OTel SDK',
   guardChained: 'run.guard + chained JSONL audit',
@@ -93,6 +94,8 @@ export async function buildCases(perRun: number) {
     (verdict as { decision: string }).decision === kind;
   const cedar = (allowed: boolean) => (answer: unknown) => allows(answer as AuthorizationAnswer) === allowed;
   const line = await auditLine(pools.guardChained);
+  // What a sink seals when its buffer fills (64 Ki characters): whole lines, each with its newline.
+  const block = `${line}\n`.repeat(Math.ceil((64 * 1024) / (line.length + 1)));
   const cases: CheckedCase[] = [
     { name: CASE.floor, op: () => floorDecide(PROCEED), check: (answer) => answer === FLOOR_RUN },
     { name: CASE.decide, op: () => decide(policy, proceed, state), check: decision('proceed') },
@@ -107,6 +110,7 @@ export async function buildCases(perRun: number) {
       check: (nothing) => nothing === undefined,
     },
     { name: CASE.hash, op: () => lineHash(line), check: (hash) => String(hash).startsWith('sha256:') },
+    { name: CASE.block, op: () => blockHash(block), check: (hash) => String(hash).startsWith('sha256:') },
     guarded('guard'),
     guarded('guardOtel'),
     guarded('guardChained'),
@@ -121,7 +125,7 @@ export async function buildCases(perRun: number) {
     for (const p of Object.values(pools)) await p.close();
     await sdk.shutdown();
   };
-  return { cases, line, close };
+  return { cases, line, block, close };
 }
 
 /** A timed case and what its operation must return (checked once before timing). */

@@ -13,7 +13,7 @@ import { webhookNotifier } from '../alerts/webhook-notifier.js';
 import { OptionsInvalidError } from '../errors.js';
 import { AUDIT_ANCHOR_TYPE } from './audit-anchor.js';
 import type { AuditEvent } from './audit-event.js';
-import { JsonlFileSink, lineHash } from './jsonl-file-sink.js';
+import { blockHash, GENESIS_HASH, JsonlFileSink, lineHash } from './jsonl-file-sink.js';
 import { verifyAuditFile } from './verify-audit-file.js';
 
 const { privateKey, publicKey } = await generateKeyPair('Ed25519', { extractable: true });
@@ -45,13 +45,26 @@ function anchoredFile(count: number): string {
   return path;
 }
 
-/** What an attacker who can write the files but holds no key can do: edit lines and recompute the chain. */
-function rechain(lines: string[], from: number): string[] {
-  const out = lines.slice(0, from);
-  for (const line of lines.slice(from)) {
+/** What an attacker who can write the files but holds no key can do: edit lines and recompute every seal. */
+function reseal(lines: string[]): string[] {
+  const out: string[] = [];
+  let first = 0;
+  for (const [i, line] of lines.entries()) {
     const parsed = JSON.parse(line);
-    parsed.prev_hash = lineHash(out.at(-1)!);
+    if (parsed.seal === undefined) {
+      out.push(line);
+      continue;
+    }
+    parsed.seal.from = parsed.seq - (i - first);
+    parsed.seal.prev_hash = first === 0 ? GENESIS_HASH : lineHash(out[first - 1]!);
+    parsed.seal.hash = blockHash(
+      out
+        .slice(first)
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
     out.push(JSON.stringify(parsed));
+    first = i + 1;
   }
   return out;
 }
@@ -109,18 +122,25 @@ describe('audit anchors', () => {
     });
   });
 
-  it('find a tail truncated by one line', async () => {
+  it('find a tail truncated by its last block', async () => {
+    const path = anchoredFile(10); // blocks: lines 1-4, 5-8, 9-10
+    writeLines(path, readLines(path).slice(0, 8));
+    expect(await verifyAuditFile(path)).toMatchObject({ ok: true, lines: 8 }); // the chain alone cannot see it
+    expect(await verifyAnchored(path)).toMatchObject({ ok: false, reason: 'truncated', line: 9, lines: 8 });
+  });
+
+  it('find a tail truncated by one line: its block has lost its seal', async () => {
     const path = anchoredFile(10);
-    writeLines(path, readLines(path).slice(0, -1));
-    expect(await verifyAuditFile(path)).toMatchObject({ ok: true, lines: 9 }); // the chain alone cannot see it
-    expect(await verifyAnchored(path)).toMatchObject({ ok: false, reason: 'truncated', line: 10, lines: 9 });
+    writeLines(path, readLines(path).slice(0, 9));
+    expect(await verifyAuditFile(path)).toMatchObject({ ok: false, reason: 'unsealed', line: 9, lines: 9 });
   });
 
   it('find a tail rewritten with a recomputed chain', async () => {
     const path = anchoredFile(10);
     const lines = readLines(path);
     lines[8] = lines[8]!.replace('"decision":"proceed"', '"decision":"halt"');
-    writeLines(path, rechain(lines, 8));
+    expect(lines[8]).toContain('"halt"');
+    writeLines(path, reseal(lines));
     expect(await verifyAuditFile(path)).toMatchObject({ ok: true, lines: 10 }); // the chain alone cannot see it
     expect(await verifyAnchored(path)).toMatchObject({ ok: false, reason: 'rechained', line: 10 });
   });
@@ -129,10 +149,10 @@ describe('audit anchors', () => {
     const path = anchoredFile(10);
     const lines = readLines(path).slice(0, 8);
     const fake = JSON.parse(lines[7]!);
-    for (const seq of [9, 10, 11]) {
-      lines.push(JSON.stringify({ ...fake, seq, prev_hash: lineHash(lines.at(-1)!), call_id: `fake${seq}` }));
-    }
-    writeLines(path, lines);
+    delete fake.seal;
+    for (const seq of [9, 10, 11]) lines.push(JSON.stringify({ ...fake, seq, call_id: `fake${seq}` }));
+    lines[10] = JSON.stringify({ seq: 11, seal: {}, ...JSON.parse(lines[10]!) });
+    writeLines(path, reseal(lines));
     expect(await verifyAuditFile(path)).toMatchObject({ ok: true, lines: 11 });
     expect(await verifyAnchored(path)).toMatchObject({ ok: false, reason: 'rechained', line: 10 });
   });
@@ -144,16 +164,16 @@ describe('audit anchors', () => {
     const [header, payload, signature] = anchors.at(-1)!.split('.');
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
 
-    const lines = readLines(path).slice(0, 9);
+    const lines = readLines(path).slice(0, 8);
     writeLines(path, lines);
-    const edited = Buffer.from(JSON.stringify({ ...claims, lines: 9, head: lineHash(lines[8]!) })).toString(
+    const edited = Buffer.from(JSON.stringify({ ...claims, lines: 8, head: lineHash(lines[7]!) })).toString(
       'base64url',
     );
     writeLines(anchorPath, [...anchors.slice(0, -1), `${header}.${edited}.${signature}`]);
     expect(await verifyAnchored(path)).toMatchObject({ ok: false, reason: 'anchor_forged', line: 0 });
 
     const attacker = await generateKeyPair('Ed25519');
-    const body = new TextEncoder().encode(JSON.stringify({ ...claims, lines: 9, head: lineHash(lines[8]!) }));
+    const body = new TextEncoder().encode(JSON.stringify({ ...claims, lines: 8, head: lineHash(lines[7]!) }));
     const foreign = await new CompactSign(body)
       .setProtectedHeader({ alg: 'EdDSA', typ: AUDIT_ANCHOR_TYPE })
       .sign(attacker.privateKey);
@@ -182,12 +202,18 @@ describe('audit anchors', () => {
     expect(await verifyAuditFile(path)).toMatchObject({ ok: true, lines: 3 });
   });
 
-  it('report a broken chain before the anchor, at its line', async () => {
-    const path = anchoredFile(6);
+  it('report a broken chain before the anchor, at its block', async () => {
+    const path = anchoredFile(10);
     const lines = readLines(path);
-    lines[2] = lines[2]!.replace('"call_id":"c3"', '"call_id":"cX"');
+    lines[6] = lines[6]!.replace('"call_id":"c7"', '"call_id":"cX"');
     writeLines(path, lines);
-    expect(await verifyAnchored(path)).toMatchObject({ ok: false, reason: 'edited', line: 3 });
+    expect(await verifyAnchored(path)).toMatchObject({
+      ok: false,
+      reason: 'edited',
+      line: 5,
+      message:
+        'a line among lines 5..7 was changed after it was written (the seal on line 8 does not match them)',
+    });
   });
 
   it('use the anchor path given to the sink and to the verifier', async () => {

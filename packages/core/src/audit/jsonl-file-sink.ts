@@ -22,8 +22,10 @@ export interface JsonlFileSinkOptions {
   /** Flush once this many characters are buffered. Default 64 Ki. */
   bufferBytes?: number;
   /**
-   * Tamper evidence (default on): every line carries `seq` and `prev_hash`, the SHA-256 of the line
-   * before it, so `verifyAuditFile` finds an edited, deleted or reordered line. One writer per file.
+   * Tamper evidence (default on): every line carries `seq`, and the last line of each block the sink
+   * writes (one `flush()`) carries a `seal`: the SHA-256 of the block's other lines and the hash of the
+   * line before the block. `verifyAuditFile` finds an edited, deleted, reordered or appended line. One
+   * writer per file.
    */
   chain?: boolean;
   /**
@@ -46,9 +48,14 @@ interface Anchoring {
 /** The `prev_hash` of the first line of a chained audit file. */
 export const GENESIS_HASH = `sha256:${createHash('sha256').update('orbit-audit-genesis').digest('hex')}`;
 
-/** The hash of one line (without its newline), as the next line's `prev_hash`. */
+/** The hash of one line (without its newline): a seal's `prev_hash`, an anchor's `head`. */
 export function lineHash(line: string): string {
   return `sha256:${hash('sha256', line, 'hex')}`;
+}
+
+/** The hash of a block's lines before its sealed line, each with its newline: the seal's `hash`. */
+export function blockHash(lines: string): string {
+  return `sha256:${hash('sha256', lines, 'hex')}`;
 }
 
 const open = new Set<JsonlFileSink>();
@@ -108,7 +115,7 @@ export class JsonlFileSink implements AuditSink {
   }
 
   /**
-   * Buffers one event as a line (with `seq` and `prev_hash` when chained); flushes when the buffer is full.
+   * Buffers one event as a line (led by `seq` when chained); flushes when the buffer is full.
    *
    * A field JSON cannot encode (a tool's output with a BigInt or a cycle, a getter that throws) is
    * written as the marker `"[unserializable: <why>]"` and named in the line's `unserializable` list:
@@ -118,11 +125,8 @@ export class JsonlFileSink implements AuditSink {
    */
   write(event: AuditEvent): void {
     let line = serializeEvent(event);
-    if (this.chain) {
-      // `seq` and `prev_hash` lead the line; the event's own fields follow unchanged.
-      line = `{"seq":${++this.seq},"prev_hash":"${this.prevHash}",${line.slice(1)}`;
-      this.prevHash = lineHash(line);
-    }
+    // `seq` leads the line; the event's own fields follow unchanged. The block's hash is taken at flush.
+    if (this.chain) line = `{"seq":${++this.seq}${line.length > 2 ? ',' : ''}${line.slice(1)}`;
     this.buffer.push(`${line}\n`);
     this.bytes += line.length + 1;
     if (this.bytes >= this.limit) this.flush();
@@ -154,11 +158,29 @@ export class JsonlFileSink implements AuditSink {
    */
   flush(): void {
     if (this.buffer.length > 0) {
-      writeSync(this.file(), this.buffer.join(''));
+      if (this.chain) this.writeSealed();
+      else writeSync(this.file(), this.buffer.join(''));
       this.buffer = [];
       this.bytes = 0;
     }
     if (this.anchoring !== undefined && this.seq > this.anchoredSeq) this.writeAnchor(this.anchoring);
+  }
+
+  /**
+   * Writes the buffered block with a `seal` on its last line: the seq of its first line, the hash of the
+   * line before it, and the hash of its other lines. The chain moves on only once the block is written.
+   */
+  private writeSealed(): void {
+    const count = this.buffer.length;
+    const last = this.buffer[count - 1] as string;
+    const from = this.seq - count + 1;
+    const before = count === 1 ? '' : this.buffer.slice(0, -1).join('');
+    const lead = `{"seq":${this.seq}`;
+    const seal = `"seal":{"from":${from},"prev_hash":"${this.prevHash}","hash":"${blockHash(before)}"}`;
+    const rest = last.slice(lead.length, -1);
+    const sealed = `${lead},${seal}${rest === '}' ? '' : ','}${rest.slice(rest.startsWith(',') ? 1 : 0)}`;
+    writeSync(this.file(), `${before}${sealed}\n`);
+    this.prevHash = lineHash(sealed);
   }
 
   /** The open file; written after close(): reopened rather than lose events. */

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { CryptoKey, KeyObject } from 'jose';
@@ -14,6 +15,7 @@ export type AuditProblem =
   | 'edited'
   | 'missing_lines'
   | 'out_of_order'
+  | 'unsealed'
   | 'truncated'
   | 'rechained'
   | 'anchor_forged'
@@ -49,9 +51,16 @@ export interface VerifyAuditFileOptions {
 }
 
 /**
- * Verifies a hash-chained audit file (written by `JsonlFileSink`) and names the first bad line: a line
- * that was edited (its successor's `prev_hash` does not match it), lines that are missing (a gap in
- * `seq`), lines out of order, or a line that is not JSON or not a JSON object. Streams the file: any size.
+ * Verifies a hash-chained audit file (written by `JsonlFileSink`) and names the first bad line: lines
+ * that were edited (the seal of their block, or the next block's link to it, does not match them), lines
+ * that are missing (a gap in `seq`), lines out of order, lines after the last seal (appended, or a write
+ * cut short), or a line that is not JSON or not a JSON object. Streams the file: any size.
+ *
+ * A sink writes a file in blocks (one per flush): every line carries `seq`; the block's last line carries
+ * `seal: { from, prev_hash, hash }`, where `from` is the block's first `seq`, `prev_hash` the `lineHash` of
+ * the line before the block (`GENESIS_HASH` for the first) and `hash` the SHA-256 of the block's other
+ * lines, each with its newline. Files written before seals (every line with its own `prev_hash`, the
+ * `lineHash` of the line before it) verify too, also when a sealing sink appended to them.
  *
  * The last line has no successor to vouch for it. With `anchor`, the newest signed anchor does: its
  * signature is verified, then the file must have at least the anchored `lines`, and line `lines` must
@@ -82,9 +91,11 @@ export async function verifyAuditFile(
   let number = 0;
   let previous: string | undefined;
   let previousSeq = 0;
+  // The open block: its first line's number, the hash of the line before it, its lines so far.
+  let block: { first: number; prevHash: string; hash: Hash } | undefined;
   for await (const line of lines) {
     number++;
-    let event: { seq?: unknown; prev_hash?: unknown } | null;
+    let event: { seq?: unknown; prev_hash?: unknown; seal?: unknown } | null;
     try {
       event = JSON.parse(line);
     } catch {
@@ -97,12 +108,8 @@ export async function verifyAuditFile(
         `line ${number} is not a JSON object: it was not written by a chained sink`,
       );
     }
-    if (typeof event.seq !== 'number' || typeof event.prev_hash !== 'string') {
-      return bad(
-        number,
-        'not_chained',
-        `line ${number} has no seq and prev_hash: it was not written by a chained sink`,
-      );
+    if (typeof event.seq !== 'number') {
+      return bad(number, 'not_chained', `line ${number} has no seq: it was not written by a chained sink`);
     }
     if (event.seq <= previousSeq) {
       return bad(
@@ -119,20 +126,51 @@ export async function verifyAuditFile(
         `${missing} line(s) missing before line ${number} (seq ${previousSeq + 1}..${event.seq - 1})`,
       );
     }
-    const expected = previous === undefined ? GENESIS_HASH : lineHash(previous);
-    if (event.prev_hash !== expected) {
-      return previous === undefined
-        ? bad(number, 'edited', `line ${number} does not start the chain (prev_hash is not the genesis hash)`)
-        : bad(
-            number - 1,
-            'edited',
-            `line ${number - 1} was changed after it was written (line ${number}'s prev_hash does not match it)`,
-          );
+    const before = (): string => (previous === undefined ? GENESIS_HASH : lineHash(previous));
+    if (event.prev_hash !== undefined) {
+      // A line of the format before seals: it vouches for the line before it.
+      if (block) return unsealed(block.first, number - 1);
+      if (typeof event.prev_hash !== 'string' || event.prev_hash !== before())
+        return brokenLink(event.prev_hash);
+    } else if (event.seal !== undefined) {
+      const seal = event.seal as { from?: unknown; prev_hash?: unknown; hash?: unknown } | null;
+      const first = block?.first ?? number;
+      const expected = block?.prevHash ?? before();
+      if (typeof seal !== 'object' || seal === null || seal.from !== event.seq - (number - first)) {
+        return bad(
+          first,
+          'edited',
+          `the seal on line ${number} was changed: it does not name its block's first line`,
+        );
+      }
+      if (seal.prev_hash !== expected) {
+        return first === 1
+          ? bad(1, 'edited', "line 1 does not start the chain (its seal's prev_hash is not the genesis hash)")
+          : bad(
+              first - 1,
+              'edited',
+              `line ${first - 1} was changed after it was written (the seal on line ${number} does not match it)`,
+            );
+      }
+      if (seal.hash !== `sha256:${(block?.hash ?? createHash('sha256')).digest('hex')}`) {
+        return bad(
+          first,
+          'edited',
+          number - 1 === first
+            ? `line ${first} was changed after it was written (the seal on line ${number} does not match it)`
+            : `a line among lines ${first}..${number - 1} was changed after it was written (the seal on line ${number} does not match them)`,
+        );
+      }
+      block = undefined;
+    } else {
+      block ??= { first: number, prevHash: before(), hash: createHash('sha256') };
+      block.hash.update(`${line}\n`);
     }
-    if (number - 1 === anchoredLines) anchoredHash = expected;
+    if (number === anchoredLines) anchoredHash = lineHash(line);
     previous = line;
     previousSeq = event.seq;
   }
+  if (block) return unsealed(block.first, number);
   const lastHash = previous === undefined ? GENESIS_HASH : lineHash(previous);
   if (reading === undefined) return { ok: true, lines: number, lastHash };
   if (!reading.ok) return bad(0, reading.reason, reading.message);
@@ -144,7 +182,7 @@ export async function verifyAuditFile(
       `the file has ${number} line(s) but its anchor of ${anchor.at} covers ${anchor.lines}: ${anchor.lines - number} line(s) were cut off the end`,
     );
   }
-  if ((number === anchor.lines ? lastHash : anchoredHash) !== anchor.head) {
+  if (anchoredHash !== anchor.head) {
     return bad(
       anchor.lines,
       'rechained',
@@ -155,6 +193,22 @@ export async function verifyAuditFile(
 
   function bad(line: number, reason: AuditProblem, message: string): AuditVerification {
     return { ok: false, line, reason, message, lines: number };
+  }
+  function unsealed(first: number, last: number): AuditVerification {
+    return bad(
+      first,
+      'unsealed',
+      `line(s) ${first}..${last} follow the last seal: they were appended, or a write was cut short`,
+    );
+  }
+  function brokenLink(prevHash: unknown): AuditVerification {
+    return previous === undefined
+      ? bad(number, 'edited', `line ${number} does not start the chain (prev_hash is not the genesis hash)`)
+      : bad(
+          number - 1,
+          'edited',
+          `line ${number - 1} was changed after it was written (line ${number}'s prev_hash ${typeof prevHash === 'string' ? 'does not match it' : 'is not a string'})`,
+        );
   }
 }
 

@@ -7,6 +7,7 @@ export {
 } from '../audit/audit-anchor.js';
 export type { AuditEvent, AuditEventKind, AuditSink, Redactor } from '../audit/audit-event.js';
 export {
+  blockHash,
   GENESIS_HASH,
   JsonlFileSink,
   type JsonlFileSinkOptions,

@@ -1,4 +1,4 @@
-import { type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Alert } from '../alerts/alert.js';
 import type { ApprovalRequest } from '../approvals/approval.js';
 import type { AuditEvent } from '../audit/audit-event.js';
@@ -38,6 +38,9 @@ export class Recorder {
   private readonly run: RecordedRun;
   /** Nothing is written down for a call: no sink, and a run span that does not record (no SDK, sampled out). */
   private readonly quiet: boolean;
+  /** The active context `runContext` was made from, and it with the run's span set (see `underRun`). */
+  private activeSeen: Context | undefined;
+  private runContext: Context | undefined;
 
   constructor(run: RecordedRun, parentSpan: Span | undefined) {
     this.run = run;
@@ -71,9 +74,25 @@ export class Recorder {
 
   /** A new call's span; under a run span that does not record (no SDK, sampled out) calls share it. */
   callSpan(tool: string): Span {
-    return this.span.isRecording()
-      ? startSpan(this.run.settings.telemetry, SPAN.executeTool(tool), this.span)
-      : this.span;
+    if (!this.span.isRecording()) return this.span;
+    return this.run.settings.telemetry.tracer.startSpan(
+      SPAN.executeTool(tool),
+      { kind: SpanKind.INTERNAL },
+      this.underRun(),
+    );
+  }
+
+  /**
+   * The active context with the run's span as the parent: made again only when the active context changes
+   * (a call made inside another span, or with other baggage), not once per call.
+   */
+  private underRun(): Context {
+    const active = context.active();
+    if (active !== this.activeSeen) {
+      this.activeSeen = active;
+      this.runContext = trace.setSpan(active, this.span);
+    }
+    return this.runContext as Context;
   }
 
   /** A call was decided: its span's attributes, its `decision` event, and its approval request. */
