@@ -17,6 +17,7 @@ export {
   type Manifest,
   type ManifestInput,
   ManifestSchema,
+  ResourcePatternSchema,
   type Reversibility,
   ReversibilitySchema,
   type SubAgentProfile,

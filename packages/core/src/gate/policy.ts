@@ -1,6 +1,9 @@
 import type { LoadedManifest } from '../manifest/load-manifest.js';
 import { DEFAULT_CONFIDENCE_THRESHOLD, type Reversibility } from '../manifest/manifest-schema.js';
 import type { MaturityLevel } from './decision-table.js';
+import { compileResourcePattern, type ResourceMatcher } from './resource-matcher.js';
+
+export { compileResourcePattern, type ResourceMatcher };
 
 /** One allowed tool, resolved for the hot path. */
 export interface ToolPolicy {
@@ -64,23 +67,6 @@ export function compilePolicy(loaded: LoadedManifest, maturityLevel?: MaturityLe
     knownResourceTypes: manifest.known_resource_types ? new Set(manifest.known_resource_types) : undefined,
     outOfScopeReason: 'tool_not_in_manifest',
   };
-}
-
-/** A compiled resource pattern. Not a `RegExp`: a caller could re-`compile()` one in place, even frozen. */
-export interface ResourceMatcher {
-  /** The pattern as the manifest wrote it (`invoice:*`). */
-  readonly pattern: string;
-  test(resource: string): boolean;
-}
-
-/** `invoice:*` → /^invoice:.*$/ ; every other character is literal. */
-export function compileResourcePattern(pattern: string): ResourceMatcher {
-  const source = pattern
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  const regex = new RegExp(`^${source}$`);
-  return Object.freeze({ pattern, test: (resource: string) => regex.test(resource) });
 }
 
 /**

@@ -1,4 +1,10 @@
 import { z } from 'zod';
+import { resourcePatternProblem } from '../gate/resource-pattern.js';
+import {
+  RESOURCE_PATTERN_SHAPE,
+  RESOURCE_PATTERN_SHAPE_ERROR,
+  RESOURCE_PATTERN_SYNTAX,
+} from './resource-pattern-doc.js';
 
 /**
  * The four reversibility tiers a manifest declares. A tool without one counts as `partial` (the
@@ -23,8 +29,23 @@ const toolName = z
   .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'expected a tool name of 1-128 letters, digits, "_", ".", ":" or "-"');
 const count = z.number().int('expected a whole number').nonnegative('expected a number >= 0');
 const unit = z.number().min(0, 'expected a number from 0 to 1').max(1, 'expected a number from 0 to 1');
-/** A resource pattern such as `invoice:*` or `crm:account:*`; `*` matches any run of characters. */
-const resourcePattern = z.string().min(1, 'expected a non-empty resource pattern');
+/**
+ * A resource pattern such as `invoice:*`, `crm:account:*` or `order:#W[0-9]{7}` (see
+ * `RESOURCE_PATTERN_SYNTAX`); an invalid one is an issue naming the character at fault and a fix.
+ */
+export const ResourcePatternSchema = z
+  .string()
+  .min(1, 'expected a non-empty resource pattern')
+  .check((ctx) => {
+    const problem = resourcePatternProblem(ctx.value);
+    if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+  })
+  .meta({
+    description: RESOURCE_PATTERN_SYNTAX,
+    pattern: RESOURCE_PATTERN_SHAPE,
+    patternErrorMessage: RESOURCE_PATTERN_SHAPE_ERROR,
+  });
+const resourcePattern = ResourcePatternSchema;
 
 export const AllowedToolSchema = z.strictObject({
   name: toolName,

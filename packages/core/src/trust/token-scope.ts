@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import type { Policy } from '../gate/policy.js';
-import { compileResourcePattern } from '../gate/policy.js';
 import type { ReasonCode } from '../gate/reason-codes.js';
-import type { Manifest, SubAgentProfile } from '../manifest/manifest-schema.js';
+import { resourcePatternCovers } from '../gate/resource-matcher.js';
+import { type Manifest, ResourcePatternSchema, type SubAgentProfile } from '../manifest/manifest-schema.js';
 
 /** One tool a token allows, with its limit and threshold. */
 export const ScopeToolSchema = z.strictObject({
   max_calls: z.number().int().nonnegative(),
   threshold: z.number().min(0).max(1),
-  resources: z.array(z.string().min(1)).optional(),
+  resources: z.array(ResourcePatternSchema).optional(),
 });
 
 /** What a trust token allows: tools with limits and thresholds, resources, budgets and delegation. */
@@ -54,7 +54,7 @@ export const DelegationRequestSchema = z.strictObject({
         name: z.string().min(1),
         max_calls_per_run: z.number().int().nonnegative().optional(),
         confidence_threshold: z.number().min(0).max(1).optional(),
-        resources: z.array(z.string().min(1)).optional(),
+        resources: z.array(ResourcePatternSchema).optional(),
       }),
     )
     .optional(),
@@ -301,11 +301,12 @@ export function attenuateScope(
 }
 
 /**
- * True when every resource `pattern` matches is matched by one of `parents`. Conservative: a `*` in the
- * child must be covered by a `*` in the parent, so the answer is never "yes" when it should be "no".
+ * True when every resource id `pattern` matches is matched by one of `parents` (decided exactly on the
+ * patterns' automata, see `resourcePatternCovers`). An invalid pattern, or a check too large to finish,
+ * gives `false`, so the answer is never "yes" when it should be "no".
  */
 export function isSubPattern(pattern: string, parents: readonly string[]): boolean {
-  return parents.some((parent) => compileResourcePattern(parent).test(pattern));
+  return resourcePatternCovers(parents, pattern);
 }
 
 /** Whether `scope` allows nothing that `parent` does not (the invariant minting keeps). */
