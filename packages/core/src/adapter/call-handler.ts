@@ -9,6 +9,7 @@ import {
 import { snapshotArgs } from '../run/args-snapshot.js';
 import type { Orbit } from '../run/create-orbit.js';
 import { type Decision, type Refusal, toRefusal } from '../run/decision.js';
+import { askReversibility } from '../run/define-tool.js';
 import type { GuardRequest } from '../run/guard-request.js';
 import type { Run } from '../run/run.js';
 import { haltOf } from './halt-of.js';
@@ -192,6 +193,7 @@ export function readCall(orbit: Orbit, call: FrameworkCall, tool: GuardedTool): 
     inputError: parsed && !parsed.success ? describeInputError(parsed.error) : undefined,
     records: parsed?.success ? (shape.records?.(input) ?? 0) : 0,
     resource: parsed?.success ? shape.resource?.(input) : undefined,
+    reversibility: parsed?.success ? askReversibility(shape, input, Date.now()) : undefined,
   };
   return { request, args, input };
 }

@@ -28,6 +28,8 @@ export interface AuditEvent {
   tool?: string;
   /** The call's tier: its tool's reversibility, or `escalation` for a call to an escalation tool. */
   reversibility?: Tier;
+  /** Decision: the manifest rules that chose the call's tier (`reversibility_when[0]`, `reversibility_hook`...). */
+  rules?: string[];
   confidence?: number | null;
   decision?: DecisionKind;
   reasons?: ReasonCode[];

@@ -1,3 +1,4 @@
+import { applyConditions, callTier } from './call-rules.js';
 import { confidenceBand, gateCell } from './decision-table.js';
 import { applyLimits, findLimits } from './limits.js';
 import { type Policy, type ResourceMatcher, resourceTypeOf } from './policy.js';
@@ -22,6 +23,16 @@ export interface GateRequest {
    * Its resource is unknown, so the resource boundary is not checked (it would halt the run for a typo).
    */
   readonly inputInvalid?: boolean;
+  /**
+   * The call's arguments as read once (the snapshot: plain JSON-like data), for the tool's argument
+   * conditions and `reversibility_when` rules. Read only when the tool has some.
+   */
+  readonly args?: unknown;
+  /**
+   * What the tool's `reversibility()` hook answered; `undefined` when it has none. Anything but a tier
+   * (a hook that threw gives `null`) leaves the manifest's tier.
+   */
+  readonly reversibility?: unknown;
 }
 
 /** What the gate needs to know about the run so far (the ledger, read-only). */
@@ -69,6 +80,18 @@ export function decide(policy: Policy, request: GateRequest, state: GateState): 
   const found = findLimits(policy, tool.maxCalls, state, tool.name, request.records);
   if (applyLimits(verdict, found, policy.budgetMode === 'hard', !gated, request.records)) return verdict;
 
+  // Argument conditions and the call's tier (only for a tool that has them, on readable arguments).
+  let tier = tool.reversibility;
+  if (request.inputInvalid !== true) {
+    if (tool.conditions !== undefined) applyConditions(verdict, tool, request.args);
+    if (gated && (tool.reversibilityWhen !== undefined || request.reversibility !== undefined)) {
+      const chosen = callTier(tool, request.args, request.reversibility);
+      tier = chosen.tier;
+      verdict.tier = tier;
+      if (chosen.rules.length > 0) verdict.rules = [...chosen.rules];
+    }
+  }
+
   // I: interruption triggers.
   if (
     request.records > 0 &&
@@ -82,13 +105,13 @@ export function decide(policy: Policy, request: GateRequest, state: GateState): 
     if (!policy.knownResourceTypes.has(type) && !state.hasSeenResourceType(type))
       raise(verdict, 'pause', 'new_resource_type');
   }
-  const needsConfidence = gated && tool.reversibility !== 'read_only';
+  const needsConfidence = gated && tier !== 'read_only';
   if (needsConfidence && confidence === undefined) verdict.reasons.push('confidence_missing');
 
   // R: the reversibility gate at the run's maturity level.
   const cell = gateCell(
     policy.level,
-    tool.reversibility,
+    tier,
     confidenceBand(confidence, policy.floor, tool.threshold),
     !needsConfidence,
   );

@@ -1,5 +1,11 @@
+import { type CompiledCondition, tryCompileCondition } from '../conditions/compile-condition.js';
+import { ManifestInvalidError } from '../errors.js';
 import type { LoadedManifest } from '../manifest/load-manifest.js';
-import { DEFAULT_CONFIDENCE_THRESHOLD, type Reversibility } from '../manifest/manifest-schema.js';
+import {
+  type AllowedTool,
+  DEFAULT_CONFIDENCE_THRESHOLD,
+  type Reversibility,
+} from '../manifest/manifest-schema.js';
 import type { MaturityLevel } from './decision-table.js';
 import { compileResourcePattern, type ResourceMatcher } from './resource-matcher.js';
 
@@ -14,6 +20,25 @@ export interface ToolPolicy {
   readonly escalation: boolean;
   readonly resources: readonly ResourceMatcher[] | undefined;
   readonly maxRecordsPerCall: number | undefined;
+  /** Argument conditions, compiled (frozen); `undefined` when the tool has none (nothing is evaluated). */
+  readonly conditions?: readonly ToolCondition[] | undefined;
+  /** Per-call tiers, compiled (frozen): the first rule whose condition holds picks the tier. */
+  readonly reversibilityWhen?: readonly TierRule[] | undefined;
+  /** The lowest tier the tool's `reversibility()` hook may give a call; `undefined`: the manifest's tier. */
+  readonly reversibilityMin?: Reversibility | undefined;
+}
+
+/** One compiled argument condition: `pause` (`pause_when`), `block` (`block_when`) or `require`. */
+export interface ToolCondition {
+  readonly name: string;
+  readonly kind: 'pause' | 'block' | 'require';
+  readonly condition: CompiledCondition;
+}
+
+/** One compiled `reversibility_when` rule. */
+export interface TierRule {
+  readonly when: CompiledCondition;
+  readonly reversibility: Reversibility;
 }
 
 /**
@@ -51,6 +76,7 @@ export function compilePolicy(loaded: LoadedManifest, maturityLevel?: MaturityLe
       escalation: tool.escalation === true,
       resources: tool.resources?.map(compileResourcePattern),
       maxRecordsPerCall: tool.max_records_per_call ?? policy.max_records_per_call,
+      ...compileCallRules(tool),
     });
   }
   return {
@@ -67,6 +93,37 @@ export function compilePolicy(loaded: LoadedManifest, maturityLevel?: MaturityLe
     knownResourceTypes: manifest.known_resource_types ? new Set(manifest.known_resource_types) : undefined,
     outOfScopeReason: 'tool_not_in_manifest',
   };
+}
+
+/** A tool's conditions and per-call tier rules, compiled and frozen (nothing when it has none). */
+function compileCallRules(tool: AllowedTool): Partial<ToolPolicy> {
+  const out: { -readonly [K in keyof ToolPolicy]?: ToolPolicy[K] } = {};
+  if (tool.conditions?.length) {
+    out.conditions = Object.freeze(
+      tool.conditions.map((entry) => {
+        const kind =
+          entry.pause_when !== undefined ? 'pause' : entry.block_when !== undefined ? 'block' : 'require';
+        const source = entry.pause_when ?? entry.block_when ?? entry.require!;
+        return Object.freeze({ name: entry.name, kind, condition: compiled(source, tool.name) });
+      }),
+    );
+  }
+  if (tool.reversibility_when?.length) {
+    out.reversibilityWhen = Object.freeze(
+      tool.reversibility_when.map((rule) =>
+        Object.freeze({ when: compiled(rule.when, tool.name), reversibility: rule.reversibility }),
+      ),
+    );
+  }
+  if (tool.reversibility_min !== undefined) out.reversibilityMin = tool.reversibility_min;
+  return out;
+}
+
+/** A condition the schema already checked; a manifest built around the schema still fails closed. */
+function compiled(source: string, tool: string): CompiledCondition {
+  const result = tryCompileCondition(source);
+  if (result.ok) return result.condition;
+  throw new ManifestInvalidError(`A condition of "${tool}" is invalid: ${result.problem}`, []);
 }
 
 /**

@@ -78,6 +78,18 @@ export const STORE_REASON_CODES = [
   'manifest_downgrade',
 ] as const;
 
-/** Every reason code. */
+/** Every fixed reason code (the condition reasons carry the condition's name: see `ConditionReason`). */
 export const REASON_CODES = [...GATE_REASON_CODES, ...TRUST_REASON_CODES, ...STORE_REASON_CODES] as const;
-export type ReasonCode = (typeof REASON_CODES)[number];
+
+/**
+ * The reasons of a tool's argument conditions, named after the condition: `condition_pause:<name>`
+ * (a pause a person may approve), `condition_block:<name>` and `condition_require:<name>` (the call is
+ * refused, the model may correct it), `condition_error:<name>` (the condition erred: refused, fail closed).
+ */
+export type ConditionReason =
+  | `condition_pause:${string}`
+  | `condition_block:${string}`
+  | `condition_require:${string}`
+  | `condition_error:${string}`;
+
+export type ReasonCode = (typeof REASON_CODES)[number] | ConditionReason;

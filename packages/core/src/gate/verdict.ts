@@ -1,3 +1,4 @@
+import type { Reversibility } from '../manifest/manifest-schema.js';
 import { type DecisionKind, type ReasonCode, SEVERITY } from './reason-codes.js';
 
 /** The gate's verdict: a plain, serialisable object. */
@@ -6,6 +7,10 @@ export interface Verdict {
   reasons: ReasonCode[];
   /** The confidence used, or `null` when it was missing or invalid. */
   confidence: number | null;
+  /** The call's tier when a per-call rule or hook was consulted (`reversibility_when`, `reversibility()`). */
+  tier?: Reversibility;
+  /** The manifest rules that chose the call's tier (`reversibility_when[0]`, `reversibility_hook`...). */
+  rules?: string[];
 }
 
 /** True for a number in [0, 1]. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONDITION_LIMITS, CONDITION_SUBSET, tryCompileCondition } from '../conditions/compile-condition.js';
 import { resourcePatternProblem } from '../gate/resource-pattern.js';
 import {
   RESOURCE_PATTERN_SHAPE,
@@ -47,6 +48,74 @@ export const ResourcePatternSchema = z
   });
 const resourcePattern = ResourcePatternSchema;
 
+/** Tiers from the least to the most irreversible: a higher rank is stricter. */
+export const REVERSIBILITY_RANK: Readonly<Record<Reversibility, number>> = {
+  read_only: 0,
+  reversible: 1,
+  partial: 2,
+  irreversible: 3,
+};
+
+/** A CEL condition over `args`, checked (parsed, type-checked, compiled) when the manifest is loaded. */
+const celCondition = z
+  .string()
+  .superRefine((source, ctx) => {
+    const result = tryCompileCondition(source);
+    if (!result.ok)
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a condition of ORBIT's CEL subset: ${result.problem}`,
+      });
+  })
+  .describe(
+    `A CEL expression over args (the call's arguments as JSON; numbers are doubles), at most ${CONDITION_LIMITS.maxChars} characters. Allowed: ${CONDITION_SUBSET}. No loops, no arithmetic. An expression that errs at run time (a missing field, a type mismatch) blocks the call.`,
+  );
+
+/** One argument condition of a tool: exactly one of `pause_when`, `block_when`, `require`. */
+export const ConditionSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9_]{0,63}$/,
+        'expected a short name: lowercase letters, digits and "_", starting with a letter',
+      )
+      .describe(
+        'The name the decision reports: condition_pause:<name>, condition_block:<name>, condition_require:<name>, condition_error:<name>.',
+      ),
+    pause_when: celCondition
+      .optional()
+      .describe('When true, the call pauses for a human (condition_pause:<name>).'),
+    block_when: celCondition
+      .optional()
+      .describe(
+        'When true, the call is refused (condition_block:<name>): the model may correct it. Not approvable.',
+      ),
+    require: celCondition
+      .optional()
+      .describe('Must be true, else the call is refused (condition_require:<name>). Not approvable.'),
+  })
+  .superRefine((condition, ctx) => {
+    const kinds = (['pause_when', 'block_when', 'require'] as const).filter(
+      (key) => condition[key] !== undefined,
+    );
+    if (kinds.length !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected exactly one of pause_when, block_when, require${kinds.length ? `, got ${kinds.join(' and ')}` : ''}`,
+      });
+  })
+  .describe('An argument condition, evaluated on every call of the tool before the reversibility gate.');
+export type Condition = z.infer<typeof ConditionSchema>;
+
+/** A reversibility rule: when `when` holds for the call's arguments, the call has this tier. */
+export const ReversibilityRuleSchema = z
+  .strictObject({
+    when: celCondition,
+    reversibility: ReversibilitySchema,
+  })
+  .describe('When `when` is true for the call, the call has this tier (the first rule that matches wins).');
+
 export const AllowedToolSchema = z.strictObject({
   name: toolName,
   max_calls_per_run: count,
@@ -58,6 +127,27 @@ export const AllowedToolSchema = z.strictObject({
   resources: z.array(resourcePattern).optional(),
   /** Overrides `interruption_policy.max_records_per_call` for this tool. */
   max_records_per_call: count.optional(),
+  /** Argument conditions (CEL): pause, block or require per call. */
+  conditions: z
+    .array(ConditionSchema)
+    .optional()
+    .describe(
+      'Argument conditions (CEL over args), each named; evaluated in the decision of every call of this tool.',
+    ),
+  /** Per-call tiers: the first rule whose `when` holds picks the call's tier; else `reversibility`. */
+  reversibility_when: z
+    .array(ReversibilityRuleSchema)
+    .optional()
+    .describe(
+      "Per-call tiers: the first rule whose `when` is true picks the call's tier; none matches: `reversibility`.",
+    ),
+  /**
+   * How far below the manifest's tier the tool's `reversibility()` hook may lower a call's tier. Absent:
+   * not at all (the hook may only raise it).
+   */
+  reversibility_min: ReversibilitySchema.optional().describe(
+    "The lowest tier the tool's reversibility() code hook may give a call; absent: the hook can only raise the tier.",
+  ),
 });
 export type AllowedTool = z.infer<typeof AllowedToolSchema>;
 
@@ -164,6 +254,7 @@ export const ManifestSchema = z
   .superRefine((manifest, ctx) => {
     const allowed = new Map<string, number>();
     manifest.allowed_tools.forEach((tool, index) => {
+      checkCallRules(tool, index, ctx);
       if (allowed.has(tool.name)) {
         ctx.addIssue({
           code: 'custom',
@@ -222,6 +313,44 @@ export const ManifestSchema = z
       });
     });
   });
+
+/** The per-tool rules of conditions and per-call tiers that one field alone cannot check. */
+function checkCallRules(tool: AllowedTool, index: number, ctx: z.RefinementCtx): void {
+  const names = new Map<string, number>();
+  tool.conditions?.forEach((condition, c) => {
+    const earlier = names.get(condition.name);
+    if (earlier !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['allowed_tools', index, 'conditions', c, 'name'],
+        message: `expected unique condition names per tool, but "${condition.name}" is also conditions[${earlier}]`,
+      });
+    names.set(condition.name, c);
+  });
+  const tier = tool.reversibility ?? 'partial';
+  if (
+    tool.reversibility_min !== undefined &&
+    REVERSIBILITY_RANK[tool.reversibility_min] > REVERSIBILITY_RANK[tier]
+  )
+    ctx.addIssue({
+      code: 'custom',
+      path: ['allowed_tools', index, 'reversibility_min'],
+      message: `expected a tier at most the tool's reversibility (${tier}): reversibility_min is how far a hook may lower it`,
+    });
+  if (
+    tool.escalation === true &&
+    (tool.reversibility_when !== undefined || tool.reversibility_min !== undefined)
+  )
+    ctx.addIssue({
+      code: 'custom',
+      path: [
+        'allowed_tools',
+        index,
+        tool.reversibility_when !== undefined ? 'reversibility_when' : 'reversibility_min',
+      ],
+      message: 'expected no per-call tier on an escalation tool: its calls are always escalations',
+    });
+}
 
 /** A manifest as written (input of the schema). */
 export type ManifestInput = z.input<typeof ManifestSchema>;

@@ -9,6 +9,7 @@ import type { StoredApproval } from '../stores/run-store.js';
 import { snapshotArgs } from './args-snapshot.js';
 import { argsOf, type CallRecord } from './call-book.js';
 import type { Decision } from './decision.js';
+import { askReversibility } from './define-tool.js';
 import { admit, evaluate } from './gatekeeper.js';
 import { actionHash, type ToolShape } from './guard-request.js';
 import { adoptApproval } from './recovery.js';
@@ -254,6 +255,8 @@ function applyAnswer(
       records: record.records,
       resource: record.resource,
       approved: true,
+      args: record.args,
+      reversibility: record.hookTier,
     },
   };
 }
@@ -285,6 +288,7 @@ function applyEdit(
   record.editedArgs = args;
   record.records = tool.records?.(read.args as never) ?? record.records;
   record.resource = tool.resource ? tool.resource(read.args as never) : record.resource;
+  if (tool.reversibility) record.hookTier = askReversibility(tool, read.args as never, run.settings.now());
   return undefined;
 }
 

@@ -14,6 +14,8 @@ export interface CallRecord {
   readonly requestArgs: unknown;
   /** Why the arguments could not be read (`input_unsupported`); `requestArgs` is then `undefined`. */
   readonly unsupported?: string;
+  /** What the tool's `reversibility()` hook answered for these arguments (re-asked after an edit). */
+  hookTier?: unknown;
   /** The decision after the approval, if the call paused (or a refusal after the fact). */
   effective?: Decision;
   /** A human's edit, as given (before the schema parsed it into `args`). */

@@ -90,6 +90,8 @@ function gateOf(run: RunCore, request: GuardRequest, args: ArgsSnapshot): GateRe
     resource: args.ok ? request.resource : undefined,
     approved: false,
     inputInvalid: request.inputError !== undefined || !args.ok,
+    args: args.ok ? args.args : undefined,
+    reversibility: args.ok ? request.reversibility : undefined,
   };
 }
 
@@ -127,6 +129,7 @@ function settle(
     outcome: false,
     span: run.recorder.callSpan(request.tool),
     unsupported: args.ok ? undefined : args.detail,
+    hookTier: args.ok ? request.reversibility : undefined,
   };
   run.book.calls.set(callId, record);
   if (decision.decision === 'pause') {

@@ -10,6 +10,12 @@ export interface Decision extends Verdict {
   readonly tool: string;
   /** The call's tier: its tool's reversibility, or `escalation` for an escalation tool. */
   readonly reversibility: Tier;
+  /**
+   * The manifest rules that chose the call's tier, when any did: `reversibility_when[<i>]`,
+   * `reversibility_when[<i>]:error` (skipped), `reversibility_hook`, `reversibility_hook:capped` (the hook
+   * asked for a tier below `reversibility_min`: the manifest's stands), `reversibility_hook:invalid`.
+   */
+  readonly rules?: string[];
   readonly manifest_digest: string;
   readonly maturity_level: number;
   /** Present when `decision` is `pause`: the request a human must answer. */

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Reversibility } from '../manifest/manifest-schema.js';
 
 /** What a tool's `execute` and `undo` receive besides their input. */
 export interface ToolContext {
@@ -21,6 +22,30 @@ export interface ToolDefinition<Input = any, Output = any> {
   undo?(input: Input, output: Output, context: ToolContext): unknown;
   records?(input: Input): number;
   resource?(input: Input): string | undefined;
+  /**
+   * The tier of this call, when it depends on the input or the time (a booking cancellable until 24 h
+   * before it starts). A stricter tier than the manifest's always applies; a more lenient one only down
+   * to the manifest's `reversibility_min` (else the manifest's tier stands). `undefined`: no opinion. A
+   * hook that throws or returns something that is no tier leaves the manifest's tier (never more lenient).
+   */
+  reversibility?(input: Input, context: { readonly now: Date }): Reversibility | undefined;
+}
+
+/**
+ * Asks a tool's `reversibility()` hook about a call: its answer, `undefined` without a hook (or no
+ * opinion), `null` when it threw (the gate then keeps the manifest's tier).
+ */
+export function askReversibility<Input>(
+  tool: Pick<ToolDefinition<Input>, 'reversibility'>,
+  input: Input,
+  now: number,
+): unknown {
+  if (tool.reversibility === undefined) return undefined;
+  try {
+    return tool.reversibility(input, { now: new Date(now) });
+  } catch {
+    return null;
+  }
 }
 
 /**

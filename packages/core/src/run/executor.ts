@@ -8,7 +8,7 @@ import { awaitApproval } from './approval-wait.js';
 import { snapshotArgs } from './args-snapshot.js';
 import { guard, guardAsync } from './call-gate.js';
 import { type Decision, toRefusal } from './decision.js';
-import type { ToolContext, ToolDefinition } from './define-tool.js';
+import { askReversibility, type ToolContext, type ToolDefinition } from './define-tool.js';
 import { type CallResult, type GuardRequest, runs } from './guard-request.js';
 import { adoptApproval } from './recovery.js';
 import { countIrreversible } from './run-alerts.js';
@@ -87,6 +87,7 @@ function requestOf<Input, Output>(
     tokens: options.tokens,
     records: parsed.success ? (tool.records?.(input) ?? 0) : 0,
     resource: parsed.success ? tool.resource?.(input) : undefined,
+    reversibility: parsed.success ? askReversibility(tool, input, run.settings.now()) : undefined,
   };
 }
 

@@ -17,6 +17,11 @@ export interface GuardRequest {
   resource?: string;
   /** Model tokens spent to produce this call; added to the run's token count before the check. */
   tokens?: number;
+  /**
+   * What the tool's `reversibility()` hook answered for this call (see `ToolDefinition.reversibility`);
+   * `null` when it threw. Checked by the gate against the manifest's tier and `reversibility_min`.
+   */
+  reversibility?: unknown;
   /** The arguments failed validation: the call is blocked (`input_invalid`) unless the boundary halts it first. */
   inputError?: string;
 }
@@ -34,7 +39,7 @@ export type CallResult<Output = unknown> = (
 };
 
 /** Which tool functions re-gating an edited call needs. */
-export type ToolShape = Pick<ToolDefinition, 'input' | 'records' | 'resource'>;
+export type ToolShape = Pick<ToolDefinition, 'input' | 'records' | 'resource' | 'reversibility'>;
 
 /** A decision that lets the tool run. */
 export function runs(decision: Pick<Decision, 'decision'>): boolean {

@@ -134,6 +134,7 @@ export class Recorder {
     event.tokens = request.tokens;
     event.approval_id = decision.approval?.approval_id;
     event.detail = decision.detail;
+    event.rules = decision.rules;
     if (this.run.token) event.token_id = this.run.token.verified.jti;
     sink.write(event);
     // Pauses and halts are the events an operator needs first: do not leave them in a buffer.

@@ -129,7 +129,10 @@ export class RunCore implements AlertingRun {
     // Built field by field (no spreads): this runs on every guarded call. Frozen: the decision a
     // caller holds is the run's own record (replays, outcomes and rollback read its tool, tier and
     // kind), so nobody may rewrite it.
-    const reversibility = tierOf(policy.tools.get(tool));
+    const toolPolicy = policy.tools.get(tool);
+    // The call's own tier (reversibility_when, the tool's hook), else its tool's.
+    const reversibility =
+      verdict.tier !== undefined && toolPolicy?.escalation !== true ? verdict.tier : tierOf(toolPolicy);
     const decision: { -readonly [K in keyof Decision]: Decision[K] } = {
       decision: verdict.decision,
       reasons: verdict.reasons,
@@ -142,6 +145,7 @@ export class RunCore implements AlertingRun {
       manifest_digest: policy.digest,
       maturity_level: policy.level,
     };
+    if (verdict.rules !== undefined) decision.rules = verdict.rules;
     if (detail !== undefined) decision.detail = detail;
     if (comment !== undefined) decision.comment = comment;
     return Object.freeze(decision);
@@ -158,7 +162,13 @@ export class RunCore implements AlertingRun {
     notes: { detail?: string; comment?: string } = {},
   ): Decision {
     const base = record.decision;
-    const verdict = { decision: kind, reasons: [...base.reasons, reason], confidence: base.confidence };
+    const verdict: Verdict = {
+      decision: kind,
+      reasons: [...base.reasons, reason],
+      confidence: base.confidence,
+    };
+    if (base.reversibility !== 'escalation') verdict.tier = base.reversibility;
+    if (base.rules !== undefined) verdict.rules = [...base.rules];
     record.effective = this.stamp(base.call_id, base.tool, verdict, notes.detail, notes.comment);
     return record.effective;
   }

@@ -81,7 +81,8 @@ export async function evaluateWithStore(
     return verdict;
   } catch (error) {
     run.settings.onStoreError(error);
-    if (tool.reversibility === 'read_only' && run.settings.storeDownReads === 'allow') return verdict;
+    if ((verdict.tier ?? tool.reversibility) === 'read_only' && run.settings.storeDownReads === 'allow')
+      return verdict;
     verdict.reasons = [...verdict.reasons, 'store_unavailable'];
     if (SEVERITY[verdict.decision] < SEVERITY.block) verdict.decision = 'block';
     return verdict;
