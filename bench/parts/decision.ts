@@ -7,6 +7,7 @@ import { type InterleaveOptions, interleave } from '../lib/interleave.js';
 import type { BenchMode, BenchPart, PartResult } from '../lib/results.js';
 import { buildCases, CALLS_PER_RUN, checkCases } from './decision/cases.js';
 import { cedarVersion, preparseCedar } from './decision/cedar.js';
+import { CEDAR_CONDITIONS } from './decision/conditions.js';
 import { checkEquivalence } from './decision/equivalence.js';
 import { loadBenchManifest } from './decision/orbit.js';
 import { CEDAR_POLICIES } from './decision/policy.js';
@@ -50,7 +51,7 @@ export const decisionPart: BenchPart = async (mode) => {
   const loadBefore = load();
   preparseCedar();
   const equivalence = checkEquivalence(await loadBenchManifest());
-  const { cases, line, block, close } = await buildCases(settings.perRun);
+  const { cases, line, block, close, conditionTable } = await buildCases(settings.perRun);
   let samples: Samples;
   try {
     await checkCases(cases);
@@ -77,6 +78,7 @@ export const decisionPart: BenchPart = async (mode) => {
       `Cedar ${cedarVersion} (\`@cedar-policy/cedar-wasm\`, its Node.js build): the policy set below pre-parsed once with \`preparsePolicySet\` and each call decided with \`statefulIsAuthorized\`, the fastest correct call of the package (\`isAuthorized\` with the policies as text parses them on every call: timed beside it). The request object is built once, outside the timing; no schema, no entities. The confidence is a Cedar \`decimal\` (four decimal places). The same call on an empty pre-parsed policy set is timed too: the cost of Cedar's bindings before any policy is evaluated.\n\n\`\`\`cedar${CEDAR_POLICIES}\`\`\``,
       `Before timing, ORBIT (\`decide\` and \`run.guard\` on a fresh run), the floor and Cedar (pre-parsed and as text) decided each request below, and the part checks that they agree (allow = ORBIT's \`proceed\`; a pause or a halt is Cedar's deny):\n\n${equivalence}`,
       `What tracing and audit add to \`run.guard\`: ${breakdown(samples, block.length / (line.length + 1))}. The decision line is ${line.length} characters; a full block (what a sink seals when its 64 Ki-character buffer fills) ${(block.length / (line.length + 1)).toFixed(0)} of them.`,
+      `Argument conditions (issue 14): the tool \`refund_order\` with five CEL conditions in its manifest entry (\`pause_when: args.amount > 500\`, \`require: args.currency in ['USD', 'EUR']\`, \`require: args.order_id.startsWith('#W')\`, \`require: has(args.reason)\`, \`block_when: args.items > 10\`), decided by \`decide\` with the call's arguments (every condition holds, so it proceeds); the same tool without conditions beside it; and Cedar deciding the same request from the equivalent policy (the arguments as the request's context; a pause is a deny):\n\n\`\`\`cedar${CEDAR_CONDITIONS}\`\`\`\n\nBefore timing, both decided these requests and the part checks that they agree:\n\n${conditionTable}`,
       `Load average (1, 5, 15 min): ${loadBefore} before, ${load()} after.`,
     ],
   };

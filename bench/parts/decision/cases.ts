@@ -5,7 +5,8 @@ import type { AuthorizationAnswer } from '@cedar-policy/cedar-wasm/nodejs';
 import { blockHash, lineHash } from '@orbit-agents/core/audit';
 import { decide } from '@orbit-agents/core/gate';
 import type { TimedCase } from '../../lib/interleave.js';
-import { allows, statefulCall, textCall } from './cedar.js';
+import { allows, preparse, statefulCall, textCall } from './cedar.js';
+import { conditionCases } from './conditions.js';
 import {
   EXECUTE_ARGS,
   gateOf,
@@ -94,6 +95,7 @@ export async function buildCases(perRun: number) {
     (verdict as { decision: string }).decision === kind;
   const cedar = (allowed: boolean) => (answer: unknown) => allows(answer as AuthorizationAnswer) === allowed;
   const line = await auditLine(pools.guardChained);
+  const conditions = await conditionCases(preparse);
   // What a sink seals when its buffer fills (64 Ki characters): whole lines, each with its newline.
   const block = `${line}\n`.repeat(Math.ceil((64 * 1024) / (line.length + 1)));
   const cases: CheckedCase[] = [
@@ -111,6 +113,7 @@ export async function buildCases(perRun: number) {
     },
     { name: CASE.hash, op: () => lineHash(line), check: (hash) => String(hash).startsWith('sha256:') },
     { name: CASE.block, op: () => blockHash(block), check: (hash) => String(hash).startsWith('sha256:') },
+    ...conditions.cases,
     guarded('guard'),
     guarded('guardOtel'),
     guarded('guardChained'),
@@ -125,11 +128,11 @@ export async function buildCases(perRun: number) {
     for (const p of Object.values(pools)) await p.close();
     await sdk.shutdown();
   };
-  return { cases, line, block, close };
+  return { cases, line, block, close, conditionTable: conditions.table };
 }
 
 /** A timed case and what its operation must return (checked once before timing). */
-interface CheckedCase extends TimedCase {
+export interface CheckedCase extends TimedCase {
   check(result: unknown): boolean;
 }
 

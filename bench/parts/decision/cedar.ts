@@ -24,14 +24,19 @@ export const cedarVersion = getCedarVersion();
  * @throws Error with Cedar's messages when a set does not parse.
  */
 export function preparseCedar(): void {
-  for (const [id, policies] of [
-    [POLICY_SET, CEDAR_POLICIES],
-    [EMPTY_SET, ''],
-  ] as const) {
-    const answer = preparsePolicySet(id, { staticPolicies: policies });
-    if (answer.type !== 'success')
-      throw new Error(`Cedar: ${id} does not parse: ${answer.errors.map((e) => e.message).join('; ')}`);
-  }
+  preparse(POLICY_SET, CEDAR_POLICIES);
+  preparse(EMPTY_SET, '');
+}
+
+/**
+ * Pre-parses one policy set under `id`.
+ *
+ * @throws Error with Cedar's messages when the set does not parse.
+ */
+export function preparse(id: string, policies: string): void {
+  const answer = preparsePolicySet(id, { staticPolicies: policies });
+  if (answer.type !== 'success')
+    throw new Error(`Cedar: ${id} does not parse: ${answer.errors.map((e) => e.message).join('; ')}`);
 }
 
 /**

@@ -6,8 +6,9 @@ import { summary } from '../../lib/interleave.js';
 import { type Comparison, compare, type Measurement, type TargetStatus } from '../../lib/results.js';
 import { type Paired, paired } from '../../lib/stats.js';
 import { CASE } from './cases.js';
+import { CONDITION_CASE } from './conditions.js';
 
-type Name = (typeof CASE)[keyof typeof CASE];
+type Name = (typeof CASE)[keyof typeof CASE] | (typeof CONDITION_CASE)[keyof typeof CONDITION_CASE];
 
 /** The suffix of a case's one-op-per-sample measurement. */
 export const PER_CALL = ', one call per sample';
@@ -78,6 +79,8 @@ export function comparisonsOf(s: Samples): Comparison[] {
     [CASE.guardBoth, CASE.guard],
     [CASE.executeBoth, CASE.execute],
     [CASE.cedarText, CASE.cedar],
+    [CONDITION_CASE.decide, CONDITION_CASE.plain],
+    [CONDITION_CASE.decide, CONDITION_CASE.cedar],
   ];
   return pairs.map(([subject, anchor]) => compare(s.batched(subject), s.batched(anchor)));
 }
@@ -138,6 +141,7 @@ export function targetsOf(s: Samples, linesPerBlock: number): TargetStatus[] {
       measured: `${ns(decide)} proceed (${scale(decide)}), ${ns(halt)} halt`,
       status: status(Math.max(decide, halt), 1_000),
     },
+    conditionsTarget(s),
     {
       source: core,
       target: 'run.guard under 3 µs, audit off',
@@ -187,4 +191,21 @@ export function targetsOf(s: Samples, linesPerBlock: number): TargetStatus[] {
     },
   ];
   return targets;
+}
+
+/** Issue 14: a decision with five compiled conditions under 1 µs (median), next to Cedar on the same request. */
+function conditionsTarget(s: Samples): TargetStatus {
+  const decide = s.batched(CONDITION_CASE.decide).median;
+  const plain = s.batched(CONDITION_CASE.plain).median;
+  const cedar = s.batched(CONDITION_CASE.cedar).median;
+  return {
+    source: 'issue 14 (manifest rules)',
+    target:
+      'a decision with five compiled argument conditions (CEL) under 1 µs (median), next to Cedar deciding the same request',
+    measured: `${ns(decide)} (the same tool without conditions ${ns(plain)}: the five add ${ns(decide - plain)}); Cedar ${ns(cedar)}, ${times(cedar / decide)} ORBIT's time`,
+    status: status(decide, 1_000),
+    ...(decide > 1_000 && {
+      cause: `the five conditions add ${addedText(s.added(CONDITION_CASE.decide, CONDITION_CASE.plain))} to the decision`,
+    }),
+  };
 }
