@@ -14,6 +14,7 @@ import type { RunCore } from '../run/run-core.js';
 import { MemoryStore } from '../stores/memory-store.js';
 import type { RunStore } from '../stores/run-store.js';
 import { SqliteStore } from '../stores/sqlite-store.js';
+import { isWithin, type TokenScope } from '../trust/token-scope.js';
 import { decide, type GateRequest, type GateState } from './decide.js';
 import { compilePolicy } from './policy.js';
 
@@ -252,6 +253,24 @@ describe('runs in memory: max_calls_per_resource', () => {
     expect(result.decision).toMatchObject({ decision: 'block', reasons: ['scope_escalation'] });
     expect(result.decision.detail).toContain('tools.modify_order.max_calls_per_resource');
     expect(result.run).toBeUndefined();
+  });
+
+  it('isWithin: a scope is not within a parent limited per resource unless it is limited as tightly', () => {
+    const scope = (perResource?: number): TokenScope => ({
+      profile: null,
+      tools: {
+        modify_order: {
+          max_calls: 1,
+          threshold: 0.9,
+          ...(perResource === undefined ? {} : { max_calls_per_resource: perResource }),
+        },
+      },
+      delegate: { allowed: false, max_depth: 0, max_sub_agents: 0 },
+    });
+    expect(isWithin(scope(1), scope(1))).toBe(true);
+    expect(isWithin(scope(1), scope())).toBe(true);
+    expect(isWithin(scope(2), scope(1))).toBe(false);
+    expect(isWithin(scope(), scope(1))).toBe(false);
   });
 
   it('keeps no per-resource entries for a tool without the limit: 1,000,000 distinct resources', async () => {

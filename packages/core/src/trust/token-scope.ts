@@ -198,19 +198,20 @@ export function attenuateScope(
         `${maxCalls} calls asked, the parent has ${remaining} left`,
       );
     }
-    // Per resource: the profile's and the parent's limits are both ceilings; the calls of the child count
-    // in the parent's run too, so the parent's limit holds across the tree whatever the child gets.
+    // Per resource: the profile's and the parent's limits are both ceilings (and the default, so a child
+    // under a limited parent is always limited). The child's calls count in the parent's run too, so the
+    // parent's limit holds across the tree whatever the child gets.
     const perResource =
       ask.max_calls_per_resource ?? granted.max_calls_per_resource ?? held.max_calls_per_resource;
     for (const [ceiling, whose] of [
       [granted.max_calls_per_resource, 'the profile grants'],
       [held.max_calls_per_resource, 'the parent holds'],
     ] as const) {
-      if (ceiling !== undefined && (perResource === undefined || perResource > ceiling)) {
+      if (ceiling !== undefined && perResource !== undefined && perResource > ceiling) {
         return refuse(
           'scope_escalation',
           `${field}.max_calls_per_resource`,
-          `${perResource ?? 'no limit of'} calls per resource asked, ${whose} ${ceiling}`,
+          `${perResource} calls per resource asked, ${whose} ${ceiling}`,
         );
       }
     }
