@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ApprovalRequest } from '../src/approvals/approval.js';
 import type { AdmitRequest, RunStore, StoredApproval } from '../src/stores/run-store.js';
+import { describeResourceLimits } from './store-conformance-resource-limits.js';
 import { describeTrustRecords } from './store-conformance-trust.js';
 
 /**
@@ -45,6 +46,8 @@ export function describeRunStore(name: string, make: () => Promise<RunStore>) {
   };
 
   describe(`${name} store: conformance`, () => {
+    describeResourceLimits(make);
+
     describe('ledgers', () => {
       it('counts a call up to its limit and refuses the next, in one step', async () => {
         const store = await make();

@@ -11,6 +11,7 @@ export {
 export {
   applyLimits,
   bitsOf,
+  type CallLimits,
   findingsOf,
   findLimits,
   LIMIT,

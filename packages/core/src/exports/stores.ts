@@ -3,7 +3,7 @@
  * check-and-count rules), and the in-memory store. SQLite and Redis: `/stores/sqlite`, `/stores/redis`.
  */
 export { type ManifestOrder, type NewestManifest, orderManifest } from '../manifest/manifest-order.js';
-export { admitOn, newCounters, type RunCounters } from '../stores/admit-logic.js';
+export { admitOn, newCounters, type RunCounters, resourceCallKey } from '../stores/admit-logic.js';
 export { MemoryStore } from '../stores/memory-store.js';
 export type {
   AdmitRequest,

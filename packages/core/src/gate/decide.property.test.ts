@@ -38,6 +38,7 @@ const stateOf = (s: {
 }): GateState => ({
   halted: s.halted,
   callsOf: () => s.calls,
+  callsOn: () => s.calls,
   tokens: s.tokens,
   records: s.records,
   elapsedMs: s.elapsedMs,

@@ -60,6 +60,20 @@ describe('boundary (B)', () => {
     expect(run.guard({ tool: 'read' }).decision).toBe('proceed');
   });
 
+  it('blocks the second call of a tool on one resource under max_calls_per_resource: 1, and another resource passes', async () => {
+    const { orbit } = await orbitOf({
+      allowed_tools: [
+        { name: 'update', max_calls_per_run: 5, max_calls_per_resource: 1, reversibility: 'reversible' },
+      ],
+    });
+    const run = orbit.startRun();
+    expect(run.guard({ tool: 'update', confidence: 0.99, resource: 'order:1' }).decision).toBe('proceed');
+    const second = run.guard({ tool: 'update', confidence: 0.99, resource: 'order:1' });
+    expect(second.decision).toBe('block');
+    expectReason(second.reasons, 'resource_call_limit_reached');
+    expect(run.guard({ tool: 'update', confidence: 0.99, resource: 'order:2' }).decision).toBe('proceed');
+  });
+
   it('halts every call after a halt', async () => {
     const { orbit } = await orbitOf();
     const run = orbit.startRun();

@@ -39,6 +39,11 @@ export interface GateRequest {
 export interface GateState {
   readonly halted: boolean;
   callsOf(tool: string): number;
+  /**
+   * Calls of `tool` on `resource` counted so far. Asked only for a tool with `max_calls_per_resource`
+   * and a call with a resource, so a ledger counts per resource only the tools that have that limit.
+   */
+  callsOn(tool: string, resource: string): number;
   readonly tokens: number;
   readonly records: number;
   readonly elapsedMs: number;
@@ -77,7 +82,7 @@ export function decide(policy: Policy, request: GateRequest, state: GateState): 
   }
   // Call limit and budgets (I): the one limit model of every run (see limits.ts).
   const gated = !tool.escalation;
-  const found = findLimits(policy, tool.maxCalls, state, tool.name, request.records);
+  const found = findLimits(policy, tool, state, tool.name, request.records, request.resource);
   if (applyLimits(verdict, found, policy.budgetMode === 'hard', !gated, request.records)) return verdict;
 
   // Argument conditions and the call's tier (only for a tool that has them, on readable arguments).

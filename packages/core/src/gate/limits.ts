@@ -22,6 +22,8 @@ export const LIMIT = {
   NEW_RESOURCE_TYPE: 32,
   /** A run of the chain has no state in the store (deleted, expired, lost): it halts, never starts afresh. */
   STATE_LOST: 64,
+  /** The tool's call limit on the call's resource (`max_calls_per_resource`) is used up. */
+  RESOURCE_CALLS: 128,
 } as const;
 
 /** A run's budgets (a compiled policy has these fields). `undefined`: no limit. */
@@ -36,6 +38,11 @@ export interface LimitUsage {
   readonly halted: boolean;
   /** Calls of `tool` counted so far. */
   callsOf(tool: string): number;
+  /**
+   * Calls of `tool` on `resource` counted so far. Only tools with a per-resource limit are counted per
+   * resource (asked only for them): for any other tool the answer is never read.
+   */
+  callsOn(tool: string, resource: string): number;
   readonly tokens: number;
   readonly records: number;
   readonly elapsedMs: number;
@@ -52,6 +59,8 @@ export interface LimitFindings {
   tokensExceeded: boolean;
   recordsExceeded: boolean;
   timeExceeded: boolean;
+  /** The tool's per-resource call limit is used up on the call's resource (`max_calls_per_resource`). */
+  resourceCallsExceeded?: boolean;
   /** The call's resource type is neither known to the manifest nor seen before in this run. */
   newResourceType: boolean;
   /**
@@ -61,21 +70,38 @@ export interface LimitFindings {
   stateLost?: boolean;
 }
 
+/** A tool's call limits in one run: per run, and per resource (`undefined`: none). */
+export interface CallLimits {
+  readonly maxCalls?: number | undefined;
+  readonly maxCallsPerResource?: number | undefined;
+}
+
 /**
- * The limits one run sets for a call to `tool` touching `records` records, crossed by its usage: a
- * `LIMIT` bit set. `maxCalls`: the tool's call limit in that run (`undefined`: none). OR the results
- * of a run and its ancestors together.
+ * The limits one run sets for a call to `tool` on `resource` touching `records` records, crossed by
+ * its usage: a `LIMIT` bit set. `calls`: the tool's call limits in that run (`undefined`: none); a call
+ * without a resource is not held to the per-resource limit. OR the results of a run and its ancestors
+ * together.
  */
 export function findLimits(
   budgets: RunBudgets,
-  maxCalls: number | undefined,
+  calls: CallLimits | undefined,
   usage: LimitUsage,
   tool: string,
   records: number,
+  resource: string | undefined,
 ): number {
   let found = 0;
   if (usage.halted) found |= LIMIT.HALTED;
-  if (maxCalls !== undefined && usage.callsOf(tool) >= maxCalls) found |= LIMIT.CALLS;
+  if (calls !== undefined) {
+    const { maxCalls, maxCallsPerResource } = calls;
+    if (maxCalls !== undefined && usage.callsOf(tool) >= maxCalls) found |= LIMIT.CALLS;
+    if (
+      maxCallsPerResource !== undefined &&
+      resource !== undefined &&
+      usage.callsOn(tool, resource) >= maxCallsPerResource
+    )
+      found |= LIMIT.RESOURCE_CALLS;
+  }
   if (budgets.maxTokens !== undefined && usage.tokens > budgets.maxTokens + usage.extraTokens)
     found |= LIMIT.TOKENS;
   if (
@@ -100,6 +126,7 @@ export function findingsOf(found: number): LimitFindings {
     timeExceeded: (found & LIMIT.TIME) !== 0,
     newResourceType: (found & LIMIT.NEW_RESOURCE_TYPE) !== 0,
     stateLost: (found & LIMIT.STATE_LOST) !== 0,
+    resourceCallsExceeded: (found & LIMIT.RESOURCE_CALLS) !== 0,
   };
 }
 
@@ -112,13 +139,14 @@ export function bitsOf(findings: LimitFindings): number {
     (findings.recordsExceeded ? LIMIT.RECORDS : 0) |
     (findings.timeExceeded ? LIMIT.TIME : 0) |
     (findings.newResourceType ? LIMIT.NEW_RESOURCE_TYPE : 0) |
+    (findings.resourceCallsExceeded ? LIMIT.RESOURCE_CALLS : 0) |
     (findings.stateLost ? LIMIT.STATE_LOST | LIMIT.HALTED : 0)
   );
 }
 
 /**
  * Turns found limits (a `LIMIT` bit set) into the verdict's reasons: a halted run halts; an exhausted
- * call limit blocks; crossed budgets pause (soft) or halt (`hard`); a new resource type pauses.
+ * call limit (per run, or per resource) blocks; crossed budgets pause (soft) or halt (`hard`); a new resource type pauses.
  * Escalation tools pass the soft token and time budgets and new resource types (never the records
  * budget); a crossed records budget matters only to a call that touches records. Returns true when
  * it halted.
@@ -140,6 +168,7 @@ export function applyLimits(
     return true;
   }
   if (found & LIMIT.CALLS) raise(verdict, 'block', 'max_calls_exceeded');
+  if (found & LIMIT.RESOURCE_CALLS) raise(verdict, 'block', 'resource_call_limit_reached');
   if (found & LIMIT.TOKENS && budget(verdict, hard, 'token_budget_exceeded', escalation)) return true;
   if (found & LIMIT.TIME && budget(verdict, hard, 'time_limit_exceeded', escalation)) return true;
   if (found & LIMIT.RECORDS && records > 0 && budget(verdict, hard, 'records_budget_exceeded', false))

@@ -17,6 +17,11 @@ export interface ToolPolicy {
   readonly reversibility: Reversibility;
   readonly threshold: number;
   readonly maxCalls: number;
+  /**
+   * Calls of this tool on one resource (the call's `resource`) admitted per run, and on a store per
+   * tree (`max_calls_per_resource`); `undefined`: no such limit. A call without a resource is not counted.
+   */
+  readonly maxCallsPerResource: number | undefined;
   readonly escalation: boolean;
   readonly resources: readonly ResourceMatcher[] | undefined;
   readonly maxRecordsPerCall: number | undefined;
@@ -73,6 +78,7 @@ export function compilePolicy(loaded: LoadedManifest, maturityLevel?: MaturityLe
       reversibility: tool.reversibility ?? 'partial',
       threshold: tool.confidence_threshold ?? defaultThreshold,
       maxCalls: tool.max_calls_per_run,
+      maxCallsPerResource: tool.max_calls_per_resource,
       escalation: tool.escalation === true,
       resources: tool.resources?.map(compileResourcePattern),
       maxRecordsPerCall: tool.max_records_per_call ?? policy.max_records_per_call,

@@ -21,6 +21,8 @@ export const GATE_REASON_CODES = [
   'tool_explicitly_blocked',
   'resource_not_in_manifest',
   'max_calls_exceeded',
+  /** The tool's `max_calls_per_resource` is used up on this call's resource (in the run or an ancestor). */
+  'resource_call_limit_reached',
   'input_invalid',
   /** The arguments hold what ORBIT cannot hash and record (a BigInt, a cycle, a class instance, a throwing getter) or exceed `INPUT_LIMITS`. */
   'input_unsupported',

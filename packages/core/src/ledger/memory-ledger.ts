@@ -30,6 +30,11 @@ export class MemoryLedger implements GateState {
    */
   readonly omittedActions = new Map<string, number>();
   private readonly calls = new Map<string, number>();
+  /**
+   * Calls per tool and resource, of the tools with a per-resource limit only (`count` is given the
+   * resource only for them): a run touching many resources with other tools keeps nothing here.
+   */
+  private readonly resourceCalls = new Map<string, Map<string, number>>();
   private readonly resourceTypes = new Set<string>();
   private readonly startedAt: number;
 
@@ -45,15 +50,43 @@ export class MemoryLedger implements GateState {
     return this.calls.get(tool) ?? 0;
   }
 
+  callsOn(tool: string, resource: string): number {
+    return this.resourceCalls.get(tool)?.get(resource) ?? 0;
+  }
+
   hasSeenResourceType(type: string): boolean {
     return this.resourceTypes.has(type);
   }
 
-  /** Counts one admitted call. Called in the same synchronous step as the decision that admitted it. */
-  count(tool: string, records: number, resourceType: string | undefined): void {
+  /**
+   * Counts one admitted call. Called in the same synchronous step as the decision that admitted it.
+   * `limitedResource`: the call's resource, given only when this run limits the tool per resource
+   * (`max_calls_per_resource`); the call is then counted on it too.
+   */
+  count(
+    tool: string,
+    records: number,
+    resourceType: string | undefined,
+    limitedResource?: string | undefined,
+  ): void {
     this.calls.set(tool, (this.calls.get(tool) ?? 0) + 1);
     this.records += records;
     if (resourceType !== undefined) this.resourceTypes.add(resourceType);
+    if (limitedResource !== undefined) {
+      let byResource = this.resourceCalls.get(tool);
+      if (byResource === undefined) {
+        byResource = new Map();
+        this.resourceCalls.set(tool, byResource);
+      }
+      byResource.set(limitedResource, (byResource.get(limitedResource) ?? 0) + 1);
+    }
+  }
+
+  /** How many (tool, resource) pairs this run counts: only tools with a per-resource limit have any. */
+  get resourceCallEntries(): number {
+    let entries = 0;
+    for (const byResource of this.resourceCalls.values()) entries += byResource.size;
+    return entries;
   }
 
   /**

@@ -119,6 +119,12 @@ export const ReversibilityRuleSchema = z
 export const AllowedToolSchema = z.strictObject({
   name: toolName,
   max_calls_per_run: count,
+  /**
+   * Calls of this tool on one resource (the call's `resource`, e.g. `order:A-1`) admitted per run, and
+   * on a shared store per run tree: `1` is "one modification per order". A call without a resource is
+   * not counted against it. Absent: no per-resource limit.
+   */
+  max_calls_per_resource: count.optional(),
   reversibility: ReversibilitySchema.optional(),
   confidence_threshold: unit.optional(),
   /** An escalation tool (the article's `flag_for_human_review`): always allowed, never gated on confidence. */
@@ -168,6 +174,8 @@ export type InterruptionPolicy = z.infer<typeof InterruptionPolicySchema>;
 export const DelegatedToolSchema = z.strictObject({
   name: toolName,
   max_calls_per_run: count,
+  /** At most the parent's `max_calls_per_resource`; absent: the parent's. */
+  max_calls_per_resource: count.optional(),
   confidence_threshold: unit.optional(),
   resources: z.array(resourcePattern).optional(),
 });
@@ -308,6 +316,18 @@ export const ManifestSchema = z
             code: 'custom',
             path: ['delegation', 'profiles', p, 'tools', t, 'max_calls_per_run'],
             message: `expected at most ${parent.max_calls_per_run} (the parent's limit for "${tool.name}")`,
+          });
+        }
+        if (
+          parent &&
+          parent.max_calls_per_resource !== undefined &&
+          tool.max_calls_per_resource !== undefined &&
+          tool.max_calls_per_resource > parent.max_calls_per_resource
+        ) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['delegation', 'profiles', p, 'tools', t, 'max_calls_per_resource'],
+            message: `expected at most ${parent.max_calls_per_resource} (the parent's per-resource limit for "${tool.name}")`,
           });
         }
       });

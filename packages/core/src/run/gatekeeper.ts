@@ -19,7 +19,14 @@ export function evaluate(run: RunCore, gate: GateRequest): Verdict {
   for (let i = 1; i < run.lineage.length; i++) {
     const ancestor = run.lineage[i]!;
     const ancestorTool = ancestor.policy.tools.get(gate.tool);
-    found |= findLimits(ancestor.policy, ancestorTool?.maxCalls, ancestor.ledger, gate.tool, gate.records);
+    found |= findLimits(
+      ancestor.policy,
+      ancestorTool,
+      ancestor.ledger,
+      gate.tool,
+      gate.records,
+      gate.resource,
+    );
   }
   const escalation = run.policy.tools.get(gate.tool)?.escalation === true;
   if (applyLimits(verdict, found, run.policy.budgetMode === 'hard', escalation, gate.records)) return verdict;
@@ -31,7 +38,11 @@ export function evaluate(run: RunCore, gate: GateRequest): Verdict {
 export function admit(run: RunCore, decision: Decision, records: number, resource: string | undefined): void {
   if (runs(decision)) {
     const type = resource === undefined ? undefined : resourceTypeOf(resource);
-    for (const each of run.lineage) each.ledger.count(decision.tool, records, type);
+    for (const each of run.lineage) {
+      // Per resource only where this run limits the tool so: other tools keep no per-resource entries.
+      const limited = each.policy.tools.get(decision.tool)?.maxCallsPerResource !== undefined;
+      each.ledger.count(decision.tool, records, type, limited ? resource : undefined);
+    }
   } else if (decision.decision === 'halt') {
     // Taken up under another manifest, the run stops in this process only: workers on its own go on.
     if (decision.reasons.includes('run_manifest_changed')) run.ledger.halted = true;

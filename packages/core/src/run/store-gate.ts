@@ -62,6 +62,7 @@ export async function evaluateWithStore(
       treeId: run.root.id,
       chain: limitsChain(run, gate.tool),
       tool: gate.tool,
+      ...(gate.resource === undefined ? {} : { resource: gate.resource }),
       records: gate.records,
       tokens: request?.tokens ?? 0,
       ...(resourceType === undefined
@@ -162,6 +163,7 @@ function limitsChain(run: RunCore, tool: string): RunLimits[] {
   return run.lineage.map(({ id, policy }) => ({
     runId: id,
     maxCalls: policy.tools.get(tool)?.maxCalls,
+    maxCallsPerResource: policy.tools.get(tool)?.maxCallsPerResource,
     maxTokens: policy.maxTokens,
     maxRecords: policy.maxRecordsPerRun,
     timeLimitMs: policy.timeLimitMs,
@@ -225,6 +227,7 @@ function refusalOf(run: RunCore, outcome: StartRunResult): StartRefusal | undefi
 const UNCOUNTED: GateState = {
   halted: false,
   callsOf: () => 0,
+  callsOn: () => 0,
   tokens: 0,
   records: 0,
   elapsedMs: 0,

@@ -4,6 +4,11 @@ import type { AdmitRequest, AdmitResult } from './run-store.js';
 /** The counters of one run, as every store keeps them. */
 export interface RunCounters {
   calls: Record<string, number>;
+  /**
+   * Calls per tool and resource (key `resourceCallKey(tool, resource)`), of the tools a run limits per
+   * resource. A store may hold only the entries of the call being admitted (SQLite loads one row).
+   */
+  resourceCalls: Map<string, number>;
   tokens: number;
   records: number;
   startedAt: number;
@@ -34,7 +39,14 @@ export function admitOn(request: AdmitRequest, counters: (RunCounters | undefine
       maxRecordsPerRun: limits.maxRecords,
       timeLimitMs: limits.timeLimitMs,
     };
-    found |= findLimits(budgets, limits.maxCalls, usageOf(run, request.now), request.tool, request.records);
+    found |= findLimits(
+      budgets,
+      limits,
+      usageOf(run, request.now),
+      request.tool,
+      request.records,
+      request.resource,
+    );
   });
   const result: AdmitResult = { admitted: false, ...findingsOf(found) };
   const own = counters[0];
@@ -50,13 +62,23 @@ export function admitOn(request: AdmitRequest, counters: (RunCounters | undefine
   const soft =
     result.recordsExceeded ||
     (!request.escalation && (result.tokensExceeded || result.timeExceeded || result.newResourceType));
-  if (request.count && !result.halted && !result.callsExceeded && (request.approved || !soft)) {
+  if (
+    request.count &&
+    !result.halted &&
+    !result.callsExceeded &&
+    !result.resourceCallsExceeded &&
+    (request.approved || !soft)
+  ) {
     result.admitted = true;
-    for (const run of counters) {
-      if (!run) continue;
+    const key = request.resource === undefined ? undefined : resourceCallKey(request.tool, request.resource);
+    counters.forEach((run, i) => {
+      if (!run) return;
       run.calls[request.tool] = (run.calls[request.tool] ?? 0) + 1;
       run.records += request.records;
-    }
+      // Per resource only in the runs that limit the tool so.
+      if (key !== undefined && request.chain[i]?.maxCallsPerResource !== undefined)
+        run.resourceCalls.set(key, (run.resourceCalls.get(key) ?? 0) + 1);
+    });
     if (own && request.resourceType !== undefined && !own.resourceTypes.includes(request.resourceType)) {
       own.resourceTypes.push(request.resourceType);
     }
@@ -69,6 +91,7 @@ export function newCounters(startedAt: number): RunCounters {
   return {
     // A null prototype: a tool named `constructor` or `toString` is counted like any other.
     calls: Object.create(null) as Record<string, number>,
+    resourceCalls: new Map(),
     tokens: 0,
     records: 0,
     startedAt,
@@ -85,6 +108,7 @@ function usageOf(run: RunCounters, now: number): LimitUsage {
   return {
     halted: run.halted,
     callsOf: (tool) => run.calls[tool] ?? 0,
+    callsOn: (tool, resource) => run.resourceCalls.get(resourceCallKey(tool, resource)) ?? 0,
     tokens: run.tokens,
     records: run.records,
     elapsedMs: now - run.startedAt,
@@ -92,4 +116,12 @@ function usageOf(run: RunCounters, now: number): LimitUsage {
     extraRecords: run.extraRecords,
     extraMs: run.extraMs,
   };
+}
+
+/**
+ * The key of a tool's calls on a resource: `tool`, a NUL, `resource`. Tool names hold no NUL (the
+ * manifest allows letters, digits, `_.:-`), so the key is unambiguous; the Redis script builds the same.
+ */
+export function resourceCallKey(tool: string, resource: string): string {
+  return `${tool}\u0000${resource}`;
 }

@@ -19,7 +19,9 @@ import { SqliteStore } from './sqlite-store.js';
  * a fresh budget: its calls halt with `run_state_lost`, and so do those of a worker resuming it.
  */
 const limited = {
-  allowed_tools: [{ name: 'draft', max_calls_per_run: 3, reversibility: 'reversible' as const }],
+  allowed_tools: [
+    { name: 'draft', max_calls_per_run: 3, max_calls_per_resource: 1, reversibility: 'reversible' as const },
+  ],
 };
 
 async function worker(store: RunStore) {
@@ -28,7 +30,10 @@ async function worker(store: RunStore) {
   return { orbit, log, draft: countingTool('draft', log) };
 }
 
-/** Two calls executed: the run has counts, a resource type and a compensation log in the store. */
+/**
+ * Two calls executed: the run has counts (per tool and per resource), a resource type and a compensation
+ * log in the store.
+ */
 async function spend(run: Run, draft: ReturnType<typeof countingTool>) {
   for (const id of ['a', 'b']) {
     expect((await run.execute(draft, { id, confidence: 0.99 })).status).toBe('executed');
@@ -131,7 +136,7 @@ if (SKIP_REDIS || !(await redisAnswers())) {
   };
 
   describe('lost store state on redis', () => {
-    for (const key of ['run', 'calls', 'types', 'actions'] as const) {
+    for (const key of ['run', 'calls', 'resourceCalls', 'types', 'actions'] as const) {
       it(`deleting the run's ${key} key halts a worker resuming it and the run's next call (run_state_lost)`, async () => {
         const prefix = `orbit-lost-${randomUUID()}`;
         const a = await worker(open({ prefix }));

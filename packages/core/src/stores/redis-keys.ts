@@ -36,6 +36,14 @@ export class RedisKeys {
     return `${this.tree(treeId)}:calls:${runId}`;
   }
 
+  /**
+   * Hash `<tool>NUL<resource>` → calls of a run, of the tools the run limits per resource
+   * (`max_calls_per_resource`) only.
+   */
+  resourceCalls(treeId: string, runId: string): string {
+    return `${this.tree(treeId)}:rcalls:${runId}`;
+  }
+
   /** Set of the resource types a run has seen. */
   types(treeId: string, runId: string): string {
     return `${this.tree(treeId)}:types:${runId}`;

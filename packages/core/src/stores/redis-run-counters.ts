@@ -23,7 +23,13 @@ export class RedisRunCounters {
     const { ttlMs } = options;
     const outcome = await this.connection.eval(
       START_RUN,
-      [k.run(treeId, runId), k.calls(treeId, runId), k.types(treeId, runId), k.actions(treeId, runId)],
+      [
+        k.run(treeId, runId),
+        k.calls(treeId, runId),
+        k.types(treeId, runId),
+        k.actions(treeId, runId),
+        k.resourceCalls(treeId, runId),
+      ],
       [
         String(record.startedAt),
         Number.isFinite(ttlMs) ? String(Math.max(1, Math.ceil(ttlMs))) : '0',
@@ -67,6 +73,7 @@ export class RedisRunCounters {
       timeExceeded: (flags & ADMIT_FLAGS.timeExceeded) !== 0,
       newResourceType: (flags & ADMIT_FLAGS.newResourceType) !== 0,
       stateLost: (flags & ADMIT_FLAGS.stateLost) !== 0,
+      resourceCallsExceeded: (flags & ADMIT_FLAGS.resourceCallsExceeded) !== 0,
     };
   }
 
@@ -86,11 +93,23 @@ export class RedisRunCounters {
       request.count ? '1' : '0',
       request.approved ? '1' : request.escalation ? 'e' : '0',
       String(request.now),
+      request.resource === undefined ? '0' : '1',
+      request.resource ?? '',
     ];
     const limit = (value: number | undefined) => (value === undefined ? '' : String(value));
     for (const run of request.chain) {
-      keys.push(this.keys.run(treeId, run.runId), this.keys.calls(treeId, run.runId));
-      args.push(limit(run.maxCalls), limit(run.maxTokens), limit(run.maxRecords), limit(run.timeLimitMs));
+      keys.push(
+        this.keys.run(treeId, run.runId),
+        this.keys.calls(treeId, run.runId),
+        this.keys.resourceCalls(treeId, run.runId),
+      );
+      args.push(
+        limit(run.maxCalls),
+        limit(run.maxTokens),
+        limit(run.maxRecords),
+        limit(run.timeLimitMs),
+        limit(run.maxCallsPerResource),
+      );
     }
     return { keys, args };
   }

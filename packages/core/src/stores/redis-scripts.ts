@@ -21,6 +21,7 @@ export const ADMIT_FLAGS = {
   timeExceeded: 32,
   newResourceType: 64,
   stateLost: 128,
+  resourceCallsExceeded: 256,
 } as const;
 
 /** The fields of an approval hash, in the order every approval script and `HMGET` returns them. */
@@ -54,7 +55,8 @@ end
  * Registers a run: writes its record (`start`) or checks it is there (`resume`), checks the record's
  * manifest digest, and (re)sets the TTL of its keys. A record missing while the run's other keys remain
  * is lost state in either mode. A run started again keeps its counters.
- * KEYS: run, calls, types, actions. ARGV: started_at, ttl_ms ('0': no TTL), mode, manifest digest, tree.
+ * KEYS: run, calls, types, actions, resource calls. ARGV: started_at, ttl_ms ('0': no TTL), mode, manifest
+ * digest, tree.
  * Returns the `StartRunResult`.
  */
 export const START_RUN = script(
@@ -64,7 +66,7 @@ local outcome = 'resumed'
 if redis.call('EXISTS', KEYS[1]) == 0 then
   if ARGV[3] == 'resume' then return 'state_lost' end
   -- Its other keys without its record: lost state in either mode (traced, in startRunOutcome).
-  if redis.call('EXISTS', KEYS[2], KEYS[3], KEYS[4]) > 0 then return 'state_lost' end
+  if redis.call('EXISTS', KEYS[2], KEYS[3], KEYS[4], KEYS[5]) > 0 then return 'state_lost' end
   redis.call('HSET', KEYS[1], 'tree', ARGV[5], 'started_at', ARGV[1], 'manifest_digest', ARGV[4], 'tokens', 0,
     'records', 0, 'halted', 0, 'extra_tokens', 0, 'extra_records', 0, 'extra_ms', 0)
   outcome = 'started'
@@ -108,13 +110,16 @@ return { 'ok', '0' }
  * The check-and-count of one call: the rules of `admitOn` (admit-logic.ts), in one atomic step.
  *
  * KEYS: [1] the types set and [2] the actions list of the call's own run, then for each run of the
- * chain (own run first) its run hash and its calls hash.
- * A run whose record (run hash) is gone, or whose calls hash, types set or actions list is gone or
- * shorter than its record says (`calls_made`, `types_seen`, `actions`), lost its state: the call is
- * reported `stateLost` and halted, and nothing is counted.
+ * chain (own run first) its run hash, its calls hash and its resource calls hash.
+ * A run whose record (run hash) is gone, or whose calls hash, resource calls hash, types set or actions
+ * list is gone or shorter than its record says (`calls_made`, `rcalls_made`, `types_seen`, `actions`),
+ * lost its state: the call is reported `stateLost` and halted, and nothing is counted.
  * ARGV: [1] tool, [2] records, [3] tokens, [4] has resource type ('1'/'0'), [5] resource type,
- * [6] resource type known ('1'/'0'), [7] count ('1'/'0'), [8] approved ('1'), an escalation tool not approved ('e'), else '0', [9] now, then four per
- * run of the chain: max calls, max tokens, max records, time limit ms ('' = no limit).
+ * [6] resource type known ('1'/'0'), [7] count ('1'/'0'), [8] approved ('1'), an escalation tool not
+ * approved ('e'), else '0', [9] now, [10] has resource ('1'/'0'), [11] resource, then five per run of the
+ * chain: max calls, max tokens, max records, time limit ms, max calls per resource ('' = no limit).
+ * A run counts the call on its resource only when it limits the tool per resource (field
+ * `<tool>NUL<resource>`, as `resourceCallKey`).
  * Returns the ADMIT_FLAGS bits.
  */
 export const ADMIT = script(
@@ -130,7 +135,9 @@ local count = ARGV[7] == '1'
 local approved = ARGV[8] == '1'
 local escalation = ARGV[8] == 'e'
 local now = tonumber(ARGV[9])
-local n = (#KEYS - 2) / 2
+local has_resource = ARGV[10] == '1'
+local rfield = tool .. '\\0' .. ARGV[11]
+local n = (#KEYS - 2) / 3
 
 local function limit(s)
   if s == '' then return nil end
@@ -138,14 +145,16 @@ local function limit(s)
 end
 
 local halted, calls_x, tokens_x, records_x, time_x, new_type = false, false, false, false, false, false
+local rcalls_x = false
 local own_exists, lost = false, false
 
 for i = 1, n do
-  local run, calls = KEYS[2 * i + 1], KEYS[2 * i + 2]
-  local a = 9 + 4 * (i - 1)
+  local run, calls, rcalls = KEYS[3 * i], KEYS[3 * i + 1], KEYS[3 * i + 2]
+  local a = 11 + 5 * (i - 1)
   local f = redis.call('HMGET', run, 'started_at', 'tokens', 'records', 'halted', 'extra_tokens', 'extra_records',
-    'extra_ms', 'calls_made', 'types_seen', 'actions')
+    'extra_ms', 'calls_made', 'types_seen', 'actions', 'rcalls_made')
   local gone = not f[1] or (f[8] == '1' and redis.call('EXISTS', calls) == 0)
+    or (f[11] == '1' and redis.call('EXISTS', rcalls) == 0)
   if not gone and i == 1 then
     gone = (f[9] == '1' and redis.call('EXISTS', KEYS[1]) == 0)
       or redis.call('LLEN', KEYS[2]) < tonumber(f[10] or '0')
@@ -159,6 +168,11 @@ for i = 1, n do
     if f[4] == '1' then halted = true end
     local max_calls = limit(ARGV[a + 1])
     if max_calls and tonumber(redis.call('HGET', calls, tool) or '0') >= max_calls then calls_x = true end
+    local max_per_resource = limit(ARGV[a + 5])
+    if has_resource and max_per_resource
+      and tonumber(redis.call('HGET', rcalls, rfield) or '0') >= max_per_resource then
+      rcalls_x = true
+    end
     local max_tokens = limit(ARGV[a + 2])
     if max_tokens and used > max_tokens + tonumber(f[5] or '0') then tokens_x = true end
     local max_records = limit(ARGV[a + 3])
@@ -174,13 +188,20 @@ if lost then halted = true end
 if has_type and not known and own_exists and redis.call('SISMEMBER', KEYS[1], rtype) == 0 then new_type = true end
 
 local soft = records_x or (not escalation and (tokens_x or time_x or new_type))
-local admitted = count and not halted and not calls_x and (approved or not soft)
+local admitted = count and not halted and not calls_x and not rcalls_x and (approved or not soft)
 if admitted then
   for i = 1, n do
-    local run, calls = KEYS[2 * i + 1], KEYS[2 * i + 2]
+    local run, calls, rcalls = KEYS[3 * i], KEYS[3 * i + 1], KEYS[3 * i + 2]
     if redis.call('HINCRBY', calls, tool, 1) == 1 then
       follow_ttl(calls, run, nil)
       redis.call('HSET', run, 'calls_made', 1)
+    end
+    if has_resource and ARGV[11 + 5 * (i - 1) + 5] ~= '' then
+      -- The hash's first field: it takes the run's TTL, and the record notes it (a lost hash is lost state).
+      if redis.call('HINCRBY', rcalls, rfield, 1) == 1 and redis.call('HLEN', rcalls) == 1 then
+        follow_ttl(rcalls, run, nil)
+        redis.call('HSET', run, 'rcalls_made', 1)
+      end
     end
     if records ~= 0 then redis.call('HINCRBYFLOAT', run, 'records', ARGV[2]) end
   end
@@ -199,6 +220,7 @@ if records_x then flags = flags + 16 end
 if time_x then flags = flags + 32 end
 if new_type then flags = flags + 64 end
 if lost then flags = flags + 128 end
+if rcalls_x then flags = flags + 256 end
 return flags
 `,
 );

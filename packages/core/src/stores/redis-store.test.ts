@@ -116,6 +116,31 @@ if (SKIP || !(await redisAnswers())) {
       for (const key of keys) expect(await admin.pttl(key), key).toBeGreaterThan(500_000);
     });
 
+    it('counts per resource in a hash of the tree that expires with the run, only for a limited tool', async () => {
+      const store = await make();
+      const treeId = `tree-${randomUUID()}`;
+      await store.startRun(
+        { treeId: treeId, runId: treeId, startedAt: T0, manifestDigest: 'sha256:test' },
+        { mode: 'start', ttlMs: 60_000 },
+      );
+      const rcalls = `${prefix}:{${treeId}}:rcalls:${treeId}`;
+      // Without the limit: nothing is kept per resource.
+      expect((await store.admit(admitOf(treeId, { resource: 'order:A-1' }))).admitted).toBe(true);
+      expect(await admin.exists(rcalls)).toBe(0);
+      const chain = [{ runId: treeId, maxCalls: 3, maxCallsPerResource: 1 }];
+      expect((await store.admit(admitOf(treeId, { chain, resource: 'order:A-1' }))).admitted).toBe(true);
+      expect(await admin.hgetall(rcalls)).toEqual({ 'update\u0000order:A-1': '1' });
+      expect(await admin.hget(`${prefix}:{${treeId}}:run:${treeId}`, 'rcalls_made')).toBe('1');
+      const ttl = await admin.pttl(rcalls);
+      expect(ttl).toBeGreaterThan(50_000);
+      expect(ttl).toBeLessThanOrEqual(60_000);
+      expect(await store.admit(admitOf(treeId, { chain, resource: 'order:A-1' }))).toMatchObject({
+        admitted: false,
+        resourceCallsExceeded: true,
+      });
+      expect(await admin.hget(`${prefix}:{${treeId}}:calls:${treeId}`, 'update')).toBe('2');
+    });
+
     it('treats a run whose state expired as unknown: halted', async () => {
       const store = await make();
       const treeId = `tree-${randomUUID()}`;
@@ -158,6 +183,7 @@ if (SKIP || !(await redisAnswers())) {
             tokens: fc.integer({ min: 0, max: 40 }),
             resourceType: fc.option(fc.constantFrom(...types), { nil: undefined }),
             resourceTypeKnown: fc.boolean(),
+            resource: fc.option(fc.constantFrom('order:1', 'order:2', 'order:ü|{x}'), { nil: undefined }),
             count: fc.boolean(),
             approved: fc.boolean(),
             escalation: fc.boolean(),
@@ -195,6 +221,7 @@ if (SKIP || !(await redisAnswers())) {
             maxTokens: limit(150),
             maxRecords: limit(12),
             timeLimitMs: limit(5000),
+            maxCallsPerResource: limit(3),
           }),
           { minLength: 3, maxLength: 3 },
         ),
@@ -224,6 +251,7 @@ if (SKIP || !(await redisAnswers())) {
                     treeId,
                     chain,
                     tool: o.tool,
+                    resource: o.resource,
                     records: o.records,
                     tokens: o.tokens,
                     resourceType: o.resourceType,

@@ -59,9 +59,10 @@ const DEFAULT_RUN_TTL_MS = 24 * 60 * 60 * 1000;
  * Key layout (`p` = prefix, `t` = tree id; `{t}` is a Redis Cluster hash tag, so a run tree's keys share
  * one slot and every per-tree script touches one slot only):
  * - `p:{t}:run:<runId>`: the run's record and counters, hash `tree started_at manifest_digest tokens records
- *   halted extra_tokens extra_records extra_ms calls_made types_seen actions` (the last three say which of
- *   the keys below the run has written, and how many actions: a key found missing is lost state)
+ *   halted extra_tokens extra_records extra_ms calls_made rcalls_made types_seen actions` (the last four say
+ *   which of the keys below the run has written, and how many actions: a key found missing is lost state)
  * - `p:{t}:calls:<runId>`: hash tool → calls; `p:{t}:types:<runId>`: set of resource types seen
+ * - `p:{t}:rcalls:<runId>`: hash `<tool>NUL<resource>` → calls, of the tools the run limits per resource
  * - `p:{t}:actions:<runId>`: list of JSON actions (the compensation log)
  * - `p:manifest:{<agentId>}`: hash `version digest` of the agent's newest manifest (no TTL)
  * - `p:{t}:approval:<approvalId>`: hash `tree request status hash requested_at expires_at answer answered_at`
@@ -80,9 +81,9 @@ const DEFAULT_RUN_TTL_MS = 24 * 60 * 60 * 1000;
  * - channel `p:answered`: message = approval id, published by the answer and timeout scripts.
  *
  * TTL: `startRun` sets (and, for a resumed run, refreshes) `ttlMs` on the run's keys; keys created later
- * (calls, types, actions) take the run's remaining TTL. `admit` does not refresh it: a run whose state
- * expired is lost, so its calls are refused (`stateLost`, halted: fail closed). Choose `ttlMs` longer
- * than a run.
+ * (calls, resource calls, types, actions) take the run's remaining TTL. `admit` does not refresh it: a run
+ * whose state expired is lost, so its calls are refused (`stateLost`, halted: fail closed). Choose `ttlMs`
+ * longer than a run.
  *
  * Lost state: `admit` checks, inside its one script, that the run's record is there and that none of its
  * keys is gone (a deleted key, a Redis restarted empty); a resumed run needs its record. Either way the

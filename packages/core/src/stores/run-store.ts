@@ -8,6 +8,11 @@ export interface RunLimits {
   runId: string;
   /** The call limit of this tool in this run; `undefined`: no limit. */
   maxCalls?: number;
+  /**
+   * The call limit of this tool on the call's resource in this run (`max_calls_per_resource`);
+   * `undefined`: none, and this run does not count the tool per resource.
+   */
+  maxCallsPerResource?: number;
   maxTokens?: number;
   maxRecords?: number;
   timeLimitMs?: number;
@@ -23,6 +28,11 @@ export interface AdmitRequest {
   /** This run first, then each ancestor up to the root. */
   chain: RunLimits[];
   tool: string;
+  /**
+   * The resource the call acts on. Counted (and held to `maxCallsPerResource`) only in the runs of the
+   * chain that limit the tool per resource; a call without one is not counted per resource.
+   */
+  resource?: string;
   /** Records this call touches. */
   records: number;
   /** Tokens to add to every run of the chain before the checks (usage reported with this call). */

@@ -1,11 +1,12 @@
 import { type ManifestOrder, orderManifest } from '../manifest/manifest-order.js';
-import { admitOn, type RunCounters } from './admit-logic.js';
+import { admitOn, type RunCounters, resourceCallKey } from './admit-logic.js';
 import type { AdmitRequest, AdmitResult, RunRecord, StartRunMode, StartRunResult } from './run-store.js';
 import type { Sql, SqliteConnection } from './sqlite-connection.js';
 import { startRunOutcome } from './start-run-logic.js';
 
 /**
- * The run counters of the SQLite store (tables `runs`, `run_calls`, `run_resource_types`): starting a
+ * The run counters of the SQLite store (tables `runs`, `run_calls`, `run_resource_calls`,
+ * `run_resource_types`): starting a
  * run, the check-and-count of `admit` (one `BEGIN IMMEDIATE` transaction), tokens, extensions, halts.
  */
 export class SqliteRunCounters {
@@ -43,6 +44,7 @@ export class SqliteRunCounters {
     return (
       sql(
         `SELECT EXISTS (SELECT 1 FROM run_calls WHERE run_id = ?1)
+           OR EXISTS (SELECT 1 FROM run_resource_calls WHERE run_id = ?1)
            OR EXISTS (SELECT 1 FROM run_resource_types WHERE run_id = ?1)
            OR EXISTS (SELECT 1 FROM approvals WHERE run_id = ?1)
            OR EXISTS (SELECT 1 FROM actions WHERE run_id = ?1) AS traced`,
@@ -71,7 +73,7 @@ export class SqliteRunCounters {
       const loaded = new Map<string, { counters: RunCounters; before: RunCounters } | undefined>();
       const counters = request.chain.map(({ runId }) => {
         if (!loaded.has(runId)) {
-          const found = loadCounters(sql, runId);
+          const found = loadCounters(sql, runId, request.tool, request.resource);
           loaded.set(runId, found && { counters: found, before: cloneCounters(found) });
         }
         return loaded.get(runId)?.counters;
@@ -109,7 +111,16 @@ export class SqliteRunCounters {
   }
 }
 
-function loadCounters(sql: Sql, runId: string): RunCounters | undefined {
+/**
+ * A run's counters; of its per-resource counts, only the one of `tool` on `resource` (the call being
+ * admitted reads and writes no other), so an admit costs the same however many resources the run touched.
+ */
+function loadCounters(
+  sql: Sql,
+  runId: string,
+  tool: string,
+  resource: string | undefined,
+): RunCounters | undefined {
   const row = sql(
     'SELECT started_at, tokens, records, halted, extra_tokens, extra_records, extra_ms FROM runs WHERE run_id = ?',
   ).get(runId);
@@ -119,8 +130,16 @@ function loadCounters(sql: Sql, runId: string): RunCounters | undefined {
   for (const call of sql('SELECT tool, count FROM run_calls WHERE run_id = ?').all(runId)) {
     calls[String(call.tool)] = Number(call.count);
   }
+  const resourceCalls = new Map<string, number>();
+  if (resource !== undefined) {
+    const counted = sql(
+      'SELECT count FROM run_resource_calls WHERE run_id = ? AND tool = ? AND resource = ?',
+    ).get(runId, tool, resource);
+    if (counted) resourceCalls.set(resourceCallKey(tool, resource), Number(counted.count));
+  }
   return {
     calls,
+    resourceCalls,
     tokens: Number(row.tokens),
     records: Number(row.records),
     startedAt: Number(row.started_at),
@@ -138,6 +157,7 @@ function cloneCounters(counters: RunCounters): RunCounters {
   return {
     ...counters,
     calls: Object.assign(Object.create(null) as Record<string, number>, counters.calls),
+    resourceCalls: new Map(counters.resourceCalls),
     resourceTypes: [...counters.resourceTypes],
   };
 }
@@ -173,6 +193,14 @@ function saveCounters(sql: Sql, runId: string, now: RunCounters, before: RunCoun
     sql(
       'INSERT INTO run_calls (run_id, tool, count) VALUES (?, ?, ?) ON CONFLICT (run_id, tool) DO UPDATE SET count = excluded.count',
     ).run(runId, tool, now.calls[tool]!);
+  }
+  for (const [key, count] of now.resourceCalls) {
+    if (count === before.resourceCalls.get(key)) continue;
+    const nul = key.indexOf('\u0000');
+    sql(
+      `INSERT INTO run_resource_calls (run_id, tool, resource, count) VALUES (?, ?, ?, ?)
+       ON CONFLICT (run_id, tool, resource) DO UPDATE SET count = excluded.count`,
+    ).run(runId, key.slice(0, nul), key.slice(nul + 1), count);
   }
   for (const type of now.resourceTypes) {
     if (!before.resourceTypes.includes(type)) {

@@ -1,5 +1,5 @@
 /** The schema version this code writes, kept in the file's `PRAGMA user_version`. */
-export const SQLITE_SCHEMA_VERSION = 3;
+export const SQLITE_SCHEMA_VERSION = 4;
 
 /**
  * Migrations: `MIGRATIONS[v]` takes a file from schema version `v` to `v + 1`. They run in one
@@ -93,5 +93,15 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (tree_id, jti)
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS minted_tokens_exp ON minted_tokens (exp);
+  `,
+  // 4: calls per tool and resource, of the tools with `max_calls_per_resource` only.
+  `
+  CREATE TABLE IF NOT EXISTS run_resource_calls (
+    run_id TEXT NOT NULL,
+    tool TEXT NOT NULL,
+    resource TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (run_id, tool, resource)
+  ) WITHOUT ROWID;
   `,
 ];

@@ -124,6 +124,32 @@ describe('sqlite store', () => {
     await store.close();
   });
 
+  it('migrates a version-3 file: its runs keep their counts and gain per-resource counts', async () => {
+    const path = file('v3');
+    const db = new DatabaseSync(path);
+    for (const migration of MIGRATIONS.slice(0, 3)) db.exec(migration);
+    db.exec('PRAGMA user_version = 3');
+    db.prepare(
+      "INSERT INTO runs (run_id, tree_id, started_at, manifest_digest) VALUES ('t3', 't3', 1, 'sha256:test')",
+    ).run();
+    db.prepare("INSERT INTO run_calls (run_id, tool, count) VALUES ('t3', 'update', 4)").run();
+    db.close();
+    const store = new SqliteStore({ path });
+    const chain = [{ runId: 't3', maxCalls: 5, maxCallsPerResource: 1 }];
+    expect((await store.admit(admitRequest('t3', { chain, resource: 'order:A' }))).admitted).toBe(true);
+    expect(await store.admit(admitRequest('t3', { chain, resource: 'order:B' }))).toMatchObject({
+      admitted: false,
+      callsExceeded: true,
+    });
+    await store.close();
+    const check = new DatabaseSync(path, { readOnly: true });
+    expect(check.prepare('PRAGMA user_version').get()?.user_version).toBe(SQLITE_SCHEMA_VERSION);
+    expect(check.prepare('SELECT run_id, tool, resource, count FROM run_resource_calls').all()).toEqual([
+      { run_id: 't3', tool: 'update', resource: 'order:A', count: 1 },
+    ]);
+    check.close();
+  });
+
   it('creates its schema in WAL mode, versioned by user_version, and reopens it with the data', async () => {
     const path = file('schema');
     const store = new SqliteStore({ path });

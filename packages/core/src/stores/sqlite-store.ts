@@ -304,7 +304,7 @@ export class SqliteStore implements RunStore {
 
   /**
    * Deletes the runs whose `expires_at` (`startRun`'s `startedAt + ttlMs`) is at or before `now`, with
-   * their call counts, resource types and compensation logs, and the approvals of every run tree left
+   * their call counts (per tool and per resource), resource types and compensation logs, and the approvals of every run tree left
    * without runs, and the records of minted tokens expired by `now`. Revocations are kept (a revoked
    * token must stay revoked). Not part of `RunStore`.
    *
@@ -320,7 +320,7 @@ export class SqliteStore implements RunStore {
       if (expired.length === 0) return { runs: 0, approvals: 0 };
       const runIds = JSON.stringify(expired.map((row) => row.run_id));
       const treeIds = JSON.stringify([...new Set(expired.map((row) => row.tree_id))]);
-      for (const table of ['run_calls', 'run_resource_types', 'actions', 'runs']) {
+      for (const table of ['run_calls', 'run_resource_calls', 'run_resource_types', 'actions', 'runs']) {
         sql(`DELETE FROM ${table} WHERE run_id IN (SELECT value FROM json_each(?))`).run(runIds);
       }
       const approvals = sql(

@@ -15,6 +15,8 @@ export function scopedPolicy(root: Policy, scope: TokenScope, agentId: string): 
       ...base,
       threshold: granted.threshold,
       maxCalls: granted.max_calls,
+      // A token without a per-resource limit keeps the manifest's (never looser than the agent's own).
+      maxCallsPerResource: tighter(granted.max_calls_per_resource, base.maxCallsPerResource),
       resources: granted.resources?.map(compileResourcePattern) ?? base.resources,
     });
   }
@@ -27,4 +29,11 @@ export function scopedPolicy(root: Policy, scope: TokenScope, agentId: string): 
     timeLimitMs: scope.time_limit_ms,
     outOfScopeReason: 'token_scope_violation',
   };
+}
+
+/** The smaller of two limits; `undefined` is no limit. */
+function tighter(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
 }

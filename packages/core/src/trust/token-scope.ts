@@ -7,6 +7,8 @@ import { type Manifest, ResourcePatternSchema, type SubAgentProfile } from '../m
 /** One tool a token allows, with its limit and threshold. */
 export const ScopeToolSchema = z.strictObject({
   max_calls: z.number().int().nonnegative(),
+  /** Calls of the tool on one resource (`max_calls_per_resource`); absent: no such limit. */
+  max_calls_per_resource: z.number().int().nonnegative().optional(),
   threshold: z.number().min(0).max(1),
   resources: z.array(ResourcePatternSchema).optional(),
 });
@@ -35,7 +37,14 @@ export interface DelegationRequest {
   /** The sub-agent's id: the token's subject and audience. Default: the profile name. */
   agentId?: string;
   /** Replaces the profile's tool list; each entry must stay within the profile and the parent. */
-  tools?: { name: string; max_calls_per_run?: number; confidence_threshold?: number; resources?: string[] }[];
+  tools?: {
+    name: string;
+    max_calls_per_run?: number;
+    /** At most the profile's and the parent's; absent: the profile's, else the parent's. */
+    max_calls_per_resource?: number;
+    confidence_threshold?: number;
+    resources?: string[];
+  }[];
   may_delegate?: boolean;
   max_sub_agents?: number;
   max_tokens_per_run?: number;
@@ -53,6 +62,7 @@ export const DelegationRequestSchema = z.strictObject({
       z.strictObject({
         name: z.string().min(1),
         max_calls_per_run: z.number().int().nonnegative().optional(),
+        max_calls_per_resource: z.number().int().nonnegative().optional(),
         confidence_threshold: z.number().min(0).max(1).optional(),
         resources: z.array(ResourcePatternSchema).optional(),
       }),
@@ -97,6 +107,9 @@ export function rootScope(manifest: Manifest, policy: Policy): TokenScope {
   for (const tool of manifest.allowed_tools) {
     tools[tool.name] = {
       max_calls: tool.max_calls_per_run,
+      ...(tool.max_calls_per_resource === undefined
+        ? {}
+        : { max_calls_per_resource: tool.max_calls_per_resource }),
       threshold: policy.tools.get(tool.name)!.threshold,
       ...(tool.resources ? { resources: [...tool.resources] } : {}),
     };
@@ -185,6 +198,23 @@ export function attenuateScope(
         `${maxCalls} calls asked, the parent has ${remaining} left`,
       );
     }
+    // Per resource: the profile's and the parent's limits are both ceilings (and the default, so a child
+    // under a limited parent is always limited). The child's calls count in the parent's run too, so the
+    // parent's limit holds across the tree whatever the child gets.
+    const perResource =
+      ask.max_calls_per_resource ?? granted.max_calls_per_resource ?? held.max_calls_per_resource;
+    for (const [ceiling, whose] of [
+      [granted.max_calls_per_resource, 'the profile grants'],
+      [held.max_calls_per_resource, 'the parent holds'],
+    ] as const) {
+      if (ceiling !== undefined && perResource !== undefined && perResource > ceiling) {
+        return refuse(
+          'scope_escalation',
+          `${field}.max_calls_per_resource`,
+          `${perResource} calls per resource asked, ${whose} ${ceiling}`,
+        );
+      }
+    }
     // The profile's threshold and the parent's are both floors: a child is never gated more loosely.
     const floor = Math.max(granted.confidence_threshold ?? 0, held.threshold);
     const threshold = ask.confidence_threshold ?? floor;
@@ -219,7 +249,12 @@ export function attenuateScope(
         `resources ${resources.join(', ')} are not within ${held.resources.join(', ')}`,
       );
     }
-    tools[ask.name] = { max_calls: maxCalls, threshold, ...(resources ? { resources: [...resources] } : {}) };
+    tools[ask.name] = {
+      max_calls: maxCalls,
+      ...(perResource === undefined ? {} : { max_calls_per_resource: perResource }),
+      threshold,
+      ...(resources ? { resources: [...resources] } : {}),
+    };
   }
 
   const budgets: Pick<TokenScope, 'max_tokens' | 'max_records' | 'time_limit_ms'> = {};
@@ -314,6 +349,11 @@ export function isWithin(scope: TokenScope, parent: TokenScope): boolean {
   for (const [name, tool] of Object.entries(scope.tools)) {
     const held = parent.tools[name];
     if (!held || tool.max_calls > held.max_calls || tool.threshold < held.threshold) return false;
+    if (
+      held.max_calls_per_resource !== undefined &&
+      (tool.max_calls_per_resource === undefined || tool.max_calls_per_resource > held.max_calls_per_resource)
+    )
+      return false;
     if (held.resources && !tool.resources?.every((p) => isSubPattern(p, held.resources!))) return false;
   }
   for (const name of ['max_tokens', 'max_records', 'time_limit_ms'] as const) {
