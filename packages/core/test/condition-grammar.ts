@@ -3,17 +3,8 @@
  * grammar of the subset, and of random arguments, for the differential and property tests.
  */
 
-/** A seeded pseudo-random generator (mulberry32): the same seed gives the same cases. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of the audit-log tests (mulberry32): the same seed gives the same cases. */
+export { seeded } from './audit-log-builder.js';
 
 type Random = () => number;
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
