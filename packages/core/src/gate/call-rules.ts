@@ -30,7 +30,9 @@ export interface CallTier {
 
 /**
  * The tier of one call: the first `reversibility_when` rule whose condition holds, else the tool's
- * `reversibility` (a rule whose condition errs is skipped, and named `reversibility_when[i]:error`).
+ * `reversibility`. A rule whose condition errs (before the one that holds) is named
+ * `reversibility_when[i]:error` and fails closed: when its tier is stricter than the one chosen, the
+ * call gets its tier (a hostile argument cannot dodge the rule meant for it by making it err).
  * Then the tool's `reversibility()` hook, when it answered (`hook`): a stricter tier always applies
  * (`reversibility_hook`); a more lenient one only down to `reversibility_min`
  * (`reversibility_hook`), else the manifest's tier stands (`reversibility_hook:capped`). A hook that
@@ -41,16 +43,23 @@ export function callTier(tool: ToolPolicy, args: unknown, hook: unknown): CallTi
   const rules: string[] = [];
   const when = tool.reversibilityWhen;
   if (when !== undefined) {
+    // A rule that errs may be the one meant to hold: its tier is the least the call gets (fail closed).
+    let erred: Reversibility | undefined;
     for (let i = 0; i < when.length; i++) {
-      const result = when[i]!.when.evaluate(args);
+      const rule = when[i]!;
+      const result = rule.when.evaluate(args);
       if (result === true) {
-        tier = when[i]!.reversibility;
+        tier = rule.reversibility;
         rules.push(`reversibility_when[${i}]`);
         break;
       }
-      // An erring rule picks nothing: the tier stays where the manifest puts it without it.
-      if (result === CEL_ERROR) rules.push(`reversibility_when[${i}]:error`);
+      if (result === CEL_ERROR) {
+        rules.push(`reversibility_when[${i}]:error`);
+        if (erred === undefined || REVERSIBILITY_RANK[rule.reversibility] > REVERSIBILITY_RANK[erred])
+          erred = rule.reversibility;
+      }
     }
+    if (erred !== undefined && REVERSIBILITY_RANK[erred] > REVERSIBILITY_RANK[tier]) tier = erred;
   }
   if (hook === undefined) return { tier, rules };
   const parsed = ReversibilitySchema.safeParse(hook);

@@ -37,6 +37,10 @@ function fastTest(nodes: readonly PatternNode[]): ((resource: string) => boolean
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
     if (node.kind === 'star' && i === last) {
+      // A prefix ending in a lone high surrogate would match half of a character ("x\uD83D*" on "x😀"):
+      // such a pattern runs on the automaton, which reads code points.
+      const end = literal.charCodeAt(literal.length - 1);
+      if (end >= 0xd800 && end <= 0xdbff) return undefined;
       return (resource) => resource.startsWith(literal);
     }
     if (node.kind !== 'set' || node.ranges.length !== 1 || node.ranges[0]![0] !== node.ranges[0]![1])

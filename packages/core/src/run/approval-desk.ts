@@ -5,6 +5,7 @@ import { deepFreeze } from '../deep-freeze.js';
 import { ApprovalError, approvalError, formatPath } from '../errors.js';
 import type { GateRequest } from '../gate/decide.js';
 import { keepOnlyPossiblePromises, type Verdict } from '../gate/verdict.js';
+import { REVERSIBILITY_RANK, ReversibilitySchema } from '../manifest/manifest-schema.js';
 import type { StoredApproval } from '../stores/run-store.js';
 import { snapshotArgs } from './args-snapshot.js';
 import { argsOf, type CallRecord } from './call-book.js';
@@ -244,6 +245,12 @@ function applyAnswer(
     return { decision: effective, args: record.args };
   }
   if (value.type === 'approve' && value.extend_budget) run.ledger.extend(value.extend_budget);
+  // The call runs now: a time-dependent tier that became stricter while it waited applies.
+  if (value.type === 'approve' && tool?.reversibility)
+    record.hookTier = stricterAnswer(
+      record.hookTier,
+      askReversibility(tool, record.args as never, run.settings.now()),
+    );
   if (value.type === 'edit') {
     const refused = applyEdit(run, record, value.args, tool);
     if (refused) return refused;
@@ -290,6 +297,17 @@ function applyEdit(
   record.resource = tool.resource ? tool.resource(read.args as never) : record.resource;
   if (tool.reversibility) record.hookTier = askReversibility(tool, read.args as never, run.settings.now());
   return undefined;
+}
+
+/**
+ * The hook's answer for an approved call: the one it gave when the call paused, unless it now answers
+ * a stricter tier (both valid tiers). Never more lenient than the answer the person saw.
+ */
+function stricterAnswer(before: unknown, now: unknown): unknown {
+  const was = ReversibilitySchema.safeParse(before);
+  const is = ReversibilitySchema.safeParse(now);
+  if (!was.success || !is.success) return before;
+  return REVERSIBILITY_RANK[is.data] > REVERSIBILITY_RANK[was.data] ? is.data : was.data;
 }
 
 /** The re-gated decision of an approved (or edited) call, counted. */

@@ -42,7 +42,7 @@ export async function guardAsync(
   const known =
     request.callId === undefined
       ? run.book.known(run.id, callId, request.tool, args)
-      : await recorded(run, callId, request.tool, args);
+      : await recorded(run, callId, request.tool, args, request);
   if (known) return known;
   const gate = gateOf(run, request, args);
   run.deciding.add(callId);
@@ -64,19 +64,30 @@ export async function guardAsync(
 export function recall(run: RunCore, request: GuardRequest): Promise<Decision | undefined> {
   const { callId } = request;
   if (callId === undefined) return Promise.resolve(undefined);
-  return recorded(run, callId, request.tool, snapshotArgs(request.args));
+  return recorded(run, callId, request.tool, snapshotArgs(request.args), request);
 }
 
-/** What this process recorded for a call, or (a run taken up from a store) what another process did. */
+/**
+ * What this process recorded for a call, or (a run taken up from a store) what another process did.
+ * A call adopted from the store takes the replayed request's records, resource and hook answer (its
+ * arguments are the stored ones, or `CallIdReusedError`), so its re-gate counts and tiers it as the
+ * process that paused it did.
+ */
 async function recorded(
   run: RunCore,
   callId: string,
   tool: string,
   args: ArgsSnapshot,
+  request: GuardRequest,
 ): Promise<Decision | undefined> {
   const known = run.book.known(run.id, callId, tool, args);
   if (known || !run.settings.store || !run.resumed || !args.ok) return known;
-  return recover(run, callId, tool, args.args);
+  const usable = request.inputError === undefined;
+  return recover(run, callId, tool, args.args, {
+    records: usable ? request.records : undefined,
+    resource: usable ? request.resource : undefined,
+    reversibility: usable ? request.reversibility : undefined,
+  });
 }
 
 /** The gate's view of a new call; the call's tokens are added to the run (and its ancestors) first. */

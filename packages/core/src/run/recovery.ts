@@ -1,3 +1,5 @@
+import { canonicalJson } from '../canonical-json.js';
+import { CallIdReusedError } from '../errors.js';
 import type { StoredAction, StoredApproval } from '../stores/run-store.js';
 import type { CallRecord } from './call-book.js';
 import type { Decision } from './decision.js';
@@ -13,6 +15,7 @@ export async function recover(
   callId: string,
   tool: string,
   args: unknown,
+  facts?: CallFacts,
 ): Promise<Decision | undefined> {
   const store = run.settings.store!;
   let stored: StoredApproval | undefined;
@@ -34,7 +37,14 @@ export async function recover(
     return undefined;
   }
   if (stored) {
-    adoptApproval(run, stored);
+    // Another tool or other arguments under the stored call's id: refused before anything is adopted,
+    // so the replay lends the stored call neither its resource nor its tier.
+    if (
+      stored.request.tool !== tool ||
+      canonicalJson(stored.request.args ?? null) !== canonicalJson(args ?? null)
+    )
+      throw new CallIdReusedError(run.id, callId);
+    adoptApproval(run, stored, facts);
     const record = run.book.calls.get(callId)!;
     // It was approved and ran (or is running) elsewhere: it is not asked for, nor run, again.
     if ((stored.status === 'executing' || stored.status === 'done') && !record.effective)
@@ -56,8 +66,23 @@ export async function recover(
   return run.book.known(run.id, callId, tool, { ok: true, args });
 }
 
-/** Takes in an approval another process raised (or this one, before a restart). */
-export function adoptApproval(run: RunCore, stored: StoredApproval): void {
+/**
+ * What the replayed call says of itself besides its arguments (which must match the stored request):
+ * the records and the resource its tool computes, and its tool's `reversibility()` answer. An adopted
+ * call is re-gated with them when it is answered, so a per-resource limit, the records budget and a
+ * stricter tier from the hook hold in this process as they did in the one that paused it.
+ */
+export interface CallFacts {
+  readonly records?: number | undefined;
+  readonly resource?: string | undefined;
+  readonly reversibility?: unknown;
+}
+
+/**
+ * Takes in an approval another process raised (or this one, before a restart). `facts`: what the
+ * replayed call says of its records, resource and tier (without them, none is known here).
+ */
+export function adoptApproval(run: RunCore, stored: StoredApproval, facts?: CallFacts): void {
   const { request } = stored;
   const { book } = run;
   if (!book.approvals.has(request.approval_id)) {
@@ -83,10 +108,11 @@ export function adoptApproval(run: RunCore, stored: StoredApproval): void {
     decision,
     requestArgs: request.args,
     args: request.args,
-    records: 0,
-    resource: undefined,
+    records: facts?.records ?? 0,
+    resource: facts?.resource,
     outcome: false,
     span: run.recorder.span,
+    hookTier: facts?.reversibility,
   };
   book.calls.set(request.call_id, record);
   if (stored.status === 'pending') book.calls.pin(request.call_id, record);
