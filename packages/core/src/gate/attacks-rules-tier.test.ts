@@ -61,4 +61,30 @@ describe('attacks on the rules: a reversibility_when rule that errs', () => {
     expect(decision).toMatchObject({ decision: 'block', reversibility: 'irreversible' });
     expect(decision.rules).toEqual(['reversibility_when[0]:error', 'reversibility_when[1]']);
   });
+
+  it("a tool's hook cannot lower a tier the signed rules raised, even within reversibility_min", async () => {
+    const { orbit } = await orbitOf({
+      maturity_level: 2,
+      allowed_tools: [{ ...refund, reversibility_min: 'read_only' }],
+    });
+    const run = orbit.startRun();
+    // Without a rule raising it, the hook may lower the tool's tier down to reversibility_min.
+    const lowered = run.guard({
+      tool: 'refund',
+      confidence: 0.99,
+      args: { kind: 'x', amount: 10 },
+      reversibility: 'read_only',
+    });
+    expect(lowered).toMatchObject({ reversibility: 'read_only' });
+    expect(lowered.rules).toEqual(['reversibility_hook']);
+    // Rule 1 raised the call to irreversible: the hook's read_only is capped, and level 2 blocks it.
+    const raised = run.guard({
+      tool: 'refund',
+      confidence: 0.99,
+      args: { kind: 'x', amount: 9999 },
+      reversibility: 'read_only',
+    });
+    expect(raised).toMatchObject({ decision: 'block', reversibility: 'irreversible' });
+    expect(raised.rules).toEqual(['reversibility_when[1]', 'reversibility_hook:capped']);
+  });
 });

@@ -34,8 +34,9 @@ export interface CallTier {
  * `reversibility_when[i]:error` and fails closed: when its tier is stricter than the one chosen, the
  * call gets its tier (a hostile argument cannot dodge the rule meant for it by making it err).
  * Then the tool's `reversibility()` hook, when it answered (`hook`): a stricter tier always applies
- * (`reversibility_hook`); a more lenient one only down to `reversibility_min`
- * (`reversibility_hook`), else the manifest's tier stands (`reversibility_hook:capped`). A hook that
+ * (`reversibility_hook`); a more lenient one only down to `reversibility_min` (`reversibility_hook`), and
+ * never below a tier the signed rules raised the call to: else the manifest's tier stands
+ * (`reversibility_hook:capped`). A hook that
  * threw or returned no tier (`null`, junk) leaves the manifest's tier (`reversibility_hook:invalid`).
  */
 export function callTier(tool: ToolPolicy, args: unknown, hook: unknown): CallTier {
@@ -70,9 +71,11 @@ export function callTier(tool: ToolPolicy, args: unknown, hook: unknown): CallTi
   const asked = parsed.data;
   if (asked === tier) return { tier, rules };
   const floor = tool.reversibilityMin;
+  // Code may not undo what the signed manifest decided for this call: a tier its rules raised stands.
+  const raised = REVERSIBILITY_RANK[tier] > REVERSIBILITY_RANK[tool.reversibility];
   if (
     REVERSIBILITY_RANK[asked] > REVERSIBILITY_RANK[tier] ||
-    (floor !== undefined && REVERSIBILITY_RANK[asked] >= REVERSIBILITY_RANK[floor])
+    (!raised && floor !== undefined && REVERSIBILITY_RANK[asked] >= REVERSIBILITY_RANK[floor])
   ) {
     rules.push('reversibility_hook');
     return { tier: asked, rules };
