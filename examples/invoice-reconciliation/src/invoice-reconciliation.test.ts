@@ -40,9 +40,10 @@ describe.each(runners)(
       .filter(Boolean)
       .map((line) => JSON.parse(line));
     const decisions = events.filter((event) => event.event === 'decision');
-    const expected = INVOICE_STEPS.slice(0, 6);
+    const expected = INVOICE_STEPS.slice(0, 8);
 
-    it('writes exactly the six decisions of the scenario to the audit log, in order', () => {
+    it('writes exactly the eight decisions of the scenario to the audit log, in order', () => {
+      expect(decisions).toHaveLength(8);
       expect(decisions.map((event) => [event.tool, event.confidence, event.decision, event.reasons])).toEqual(
         expected.map((step) => [step.tool, step.confidence, step.expected.decision, step.expected.reasons]),
       );
@@ -63,6 +64,36 @@ describe.each(runners)(
         'INV-1001': 'matched',
         'INV-1002': 'matched',
         'INV-1003': 'open',
+      });
+    });
+
+    it("refuses a second status change of INV-1001 and the account's name as account_id, naming the rule; the run goes on", () => {
+      const refused = decisions.filter((event) => event.decision === 'block');
+      expect(
+        refused.map((event) => [
+          event.call_id,
+          event.resource,
+          (event.input as { account_id?: string }).account_id,
+          event.reasons,
+        ]),
+      ).toEqual([
+        ['call-3', 'invoice:INV-1001', 'ACC-17', ['resource_call_limit_reached']],
+        ['call-4', 'invoice:INV-1002', 'Acme Corp', ['condition_require:account_id_format']],
+      ]);
+      const outcomes = events.filter((event) => event.event === 'outcome');
+      expect(
+        outcomes
+          .filter((event) => event.call_id === 'call-3' || event.call_id === 'call-4')
+          .map((event) => [event.call_id, event.decision, event.status]),
+      ).toEqual([
+        ['call-3', 'block', 'not_executed'],
+        ['call-4', 'block', 'not_executed'],
+      ]);
+      // The corrected INV-1002 call is the next one decided: the blocked one did not count against its limit.
+      expect(decisions[4]).toMatchObject({
+        call_id: 'call-5',
+        resource: 'invoice:INV-1002',
+        decision: 'pause',
       });
     });
 

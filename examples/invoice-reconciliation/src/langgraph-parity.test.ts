@@ -1,4 +1,5 @@
-import { describe, it } from 'vitest';
+import type { ToolMessage } from '@langchain/core/messages';
+import { describe, expect, it } from 'vitest';
 import { expectThreeInvocationsEachTurnOnce, itMatchesTheReference, parityRuns } from './parity.js';
 import { runInvoiceReconciliationOnLangGraph, scriptedInvoiceModel } from './run-langgraph.js';
 
@@ -10,8 +11,34 @@ describe('invoice reconciliation on LangGraph: parity with the core-only referen
   itMatchesTheReference(runs);
 
   it('answers the pauses through LangGraph interrupts: three invokes, each model turn asked once', () => {
-    // The first invoke pauses at call-3; the first resume pauses at call-4; the second resume halts.
+    // The first invoke pauses at call-5; the first resume pauses at call-6; the second resume halts.
     // A resume re-runs the paused tool node only, never the model turn before it.
     expectThreeInvocationsEachTurnOnce(runs.framework, model.calls);
+  });
+
+  it("shows the model the tool results as tool messages: the blocks are ORBIT's refusals, the denial the reviewer's comment", () => {
+    const results = model.lastMessages
+      .filter((message) => message.getType() === 'tool')
+      .map((message) => message as ToolMessage);
+    expect(results.map((message) => [message.tool_call_id, message.status])).toEqual([
+      ['call-1', 'success'],
+      ['call-2', 'success'],
+      ['call-3', 'error'],
+      ['call-4', 'error'],
+      ['call-5', 'success'],
+      ['call-6', 'error'],
+      ['call-7', 'success'],
+    ]);
+    // The two blocked calls: ORBIT's refusal, naming the rule that fired; the run went on.
+    expect(results.slice(2, 4).map((message) => JSON.parse(String(message.content)))).toEqual(
+      ['resource_call_limit_reached', 'condition_require:account_id_format'].map((reason) => ({
+        refused: true,
+        tool: 'update_invoice_status',
+        decision: 'block',
+        reasons: [reason],
+        message: `ORBIT did not run "update_invoice_status" (block: ${reason}). Do not retry the same call; continue with another step or flag it for human review.`,
+      })),
+    );
+    expect(results[5]!.content).toBe('Ambiguous account: flag it instead.');
   });
 });

@@ -10,7 +10,7 @@ describe('invoice reconciliation on the OpenAI Agents SDK: parity with the core-
   itMatchesTheReference(runs);
 
   it('answers the pauses through the SDK: three run() calls, each model turn asked once', () => {
-    // The first run() pauses at call-3; the resume with the approval pauses at call-4; the resume with
+    // The first run() pauses at call-5; the resume with the approval pauses at call-6; the resume with
     // the denial halts at the merge. A resume runs the answered call first, never the model turn before it.
     expectThreeInvocationsEachTurnOnce(runs.framework, model.calls);
   });
@@ -25,7 +25,7 @@ describe('invoice reconciliation on the OpenAI Agents SDK: parity with the core-
     }
   });
 
-  it('shows the model the tool results the SDK way: the denial is the comment the reviewer wrote', () => {
+  it("shows the model the tool results the SDK way: the blocks are ORBIT's refusals, the denial is the comment the reviewer wrote", () => {
     const results = model.lastResults();
     expect(results.map((result) => result.callId)).toEqual([
       'call-1',
@@ -33,18 +33,30 @@ describe('invoice reconciliation on the OpenAI Agents SDK: parity with the core-
       'call-3',
       'call-4',
       'call-5',
+      'call-6',
+      'call-7',
     ]);
-    expect(results[3]!.output).toBe('Ambiguous account: flag it instead.');
-    expect(JSON.parse(results[2]!.output)).toMatchObject({ invoice_id: 'INV-1002', status: 'matched' });
+    // The two blocked calls: ORBIT's refusal, naming the rule that fired; the run went on.
+    expect(results.slice(2, 4).map((result) => JSON.parse(result.output))).toEqual(
+      ['resource_call_limit_reached', 'condition_require:account_id_format'].map((reason) => ({
+        refused: true,
+        tool: 'update_invoice_status',
+        decision: 'block',
+        reasons: [reason],
+        message: `ORBIT did not run "update_invoice_status" (block: ${reason}). Do not retry the same call; continue with another step or flag it for human review.`,
+      })),
+    );
+    expect(results[5]!.output).toBe('Ambiguous account: flag it instead.');
+    expect(JSON.parse(results[4]!.output)).toMatchObject({ invoice_id: 'INV-1002', status: 'matched' });
   });
 
-  it('saved the state of each pause: paused at call-3, then at call-4', () => {
+  it('saved the state of each pause: paused at call-5, then at call-6', () => {
     const pausedAt = (text: string) =>
       (
         JSON.parse(text) as {
           currentStep?: { type?: string; data?: { interruptions?: { rawItem: { callId: string } }[] } };
         }
       ).currentStep?.data?.interruptions?.map((item) => item.rawItem.callId);
-    expect(runs.framework.saved.map(pausedAt)).toEqual([['call-3'], ['call-4']]);
+    expect(runs.framework.saved.map(pausedAt)).toEqual([['call-5'], ['call-6']]);
   });
 });

@@ -25,8 +25,8 @@ export const parityRuns = parityOf(
 const of = (sink: MemorySink, kind: AuditEvent['event']) =>
   sink.events.filter((event) => event.event === kind);
 
-/** The six calls the scenario makes before the halt. */
-const CALLED = INVOICE_STEPS.slice(0, 6);
+/** The eight calls the scenario makes, the halted merge the last. */
+const CALLED = INVOICE_STEPS.slice(0, 8);
 
 function expectSameDecisions({ coreSink, frameworkSink }: ParityRuns): void {
   const decisions = (sink: MemorySink) =>
@@ -57,10 +57,10 @@ function expectSameApprovals({ coreSink, frameworkSink }: ParityRuns): void {
     }));
   expect(approvals(frameworkSink)).toEqual(approvals(coreSink));
   expect(approvals(frameworkSink).map((a) => [a.call_id, a.approval, a.approver, a.comment])).toEqual([
-    ['call-3', 'requested', undefined, undefined],
-    ['call-3', 'approve', 'maria@finance (scripted)', 'Matches the PO.'],
-    ['call-4', 'requested', undefined, undefined],
-    ['call-4', 'deny', 'maria@finance (scripted)', 'Ambiguous account: flag it instead.'],
+    ['call-5', 'requested', undefined, undefined],
+    ['call-5', 'approve', 'maria@finance (scripted)', 'Matches the PO.'],
+    ['call-6', 'requested', undefined, undefined],
+    ['call-6', 'deny', 'maria@finance (scripted)', 'Ambiguous account: flag it instead.'],
   ]);
 }
 
@@ -75,12 +75,30 @@ function expectSameOutcomes({ coreSink, frameworkSink }: ParityRuns): void {
     }));
   const frameworkOutcomes = outcomes(frameworkSink);
   expect(frameworkOutcomes).toEqual(outcomes(coreSink));
-  expect(frameworkOutcomes).toHaveLength(6);
+  expect(frameworkOutcomes).toHaveLength(8);
   const executed = frameworkOutcomes.filter((o) => o.status === 'executed').map((o) => o.call_id);
-  expect(executed).toEqual(['call-1', 'call-2', 'call-3', 'call-5']);
+  expect(executed).toEqual(['call-1', 'call-2', 'call-5', 'call-7']);
   expect(executed).toEqual(CALLED.flatMap((step, i) => (step.expected.executed ? [`call-${i + 1}`] : [])));
+  // The manifest's two rules refuse a call each, and the run goes on: a second status change of INV-1001
+  // (max_calls_per_resource) and the account's name as account_id (the account_id_format condition).
+  expect(frameworkOutcomes.slice(2, 4)).toEqual([
+    {
+      call_id: 'call-3',
+      tool: 'update_invoice_status',
+      status: 'not_executed',
+      decision: 'block',
+      reasons: ['resource_call_limit_reached'],
+    },
+    {
+      call_id: 'call-4',
+      tool: 'update_invoice_status',
+      status: 'not_executed',
+      decision: 'block',
+      reasons: ['condition_require:account_id_format'],
+    },
+  ]);
   expect(frameworkOutcomes.at(-1)).toMatchObject({
-    call_id: 'call-6',
+    call_id: 'call-8',
     tool: 'merge_crm_accounts',
     status: 'not_executed',
     decision: 'halt',
@@ -107,7 +125,7 @@ function expectSameBilling({ core, framework }: ParityRuns): void {
 
 function expectSameRollback({ core, framework }: ParityRuns): void {
   expect(framework.rollback).toEqual(core.rollback);
-  expect(framework.rollback?.manual_recovery.map((entry) => entry.call_id)).toEqual(['call-3', 'call-2']);
+  expect(framework.rollback?.manual_recovery.map((entry) => entry.call_id)).toEqual(['call-5', 'call-2']);
 }
 
 function expectSameSteps({ core, framework }: ParityRuns): void {
@@ -135,7 +153,7 @@ export function itMatchesTheReference(runs: ParityRuns): void {
     expectSameDecisions(runs));
   it("records the same approvals: two requests, the reviewer's approve and deny, with who answered", () =>
     expectSameApprovals(runs));
-  it('executes the same calls, each call has exactly one outcome, and nothing runs after the halt', () =>
+  it('executes the same calls, refuses the same two, each call has exactly one outcome, and nothing runs after the halt', () =>
     expectSameOutcomes(runs));
   it('writes the same audit trail, event for event, tool outputs included, but for run ids and times', () =>
     expectSameAuditTrail(runs));
@@ -147,12 +165,12 @@ export function itMatchesTheReference(runs: ParityRuns): void {
 }
 
 /**
- * The pauses answered in three invocations of the framework (pause at call-3, pause at call-4, halt
- * at the merge), each of the model's six turns asked once, all in the one run of the thread.
+ * The pauses answered in three invocations of the framework (pause at call-5, pause at call-6, halt
+ * at the merge), each of the model's eight turns asked once, all in the one run of the thread.
  */
 export function expectThreeInvocationsEachTurnOnce(framework: FrameworkReport, modelCalls: number): void {
   expect(framework.invocations).toBe(3);
-  expect(modelCalls).toBe(6);
+  expect(modelCalls).toBe(8);
   expect(framework.model).toBe('scripted (offline)');
   expect(framework.runId).toBe(framework.threadId);
 }

@@ -52,6 +52,8 @@ describe.each(runners)(
         'execute_tool update_invoice_status',
         'execute_tool update_invoice_status',
         'execute_tool update_invoice_status',
+        'execute_tool update_invoice_status',
+        'execute_tool update_invoice_status',
         'execute_tool flag_for_human_review',
         'execute_tool merge_crm_accounts',
         'orbit.rollback',
@@ -70,14 +72,19 @@ describe.each(runners)(
       ).toEqual([
         ['proceed', 0.97, 'executed'],
         ['proceed', 0.93, 'executed'],
+        ['block', 0.95, 'not_executed'],
+        ['block', 0.95, 'not_executed'],
         ['proceed_with_log', 0.8, 'executed'],
         ['block', 0.65, 'not_executed'],
         ['proceed', 0.5, 'executed'],
         ['halt', 0.71, 'not_executed'],
       ]);
-      expect(calls[3]!.attributes['orbit.reasons']).toEqual(['confidence_below_floor', 'approval_denied']);
-      expect(calls[5]!.attributes['orbit.reasons']).toEqual(['tool_explicitly_blocked']);
-      expect(calls[5]!.status.code).toBe(2);
+      // The manifest's two rules, each named on the span of the call it refused.
+      expect(calls[2]!.attributes['orbit.reasons']).toEqual(['resource_call_limit_reached']);
+      expect(calls[3]!.attributes['orbit.reasons']).toEqual(['condition_require:account_id_format']);
+      expect(calls[5]!.attributes['orbit.reasons']).toEqual(['confidence_below_floor', 'approval_denied']);
+      expect(calls[7]!.attributes['orbit.reasons']).toEqual(['tool_explicitly_blocked']);
+      expect(calls[7]!.status.code).toBe(2);
       for (const span of calls) {
         expect(span.attributes['gen_ai.operation.name']).toBe('execute_tool');
         expect(span.attributes['gen_ai.tool.call.id']).toMatch(/^call-\d+$/);
@@ -89,7 +96,7 @@ describe.each(runners)(
         'orbit.budget.calls_remaining': 99,
       });
       // The escalation has a tier of its own on its span too.
-      expect(calls[4]!.attributes).toMatchObject({
+      expect(calls[6]!.attributes).toMatchObject({
         'gen_ai.tool.name': 'flag_for_human_review',
         'orbit.reversibility': 'escalation',
       });

@@ -10,7 +10,7 @@ describe('invoice reconciliation on the Vercel AI SDK: parity with the core-only
   itMatchesTheReference(runs);
 
   it('answers the pauses through the SDK: three generateText calls, each model turn asked once', () => {
-    // The first call pauses at call-3; the second (with the approval) pauses at call-4; the third
+    // The first call pauses at call-5; the second (with the approval) pauses at call-6; the third
     // (with the denial) halts at the merge. A call with an answer runs the answered tool first, never
     // the model turn before it again.
     expectThreeInvocationsEachTurnOnce(runs.framework, model.calls);
@@ -20,7 +20,7 @@ describe('invoice reconciliation on the Vercel AI SDK: parity with the core-only
     const prompts = model.doGenerateCalls.map((call) => call.prompt);
     // Turn i of the scripted model sees i assistant messages: the conversation was carried whole.
     expect(prompts.map((prompt) => prompt.filter((message) => message.role === 'assistant').length)).toEqual([
-      0, 1, 2, 3, 4, 5,
+      0, 1, 2, 3, 4, 5, 6, 7,
     ]);
     const results = prompts
       .at(-1)!
@@ -29,15 +29,29 @@ describe('invoice reconciliation on the Vercel AI SDK: parity with the core-only
           ? message.content.flatMap((part) => (part.type === 'tool-result' ? [part] : []))
           : [],
       );
-    // The denied call-4 reaches the model as ORBIT's refusal, the others as their outputs.
+    // The two blocked calls and the denied call-6 reach the model as ORBIT's refusals, the others as their outputs.
     expect(results.map((part) => [part.toolCallId, part.output.type])).toEqual([
       ['call-1', 'json'],
       ['call-2', 'json'],
-      ['call-3', 'json'],
+      ['call-3', 'execution-denied'],
       ['call-4', 'execution-denied'],
       ['call-5', 'json'],
+      ['call-6', 'execution-denied'],
+      ['call-7', 'json'],
     ]);
-    const denied = results[3]!.output as { reason?: string };
+    expect(results.slice(2, 4).map((part) => part.output)).toEqual([
+      {
+        type: 'execution-denied',
+        reason:
+          'ORBIT did not run "update_invoice_status" (block: resource_call_limit_reached). Do not retry the same call; continue with another step or flag it for human review.',
+      },
+      {
+        type: 'execution-denied',
+        reason:
+          'ORBIT did not run "update_invoice_status" (block: condition_require:account_id_format). Do not retry the same call; continue with another step or flag it for human review.',
+      },
+    ]);
+    const denied = results[5]!.output as { reason?: string };
     expect(denied.reason).toContain('approval_denied');
     expect(denied.reason).toContain('Ambiguous account: flag it instead.');
   });

@@ -17,6 +17,8 @@ export interface ScriptedCall {
 export class ScriptedChatModel extends BaseChatModel {
   /** How many times the model was asked (resumes included). */
   calls = 0;
+  /** The conversation the model was last asked with (tool results included), for tests to read. */
+  lastMessages: readonly BaseMessage[] = [];
 
   constructor(
     private readonly turns: readonly (readonly ScriptedCall[])[],
@@ -37,6 +39,7 @@ export class ScriptedChatModel extends BaseChatModel {
 
   async _generate(messages: BaseMessage[]): Promise<ChatResult> {
     this.calls++;
+    this.lastMessages = [...messages];
     const turn = messages.filter((message) => message.getType() === 'ai').length;
     const calls = this.turns[turn];
     const message = calls
