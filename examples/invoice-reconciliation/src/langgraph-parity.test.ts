@@ -1,6 +1,12 @@
 import type { ToolMessage } from '@langchain/core/messages';
 import { describe, expect, it } from 'vitest';
-import { expectThreeInvocationsEachTurnOnce, itMatchesTheReference, parityRuns } from './parity.js';
+import {
+  expectThreeInvocationsEachTurnOnce,
+  itMatchesTheReference,
+  parityRuns,
+  REFUSED_REASONS,
+  refusalJson,
+} from './parity.js';
 import { runInvoiceReconciliationOnLangGraph, scriptedInvoiceModel } from './run-langgraph.js';
 
 describe('invoice reconciliation on LangGraph: parity with the core-only reference', async () => {
@@ -31,13 +37,7 @@ describe('invoice reconciliation on LangGraph: parity with the core-only referen
     ]);
     // The two blocked calls: ORBIT's refusal, naming the rule that fired; the run went on.
     expect(results.slice(2, 4).map((message) => JSON.parse(String(message.content)))).toEqual(
-      ['resource_call_limit_reached', 'condition_require:account_id_format'].map((reason) => ({
-        refused: true,
-        tool: 'update_invoice_status',
-        decision: 'block',
-        reasons: [reason],
-        message: `ORBIT did not run "update_invoice_status" (block: ${reason}). Do not retry the same call; continue with another step or flag it for human review.`,
-      })),
+      REFUSED_REASONS.map(refusalJson),
     );
     expect(results[5]!.content).toBe('Ambiguous account: flag it instead.');
   });

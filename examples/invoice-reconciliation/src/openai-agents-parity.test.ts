@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { expectThreeInvocationsEachTurnOnce, itMatchesTheReference, parityRuns } from './parity.js';
+import {
+  expectThreeInvocationsEachTurnOnce,
+  itMatchesTheReference,
+  parityRuns,
+  REFUSED_REASONS,
+  refusalJson,
+} from './parity.js';
 import { runInvoiceReconciliationOnOpenAIAgents, scriptedInvoiceAgentsModel } from './run-openai-agents.js';
 
 describe('invoice reconciliation on the OpenAI Agents SDK: parity with the core-only reference', async () => {
@@ -38,13 +44,7 @@ describe('invoice reconciliation on the OpenAI Agents SDK: parity with the core-
     ]);
     // The two blocked calls: ORBIT's refusal, naming the rule that fired; the run went on.
     expect(results.slice(2, 4).map((result) => JSON.parse(result.output))).toEqual(
-      ['resource_call_limit_reached', 'condition_require:account_id_format'].map((reason) => ({
-        refused: true,
-        tool: 'update_invoice_status',
-        decision: 'block',
-        reasons: [reason],
-        message: `ORBIT did not run "update_invoice_status" (block: ${reason}). Do not retry the same call; continue with another step or flag it for human review.`,
-      })),
+      REFUSED_REASONS.map(refusalJson),
     );
     expect(results[5]!.output).toBe('Ambiguous account: flag it instead.');
     expect(JSON.parse(results[4]!.output)).toMatchObject({ invoice_id: 'INV-1002', status: 'matched' });

@@ -174,3 +174,22 @@ export function expectThreeInvocationsEachTurnOnce(framework: FrameworkReport, m
   expect(framework.model).toBe('scripted (offline)');
   expect(framework.runId).toBe(framework.threadId);
 }
+
+/** The two calls the manifest's rules refuse (steps 3 and 4), by the reason that fired. */
+export const REFUSED_REASONS = [
+  'resource_call_limit_reached',
+  'condition_require:account_id_format',
+] as const;
+
+/** The refusal a framework gives the model for a blocked `update_invoice_status` call: ORBIT's own text. */
+export const refusalMessage = (reason: string) =>
+  `ORBIT did not run "update_invoice_status" (block: ${reason}). Do not retry the same call; continue with another step or flag it for human review.`;
+
+/** The refusal as LangGraph's tool message and the OpenAI Agents tool output carry it (JSON). */
+export const refusalJson = (reason: string) => ({
+  refused: true,
+  tool: 'update_invoice_status',
+  decision: 'block',
+  reasons: [reason],
+  message: refusalMessage(reason),
+});

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { expectThreeInvocationsEachTurnOnce, itMatchesTheReference, parityRuns } from './parity.js';
+import {
+  expectThreeInvocationsEachTurnOnce,
+  itMatchesTheReference,
+  parityRuns,
+  REFUSED_REASONS,
+  refusalMessage,
+} from './parity.js';
 import { runInvoiceReconciliationOnVercelAi, scriptedInvoiceAiModel } from './run-vercel-ai.js';
 
 describe('invoice reconciliation on the Vercel AI SDK: parity with the core-only reference', async () => {
@@ -39,18 +45,9 @@ describe('invoice reconciliation on the Vercel AI SDK: parity with the core-only
       ['call-6', 'execution-denied'],
       ['call-7', 'json'],
     ]);
-    expect(results.slice(2, 4).map((part) => part.output)).toEqual([
-      {
-        type: 'execution-denied',
-        reason:
-          'ORBIT did not run "update_invoice_status" (block: resource_call_limit_reached). Do not retry the same call; continue with another step or flag it for human review.',
-      },
-      {
-        type: 'execution-denied',
-        reason:
-          'ORBIT did not run "update_invoice_status" (block: condition_require:account_id_format). Do not retry the same call; continue with another step or flag it for human review.',
-      },
-    ]);
+    expect(results.slice(2, 4).map((part) => part.output)).toEqual(
+      REFUSED_REASONS.map((reason) => ({ type: 'execution-denied', reason: refusalMessage(reason) })),
+    );
     const denied = results[5]!.output as { reason?: string };
     expect(denied.reason).toContain('approval_denied');
     expect(denied.reason).toContain('Ambiguous account: flag it instead.');

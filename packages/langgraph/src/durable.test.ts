@@ -268,7 +268,7 @@ describe.skipIf(!ANSWERS)(
       expect(kinds(dEvents, 'decision', 'c-read').map((e) => e.decision)).toEqual(['proceed']);
       expect(s.ran('read').map((line) => line.split(' ')[1])).toEqual([String(a.pid), String(d.pid)]);
       expect(await s.approvalStatus(approvalId)).toBe('done');
-    }, 60_000);
+    }, 180_000); // two to four Node processes each: a hang guard, generous for a loaded 2-core machine
 
     it('two processes resume the same interrupt at once: the paused tool runs once in all', async () => {
       const s = scenario();
@@ -338,6 +338,6 @@ describe.skipIf(!ANSWERS)(
       expect(messages.at(-1)?.content).toBe('done');
       const sent = messages.find((m) => (m as ToolMessage).tool_call_id === 'c-send')?.content;
       expect(results.map((r) => toolMessage(r, 'c-send')?.content)).toContain(sent);
-    }, 60_000);
+    }, 180_000); // two to four Node processes each: a hang guard, generous for a loaded 2-core machine
   },
 );
