@@ -1,0 +1,5 @@
+import type { Command } from '../command.js';
+import { manifestSchema } from './manifest-schema.js';
+
+/** Every `orbit` command, in the order `orbit --help` lists them. One file per command. */
+export const COMMANDS: readonly Command[] = [manifestSchema];
