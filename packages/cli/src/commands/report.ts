@@ -220,8 +220,11 @@ async function writeHtml(path: string, html: string): Promise<void> {
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const why =
-      code === 'ENOENT' ? 'its directory does not exist' : code === 'EISDIR' ? 'it is a directory' : String(code);
+      code === 'ENOENT'
+        ? 'its directory does not exist'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : String(code);
     throw new CliError('ERR_OUTPUT', `cannot write the HTML report to "${path}": ${why}.`, EXIT.INPUT);
   }
 }
-

@@ -24,7 +24,9 @@ export function renderReportText(doc: ReportDocument, style: Style = PLAIN): str
     lines.push(style.yellow(`Skipped: ${report.skippedLines} lines that are not audit events`));
   if (metrics.drift) {
     const { baseline, current } = metrics.drift;
-    lines.push(`Drift periods: baseline ${baseline.from} to ${baseline.to}, current ${current.from} to ${current.to}`);
+    lines.push(
+      `Drift periods: baseline ${baseline.from} to ${baseline.to}, current ${current.from} to ${current.to}`,
+    );
   }
   for (const agent of doc.agents) lines.push('', ...agentSection(doc, agent, style));
   return lines.join('\n');
@@ -37,7 +39,7 @@ function agentSection(doc: ReportDocument, report: AgentReport, style: Style): s
     report.levelSource
   ];
   const lines = [
-    style.bold(`Agent ${printable(report.agentId)}`) + ` (maturity level ${report.level}, ${source})`,
+    `${style.bold(`Agent ${printable(report.agentId)}`)} (maturity level ${report.level}, ${source})`,
     `  Period      ${day(agent.firstEvent)} to ${day(agent.lastEvent)} (${agent.daysInProduction.toFixed(1)} days)`,
     `  Runs        ${runs.started} started, ${runs.ended} ended (${runs.halted} halted), ${runs.open} open; outcomes: success ${runs.success}, failure ${runs.failure}, abandoned ${runs.abandoned} (${runs.neverEnded} never ended), unreported ${runs.unreported}`,
     `              task success ${pct(runs.taskSuccessRate)}, abandonment ${pct(runs.abandonmentRate)}`,
