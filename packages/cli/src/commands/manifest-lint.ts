@@ -35,7 +35,11 @@ export const manifestLint: Command = {
       manifest = parseManifest(text).manifest;
     } catch (error) {
       if (!ManifestError.isInstance(error)) throw error;
-      const issues = error.issues.length > 0 ? error.issues : [{ path: '(root)', message: error.message }];
+      // A YAML error has no issues; its message quotes the source over several lines: keep the first.
+      const issues =
+        error.issues.length > 0
+          ? error.issues
+          : [{ path: '(root)', message: (error.message.split('\n')[0] ?? '').replace(/:$/, '') }];
       for (const issue of issues) {
         problems.push({ ...issue, fix: fixFor(issue.path, issue.message), severity: 'error' });
       }
