@@ -19,7 +19,9 @@ describe('orbit keygen', () => {
     const privateKey = createPrivateKey(readFileSync(privatePath, 'utf8'));
     expect(privateKey.asymmetricKeyType).toBe('ed25519');
     const publicKey = createPublicKey(readFileSync(publicPath, 'utf8'));
-    expect(publicKey.export({ format: 'jwk' })).toEqual(createPublicKey(privateKey).export({ format: 'jwk' }));
+    expect(publicKey.export({ format: 'jwk' })).toEqual(
+      createPublicKey(privateKey).export({ format: 'jwk' }),
+    );
   });
 
   it('defaults the kid to the JWK thumbprint and prints JSON with --json', () => {

@@ -10,7 +10,16 @@ function signed() {
   const dir = tempDir();
   const manifest = exampleManifest(dir);
   const keys = keyPair(dir, 'deploy-1');
-  const sign = runOrbit(['manifest', 'sign', manifest, '--key', keys.privateKey, '--kid', 'deploy-1', '--json']);
+  const sign = runOrbit([
+    'manifest',
+    'sign',
+    manifest,
+    '--key',
+    keys.privateKey,
+    '--kid',
+    'deploy-1',
+    '--json',
+  ]);
   expect(sign.code).toBe(0);
   return { dir, manifest, keys, out: JSON.parse(sign.stdout) };
 }
@@ -41,7 +50,15 @@ describe('orbit manifest sign', () => {
     const dir = tempDir();
     const manifest = exampleManifest(dir);
     const keys = keyPair(dir, 'k');
-    const text = runOrbit(['manifest', 'sign', manifest, '--key', keys.privateKey, '--out', join(dir, 'm.jws')]);
+    const text = runOrbit([
+      'manifest',
+      'sign',
+      manifest,
+      '--key',
+      keys.privateKey,
+      '--out',
+      join(dir, 'm.jws'),
+    ]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(
       /^signed {5}.*agent-manifest\.yaml \(invoice-reconciliation-v2, manifest_version 2\)\ndigest {5}sha256:[0-9a-f]{64}\nkid {8}\S+\nsignature {2}.*m\.jws\n$/,
@@ -103,13 +120,18 @@ describe('orbit manifest verify', () => {
     expect(run.stdout).toBe(
       `verified  ${manifest} (invoice-reconciliation-v2, manifest_version 2)\ndigest    ${out.digest}\nkid       deploy-1\n`,
     );
-    const json = JSON.parse(runOrbit(['manifest', 'verify', manifest, '--key', keys.publicKey, '--json']).stdout);
+    const json = JSON.parse(
+      runOrbit(['manifest', 'verify', manifest, '--key', keys.publicKey, '--json']).stdout,
+    );
     expect(json).toMatchObject({ ok: true, digest: out.digest, kid: 'deploy-1', manifest_version: 2 });
   });
 
   it('exits 1 when the manifest changed after signing (a digest mismatch)', () => {
     const { manifest, keys, out } = signed();
-    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('max_calls_per_run: 50', 'max_calls_per_run: 51'));
+    writeFileSync(
+      manifest,
+      readFileSync(manifest, 'utf8').replace('max_calls_per_run: 50', 'max_calls_per_run: 51'),
+    );
     const run = runOrbit(['manifest', 'verify', manifest, '--key', keys.publicKey]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('was changed after signing');
@@ -124,7 +146,16 @@ describe('orbit manifest verify', () => {
     const wrongKey = runOrbit(['manifest', 'verify', manifest, '--key', other.publicKey, '--json']);
     expect(wrongKey.code).toBe(1);
     expect(JSON.parse(wrongKey.stdout).error.code).toBe('ERR_MANIFEST_SIGNATURE_INVALID');
-    const wrongKid = runOrbit(['manifest', 'verify', manifest, '--key', other.publicKey, '--kid', 'other', '--json']);
+    const wrongKid = runOrbit([
+      'manifest',
+      'verify',
+      manifest,
+      '--key',
+      other.publicKey,
+      '--kid',
+      'other',
+      '--json',
+    ]);
     expect(wrongKid.code).toBe(1);
     expect(JSON.parse(wrongKid.stdout).error.code).toBe('ERR_MANIFEST_UNKNOWN_KID');
     writeFileSync(`${manifest}.jws`, 'not.a.jws\n');
@@ -137,12 +168,24 @@ describe('orbit manifest verify', () => {
     const { dir, manifest, keys } = signed();
     const missing = runOrbit(['manifest', 'verify', join(dir, 'none.yaml'), '--key', keys.publicKey]);
     expect(missing.code).toBe(3);
-    expect(missing.stderr).toBe(`orbit: cannot read the manifest ${join(dir, 'none.yaml')}: the file does not exist.\n`);
-    const noSignature = runOrbit(['manifest', 'verify', manifest, '--key', keys.publicKey, '--signature', join(dir, 'x.jws')]);
+    expect(missing.stderr).toBe(
+      `orbit: cannot read the manifest ${join(dir, 'none.yaml')}: the file does not exist.\n`,
+    );
+    const noSignature = runOrbit([
+      'manifest',
+      'verify',
+      manifest,
+      '--key',
+      keys.publicKey,
+      '--signature',
+      join(dir, 'x.jws'),
+    ]);
     expect(noSignature.code).toBe(3);
     expect(noSignature.stderr).toContain('cannot read the signature');
     const privateKey = runOrbit(['manifest', 'verify', manifest, '--key', keys.privateKey]);
     expect(privateKey.code).toBe(3);
-    expect(privateKey.stderr).toContain('is not an Ed25519 public key (found a private key; pass its public half)');
+    expect(privateKey.stderr).toContain(
+      'is not an Ed25519 public key (found a private key; pass its public half)',
+    );
   });
 });
