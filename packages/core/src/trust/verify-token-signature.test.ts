@@ -42,7 +42,11 @@ describe('verifyTokenSignature', () => {
   it('refuses an expired token, another key and another issuer', async () => {
     const { token, jwk } = await minted();
     const other = await minted();
-    const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: TokenError) => error);
+    const refusal = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (error: TokenError) => error,
+      );
     const expired = await refusal(
       verifyTokenSignature(token, { trustedKeys: { keys: [jwk] }, now: () => T0 + 120_000 }),
     );
