@@ -1,6 +1,21 @@
 import type { Command } from '../command.js';
+import { auditVerify } from './audit-verify.js';
+import { keygen } from './keygen.js';
+import { manifestLint } from './manifest-lint.js';
 import { manifestSchema } from './manifest-schema.js';
+import { manifestSign } from './manifest-sign.js';
+import { manifestVerify } from './manifest-verify.js';
 import { report } from './report.js';
+import { tokenInspect } from './token-inspect.js';
 
 /** Every `orbit` command, in the order `orbit --help` lists them. One file per command. */
-export const COMMANDS: readonly Command[] = [manifestSchema, report];
+export const COMMANDS: readonly Command[] = [
+  manifestSchema,
+  keygen,
+  manifestSign,
+  manifestVerify,
+  manifestLint,
+  tokenInspect,
+  auditVerify,
+  report,
+];

@@ -23,3 +23,7 @@ export {
   type TrustAuthorityOptions,
   type VerifiedToken,
 } from '../trust/trust-authority.js';
+export {
+  type VerifyTokenSignatureOptions,
+  verifyTokenSignature,
+} from '../trust/verify-token-signature.js';
