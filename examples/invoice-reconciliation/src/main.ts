@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { chooseFramework, setUpTracing } from '@orbit-agents/example-support';
 import { type InvoiceRunReport, runInvoiceReconciliation, type StepReport } from './run-core.js';
 import { defaultInvoiceModel, describeModel, runInvoiceReconciliationOnLangGraph } from './run-langgraph.js';
@@ -30,11 +31,34 @@ const withModel = (model: string) =>
   model === 'scripted (offline)'
     ? 'offline with a scripted model (set OPENAI_API_KEY to use a real one)'
     : `with the real model ${model}; the reviewer is still scripted`;
+// ORBIT_STORE=<SQLite file>: the run lives in that store (where `orbit approvals` and `orbit console` see it);
+// ORBIT_REVIEWER=person (core only): a person answers each pause there instead of the scripted reviewer.
+const storePath = process.env.ORBIT_STORE ? resolve(process.env.ORBIT_STORE) : undefined;
+const person = process.env.ORBIT_REVIEWER === 'person';
+if (person && (framework !== 'core' || !storePath)) {
+  console.error('ORBIT_REVIEWER=person needs ORBIT_FRAMEWORK=core and ORBIT_STORE=<SQLite file>.');
+  process.exit(2);
+}
 let report: InvoiceRunReport;
 let runsOn: string;
 if (framework === 'core') {
-  report = await runInvoiceReconciliation({ auditPath, telemetry });
-  runsOn = 'the ORBIT core alone (the core-only reference, --core), offline and scripted';
+  const store = storePath ? await openSqliteStore(storePath) : undefined;
+  if (person) {
+    console.log('A person answers each pause: open the console on this store in another terminal:');
+    console.log(`  npx -y pnpm@10.34.9 orbit console --store ${storePath} --audit ${auditPath}\n`);
+  }
+  try {
+    report = await runInvoiceReconciliation({
+      auditPath,
+      telemetry,
+      store,
+      reviewer: person ? 'person' : 'scripted',
+      approvalTimeoutMs: 30 * 60_000,
+    });
+  } finally {
+    await store?.close();
+  }
+  runsOn = `the ORBIT core alone (the core-only reference, --core), offline, ${person ? 'a person answering in the store' : 'scripted'}${storePath ? ` (store ${storePath})` : ''}`;
 } else if (framework === 'vercel-ai') {
   const model = defaultInvoiceAiModel();
   report = await runInvoiceReconciliationOnVercelAi({ auditPath, telemetry, model });
@@ -97,3 +121,10 @@ console.log(
 );
 console.log(`Audit log (JSONL): ${auditPath}`);
 console.log(`Trace (OpenTelemetry spans): ${tracing.destinations.join('; ')}`);
+
+/** The SQLite store at `path` (its directory made when absent). */
+async function openSqliteStore(path: string) {
+  mkdirSync(dirname(path), { recursive: true });
+  const { SqliteStore } = await import('@orbit-agents/core/stores/sqlite');
+  return new SqliteStore({ path });
+}

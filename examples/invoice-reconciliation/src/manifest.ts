@@ -1,16 +1,39 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { type LoadedManifest, loadManifest, signManifest } from '@orbit-agents/core';
-import { exportJWK, generateKeyPair } from 'jose';
+import { decodeProtectedHeader, exportJWK, generateKeyPair, importSPKI } from 'jose';
 
 /** The manifest that ships with the example. */
 export const MANIFEST_URL = new URL('../agent-manifest.yaml', import.meta.url);
 
+/** Where `orbit manifest sign` writes the manifest's signature: next to it. */
+export const SIGNATURE_URL = new URL('../agent-manifest.yaml.jws', import.meta.url);
+
 /**
- * Deploy step: the manifest is signed with a fresh Ed25519 key; start-up: it is verified against the
- * trusted public keys (JWKS). Every version of the example (core-only, LangGraph, AI SDK, OpenAI Agents) starts this way.
+ * Deploy step and start-up. By default the manifest is signed here with a fresh Ed25519 key and verified
+ * against it (offline, nothing to set up). With `ORBIT_MANIFEST_KEY` (the path of a public key in PEM, as
+ * `orbit keygen` writes it), the example verifies the signature `orbit manifest sign` wrote next to the
+ * manifest (`agent-manifest.yaml.jws`) against that key instead, as a deployment would: a changed manifest or
+ * another key refuses to start. Every version of the example (core-only, LangGraph, AI SDK, OpenAI Agents)
+ * starts this way.
+ *
+ * @throws ManifestError (`ERR_MANIFEST_SIGNATURE_INVALID`, ...) when the signature does not verify; Error when
+ * `ORBIT_MANIFEST_KEY` is set but the key or the signature file is missing.
  */
-export async function loadSignedManifest(): Promise<LoadedManifest> {
+export async function loadSignedManifest(env = process.env): Promise<LoadedManifest> {
   const manifestText = readFileSync(MANIFEST_URL, 'utf8');
+  const keyPath = env.ORBIT_MANIFEST_KEY;
+  if (keyPath) {
+    if (!existsSync(SIGNATURE_URL)) {
+      throw new Error(
+        `ORBIT_MANIFEST_KEY is set but ${SIGNATURE_URL.pathname} does not exist: sign the manifest first (orbit manifest sign).`,
+      );
+    }
+    const signature = readFileSync(SIGNATURE_URL, 'utf8').trim();
+    const kid = decodeProtectedHeader(signature).kid;
+    const publicKey = await importSPKI(readFileSync(keyPath, 'utf8'), 'EdDSA');
+    const trustedKeys = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' }] };
+    return loadManifest({ manifest: manifestText, signature, trustedKeys });
+  }
   const { privateKey, publicKey } = await generateKeyPair('Ed25519');
   const kid = 'deploy-key-1';
   const signature = await signManifest({ manifest: manifestText, privateKey, kid });
