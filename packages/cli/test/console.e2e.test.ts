@@ -1,0 +1,105 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ConsoleProcess,
+  createStoreFile,
+  invoiceAgent,
+  startConsoleProcess,
+  tempDir,
+} from './console-fixture.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`[console e2e] skipped: no Chromium at ${CHROMIUM}.`);
+const DOCS = fileURLToPath(new URL('../docs/', import.meta.url));
+
+/**
+ * End to end, in real headless Chromium: the real `orbit console` binary on a SQLite store, an agent
+ * in this process on the same file whose paused call waits for an answer given in the store, and a
+ * person answering in the page.
+ */
+describe.skipIf(!hasChromium)('orbit console in a browser', () => {
+  let browser: Browser;
+  let console_: ConsoleProcess;
+  let dir: string;
+  let storePath: string;
+  let auditPath: string;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    storePath = await createStoreFile(join(dir, 'orbit.db'));
+    auditPath = join(dir, 'audit.jsonl');
+    writeFileSync(auditPath, '');
+    console_ = await startConsoleProcess(['--store', storePath, '--audit', auditPath, '--port', '0']);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-gpu',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    expect(await console_?.stop()).toBe(0);
+  });
+
+  /** Opens the inbox as `approver` and waits for the card of the paused `pay_invoice` call. */
+  async function openInbox(approver: string): Promise<{ page: Page; card: ReturnType<Page['locator']> }> {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await page.goto(console_.url);
+    await page.getByLabel('Approver').fill(approver);
+    const card = page.locator('li.card', { hasText: 'pay_invoice' }).first();
+    await card.waitFor({ timeout: 15_000 });
+    return { page, card };
+  }
+
+  it('approves in the page: the waiting run goes on, the tool runs, the run view shows who approved', async () => {
+    const agent = await invoiceAgent(storePath, auditPath);
+    try {
+      const run = agent.orbit.startRun();
+      const looked = await run.execute(agent.lookupInvoice, { invoice_id: 'INV-7', confidence: 0.97 });
+      expect(looked.status).toBe('executed');
+      const paying = run.execute(agent.payInvoice, {
+        invoice_id: 'INV-7',
+        amount: 1250,
+        currency: 'EUR',
+        confidence: 0.8,
+      });
+      const { page, card } = await openInbox('maria@finance');
+      await expect.poll(() => card.textContent()).toContain('lookup_invoice'); // the run's history
+      expect(await card.textContent()).toContain('"amount": 1250');
+      expect(await card.textContent()).toContain('0.80');
+      await page.screenshot({ path: join(DOCS, 'console-inbox.png'), fullPage: true });
+
+      await card.getByRole('button', { name: 'Approve', exact: true }).click();
+      const result = await paying;
+      expect(result.status).toBe('executed');
+      expect(agent.payments.made).toEqual([{ invoice_id: 'INV-7', amount: 1250 }]);
+      await expect.poll(() => card.locator('.result').textContent()).toContain('approved by maria@finance');
+      await run.end({ outcome: 'success' });
+
+      await page.goto(`${console_.url}/runs/${run.id}`);
+      const approvals = page.getByRole('table', { name: /Approvals of this run tree/ });
+      await approvals.waitFor();
+      expect(await approvals.textContent()).toContain('maria@finance');
+      const events = page.getByRole('table', { name: 'Approval events' });
+      expect(await events.textContent()).toMatch(/approve.*maria@finance/s);
+      const decisions = page.getByRole('table', { name: /Decisions/ });
+      expect(await decisions.textContent()).toContain('pay_invoice');
+      expect(await decisions.textContent()).toContain('executed');
+      await page.screenshot({ path: join(DOCS, 'console-run.png'), fullPage: true });
+      await page.close();
+    } finally {
+      await agent.close();
+    }
+  });
+});
