@@ -51,7 +51,14 @@ function render(snapshot) {
     elsewhere++;
   }
   for (const item of snapshot.items) {
-    if (cards.has(item.approval_id)) continue;
+    const known = cards.get(item.approval_id);
+    if (known) {
+      if (JSON.stringify(known.item.history) !== JSON.stringify(item.history)) {
+        known.item = item;
+        known.el.querySelector('.history').replaceChildren(history(item, snapshot.audit_files));
+      }
+      continue;
+    }
     const el = renderCard(item, snapshot.audit_files);
     cards.set(item.approval_id, { el, item });
     $('inbox').append(el);
@@ -138,7 +145,7 @@ function renderCard(item, auditFiles) {
       h('h3', {}, 'Arguments'),
       h('pre', { class: 'json', tabindex: 0 }, pretty(item.args)),
       h('h3', {}, 'History of this run'),
-      history(item, auditFiles),
+      h('div', { class: 'history' }, history(item, auditFiles)),
       h(
         'div',
         { class: 'actions' },

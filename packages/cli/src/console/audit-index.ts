@@ -23,6 +23,16 @@ export class AuditIndex {
     return this.files.length === 0;
   }
 
+  /** Changes when any audit file changed (size or modification time): the history may have grown. */
+  async signature(): Promise<string> {
+    const parts: string[] = [];
+    for (const file of this.files) {
+      const info = await stat(file).catch(() => undefined);
+      parts.push(info ? `${info.size}:${info.mtimeMs}` : '-');
+    }
+    return parts.join(',');
+  }
+
   /** Every event of every file, file by file, in file order. */
   async events(): Promise<AuditEvent[]> {
     const all: AuditEvent[] = [];

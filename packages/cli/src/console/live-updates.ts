@@ -11,7 +11,8 @@ const HEARTBEAT_MS = 15_000;
 /**
  * Live updates by Server-Sent Events: while at least one page listens, the store's pending approvals
  * are read every `POLL_MS`, and the whole inbox is pushed to every page when the pending set changed
- * (an approval arrived, was answered here or elsewhere, or expired). A store that cannot be read is
+ * (an approval arrived, was answered here or elsewhere, or expired) or, while approvals are pending, an
+ * audit file grew (their runs' history). A store that cannot be read is
  * pushed as an `unavailable` event; the page says so and keeps what it shows.
  */
 export class LiveUpdates {
@@ -75,7 +76,8 @@ export class LiveUpdates {
     if (this.polling) return;
     this.polling = true;
     try {
-      const seen = fingerprint(await this.store.listPending({ now: Date.now() }));
+      const pending = await this.store.listPending({ now: Date.now() });
+      const seen = `${fingerprint(pending)}|${pending.length > 0 ? await this.audit.signature() : ''}`;
       if (seen !== this.last) {
         this.last = seen;
         await this.pushTo([...this.clients]);
