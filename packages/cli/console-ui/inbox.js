@@ -45,7 +45,8 @@ function render(snapshot) {
   const ids = new Set(snapshot.items.map((item) => item.approval_id));
   let elsewhere = 0;
   for (const [id, card] of cards) {
-    if (ids.has(id) || card.el.dataset.done === 'true') continue;
+    // A card being answered here, or answered here, stays (with its result) until dismissed.
+    if (ids.has(id) || card.el.dataset.sending === 'true' || card.el.dataset.done === 'true') continue;
     card.el.remove();
     cards.delete(id);
     elsewhere++;
@@ -224,6 +225,7 @@ async function send(item, el, answer, result) {
     return;
   }
   for (const button of el.querySelectorAll('button')) button.disabled = true;
+  el.dataset.sending = 'true';
   result.textContent = 'Sending…';
   let reply;
   let body;
@@ -241,6 +243,7 @@ async function send(item, el, answer, result) {
     });
     body = await reply.json();
   } catch (error) {
+    el.dataset.sending = 'false';
     result.textContent = `Not sent: ${error.message}. Try again.`;
     for (const button of el.querySelectorAll('button')) button.disabled = false;
     return;
@@ -252,6 +255,7 @@ async function send(item, el, answer, result) {
     const who = a?.approver ? `: ${verb(a.answer)} by ${a.approver}` : a ? ` (${a.status})` : '';
     done(el, `Not answered: ${body.message ?? 'conflict'}${who}.`, 'conflict');
   } else {
+    el.dataset.sending = 'false';
     result.textContent = `Refused: ${body.error?.message ?? reply.statusText}`;
     for (const button of el.querySelectorAll('button')) button.disabled = false;
     return;

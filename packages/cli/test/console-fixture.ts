@@ -1,5 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOrbit, defineTool, JsonlFileSink, loadManifest } from '@orbit-agents/core';
@@ -34,7 +36,10 @@ export interface ConsoleProcess {
  * Starts `orbit console <args>` and waits until it prints its URL ("ORBIT console on http://…").
  * Rejects with what it printed when it exits first.
  */
-export function startConsoleProcess(args: readonly string[]): Promise<ConsoleProcess> {
+export function startConsoleProcess(
+  args: readonly string[],
+  options: { json?: boolean } = {},
+): Promise<ConsoleProcess> {
   const child = spawn(process.execPath, [BIN, 'console', ...args], {
     env: { ...process.env, NO_COLOR: '1', ORBIT_DEBUG: '' },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -50,7 +55,7 @@ export function startConsoleProcess(args: readonly string[]): Promise<ConsolePro
       20_000,
     );
     const onData = () => {
-      const match = /ORBIT console on (http:\/\/\S+)/.exec(out);
+      const match = options.json ? jsonUrl(out) : /ORBIT console on (http:\/\/\S+)/.exec(out);
       if (!match) return;
       clearTimeout(timer);
       child.stdout.off('data', onData);
@@ -71,6 +76,82 @@ export function startConsoleProcess(args: readonly string[]): Promise<ConsolePro
       reject(new Error(`orbit console exited with ${code}; stdout: ${out} stderr: ${err}`));
     });
   });
+}
+
+/** The URL in the JSON document `orbit console --json` prints, once it is whole. */
+function jsonUrl(out: string): [string, string] | undefined {
+  try {
+    const url = JSON.parse(out).console.url as string;
+    return [url, url];
+  } catch {
+    return undefined;
+  }
+}
+
+/** What one HTTP request to the console answered. */
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: the tests read the console's JSON answers field by field.
+  json(): any;
+}
+
+/**
+ * One HTTP request with exactly the headers given (Node's `fetch` would add or refuse some, such as
+ * `Host` and `Origin`, which these tests must set).
+ */
+export function request(
+  url: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) }),
+      );
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** Puts a pending approval straight into the store at `path` (as a paused run would). */
+export async function putPendingApproval(
+  path: string,
+  overrides: { treeId?: string; approvalId?: string; expiresAt?: number } = {},
+): Promise<{ treeId: string; approvalId: string; actionHash: string }> {
+  const treeId = overrides.treeId ?? randomUUID();
+  const approvalId = overrides.approvalId ?? randomUUID();
+  const actionHash = `sha256:${randomUUID().replaceAll('-', '')}`;
+  const store = new SqliteStore({ path });
+  const now = Date.now();
+  await store.putApproval(treeId, {
+    treeId,
+    status: 'pending',
+    requestedAt: now,
+    expiresAt: overrides.expiresAt ?? now + 600_000,
+    request: {
+      approval_id: approvalId,
+      run_id: treeId,
+      agent_id: 'invoice-agent',
+      call_id: 'call-1',
+      tool: 'pay_invoice',
+      args: { invoice_id: 'INV-1', amount: 10, currency: 'EUR' },
+      decision: 'pause',
+      reasons: ['below_tool_threshold'],
+      confidence: 0.8,
+      reversibility: 'irreversible',
+      action_hash: actionHash,
+      requested_at: new Date(now).toISOString(),
+      allowed_answers: ['approve', 'deny', 'edit'],
+      context: { task_scope: 'Reconcile invoices', maturity_level: 3, ledger: {} },
+    },
+  });
+  await store.close();
+  return { treeId, approvalId, actionHash };
 }
 
 const MANIFEST = `

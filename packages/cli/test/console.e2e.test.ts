@@ -81,6 +81,9 @@ describe.skipIf(!hasChromium)('orbit console in a browser', { timeout: 60_000 },
       await page.screenshot({ path: join(DOCS, 'console-inbox.png'), fullPage: true });
 
       await card.getByRole('button', { name: 'Approve', exact: true }).click();
+      await expect
+        .poll(() => card.locator('.result').textContent(), { timeout: 15_000 })
+        .toContain('approved by maria@finance');
       const result = await paying;
       expect(result.status).toBe('executed');
       expect(agent.payments.made).toEqual([{ invoice_id: 'INV-7', amount: 1250 }]);
@@ -122,12 +125,12 @@ describe.skipIf(!hasChromium)('orbit console in a browser', { timeout: 60_000 },
       expect(agent.payments.made).toEqual([]); // invalid JSON is never sent
       await editor.fill('{ "invoice_id": "INV-8", "amount": 980, "currency": "EUR" }');
       await card.getByRole('button', { name: 'Approve with these arguments' }).click();
+      await expect
+        .poll(() => card.locator('.result').textContent(), { timeout: 15_000 })
+        .toContain('approved with edited arguments by lee@finance');
       const result = await paying;
       expect(result.status).toBe('executed');
       expect(agent.payments.made).toEqual([{ invoice_id: 'INV-8', amount: 980 }]);
-      await expect
-        .poll(() => card.locator('.result').textContent())
-        .toContain('approved with edited arguments by lee@finance');
       await run.end({ outcome: 'success' });
       await page.close();
     } finally {
@@ -149,6 +152,9 @@ describe.skipIf(!hasChromium)('orbit console in a browser', { timeout: 60_000 },
       const comment = 'Wrong vendor: INV-9 belongs to ACME AG, not ACME GmbH.';
       await card.getByLabel('Comment for the agent').fill(comment);
       await card.getByRole('button', { name: 'Deny' }).click();
+      await expect
+        .poll(() => card.locator('.result').textContent(), { timeout: 15_000 })
+        .toContain('denied by sam@finance');
       const result = await paying;
       expect(result.status).toBe('refused');
       if (result.status !== 'refused') throw new Error('unreachable');
