@@ -289,3 +289,122 @@ describe('orbit console: starting', () => {
     expect(await running.stop()).toBe(0);
   });
 });
+
+describe('orbit console: the run view', () => {
+  it('reads a run tree from the audit files: sub-agent runs, decisions and outcomes, token scopes, approvals, rollback', async () => {
+    const dir = tempDir();
+    const storePath = await createStoreFile(join(dir, 'orbit.db'));
+    const auditPath = join(dir, 'audit.jsonl');
+    const base = { agent_id: 'invoice-agent', manifest_digest: 'sha256:abc' };
+    const root = { ...base, run_id: 'run-root', parent_run_id: null };
+    const child = { ...base, agent_id: 'payer', run_id: 'run-child', parent_run_id: 'run-root' };
+    const lines = [
+      { ...root, ts: '2026-12-07T09:00:00.000Z', event: 'run', run: 'started' },
+      {
+        ...root,
+        ts: '2026-12-07T09:00:01.000Z',
+        event: 'decision',
+        call_id: 'c1',
+        tool: 'spawn_sub_agent',
+        decision: 'proceed',
+        confidence: 0.95,
+        reasons: [],
+      },
+      {
+        ...root,
+        ts: '2026-12-07T09:00:01.100Z',
+        event: 'token',
+        token: 'minted',
+        token_id: 'tok-1',
+        sub_agent: 'payer',
+        depth: 1,
+        scope: { tools: ['pay_invoice'], resources: ['invoice:INV-3'] },
+      },
+      {
+        ...child,
+        ts: '2026-12-07T09:00:02.000Z',
+        event: 'approval',
+        approval: 'requested',
+        approval_id: 'ap-1',
+        tool: 'pay_invoice',
+      },
+      {
+        ...child,
+        ts: '2026-12-07T09:00:02.000Z',
+        event: 'decision',
+        call_id: 'c2',
+        tool: 'pay_invoice',
+        decision: 'pause',
+        confidence: 0.8,
+        reasons: ['below_tool_threshold'],
+      },
+      {
+        ...child,
+        ts: '2026-12-07T09:00:05.000Z',
+        event: 'approval',
+        approval: 'approve',
+        approval_id: 'ap-1',
+        tool: 'pay_invoice',
+        approver: 'maria@finance',
+      },
+      {
+        ...child,
+        ts: '2026-12-07T09:00:05.100Z',
+        event: 'outcome',
+        call_id: 'c2',
+        tool: 'pay_invoice',
+        status: 'executed',
+        decision: 'proceed_with_log',
+      },
+      {
+        ...child,
+        ts: '2026-12-07T09:00:06.000Z',
+        event: 'rollback',
+        rollback: 'unrecoverable',
+        tool: 'pay_invoice',
+        resource: 'invoice:INV-3',
+      },
+      { ...root, ts: '2026-12-07T09:00:07.000Z', event: 'run', run: 'ended', task_outcome: 'failure' },
+    ];
+    writeFileSync(auditPath, `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
+    const running = await startConsoleProcess(['--store', storePath, '--audit', auditPath, '--port', '0']);
+    try {
+      const view = (await request(`${running.url}/api/runs/run-child`)).json();
+      expect(view).toMatchObject({ run_id: 'run-child', root_run_id: 'run-root', audit_files: 1 });
+      expect(view.tree).toMatchObject({
+        run_id: 'run-root',
+        state: 'ended',
+        task_outcome: 'failure',
+        calls: [{ tool: 'spawn_sub_agent', decision: 'proceed' }],
+        tokens: [
+          {
+            token: 'minted',
+            sub_agent: 'payer',
+            scope: { tools: ['pay_invoice'], resources: ['invoice:INV-3'] },
+          },
+        ],
+        children: [
+          {
+            run_id: 'run-child',
+            parent_run_id: 'run-root',
+            agent_id: 'payer',
+            calls: [
+              {
+                tool: 'pay_invoice',
+                decision: 'pause',
+                outcome: { status: 'executed', decision: 'proceed_with_log' },
+              },
+            ],
+            approvals: [{ approval: 'requested' }, { approval: 'approve', approver: 'maria@finance' }],
+            rollbacks: [{ rollback: 'unrecoverable', resource: 'invoice:INV-3' }],
+          },
+        ],
+      });
+      const page = await request(`${running.url}/runs/run-child`);
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('<script type="module" src="/run.js">');
+    } finally {
+      expect(await running.stop()).toBe(0);
+    }
+  });
+});
