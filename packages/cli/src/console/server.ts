@@ -99,7 +99,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     if (path === '/api/events') return live.attach(res);
     const runMatch = API_RUN_PATH.exec(path);
     if (runMatch) {
-      const runId = decodeURIComponent(runMatch[1] as string);
+      const runId = decodeSegment(runMatch[1] as string);
       const view = await readRunView(runId, options.audit, options.store);
       if (!view) {
         return sendError(res, 404, 'ERR_RUN_NOT_FOUND', `no run ${runId} in the audit files or the store.`);
@@ -126,6 +126,15 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A URL path segment, decoded; a malformed escape is kept as written (and then matches no run). */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 function staticFor(path: string, files: ReadonlyMap<string, StaticFile>): StaticFile | undefined {
