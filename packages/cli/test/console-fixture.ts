@@ -49,6 +49,10 @@ export function startConsoleProcess(
   child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
   child.stderr.setEncoding('utf8').on('data', (text: string) => (err += text));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // A test that failed before stopping it must not leave it running.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  void exited.then(() => process.off('exit', reap));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`no URL within 20 s; stdout: ${out} stderr: ${err}`)),
