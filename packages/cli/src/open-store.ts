@@ -31,7 +31,11 @@ export async function openStore(
     if (/^rediss?:\/\//.test(target)) {
       const { RedisStore } = await import('@orbit-agents/core/stores/redis');
       const store = new RedisStore({ url: target });
-      await store.listPending({ now: Date.now() }); // fails fast when the server does not answer
+      // Fails fast when the server does not answer; closed then, or its reconnecting keeps the process alive.
+      await store.listPending({ now: Date.now() }).catch(async (error: unknown) => {
+        await store.close().catch(() => undefined);
+        throw error;
+      });
       return store;
     }
     if (!existsSync(target)) {

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { auditVerify } from './audit-verify.js';
+import { consoleCommand } from './console.js';
 import { keygen } from './keygen.js';
 import { manifestLint } from './manifest-lint.js';
 import { manifestSchema } from './manifest-schema.js';
@@ -18,4 +19,5 @@ export const COMMANDS: readonly Command[] = [
   tokenInspect,
   auditVerify,
   report,
+  consoleCommand,
 ];
