@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createOrbit, defineTool, loadManifest, MemorySink } from '@orbit-agents/core';
+import { createOrbit, defineTool, loadManifest, MemorySink, type OrbitOptions } from '@orbit-agents/core';
 import type { RunStore } from '@orbit-agents/core/stores';
 import { SqliteStore } from '@orbit-agents/core/stores/sqlite';
 import { z } from 'zod';
@@ -43,9 +43,9 @@ export function sqliteFile(): string {
 }
 
 /** An orbit on `store`, as the application's worker would hold it. */
-export async function workerOn(store: RunStore, approvalTimeoutMs = 60_000) {
+export async function workerOn(store: RunStore, options: Partial<OrbitOptions> = {}) {
   const manifest = await loadManifest({ manifest: MANIFEST, allowUnsigned: true, logger: { warn() {} } });
-  return createOrbit({ manifest, sink: new MemorySink(), store, approvalTimeoutMs });
+  return createOrbit({ manifest, sink: new MemorySink(), store, approvalTimeoutMs: 60_000, ...options });
 }
 
 /**
