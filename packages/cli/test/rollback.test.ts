@@ -102,6 +102,17 @@ describe('orbit rollback on a SQLite store', () => {
       [{ id: 'a' }, { version: 'v1-a' }],
     ]);
     expect(undone[0].context).toMatchObject({ runId, agentId: 'billing-agent' });
+
+    // a second rollback does not undo them again
+    const again = runOrbit(['rollback', runId, '--store', path, '--tools', module]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('4 actions, newest first; 0 undos to run\n');
+    expect(again.stdout).toContain('  undone already   draft  doc:b     reversible\n');
+    expect(again.stdout).toContain('undone: 0, undo failed: 0, manual recovery: 1, unrecoverable: 1\n');
+    expect(again.stdout).toMatch(
+      /undone already \(by an earlier rollback\):\n {2}draft doc:b .+\n {2}draft doc:a /,
+    );
+    expect(undoLog(log)).toHaveLength(2);
   });
 
   it('--dry-run --json prints the plan only; --json --yes the report', async () => {

@@ -246,6 +246,15 @@ export function describeRunsOnStore(name: string, make: () => Promise<RunStore>)
           context: { runId: run.id, callId: plan[2]!.call_id, agentId: 'test-agent' },
         },
       ]);
+      // a second rollback does not undo it again
+      expect((await planStoredRollback(store, target))[2]).toMatchObject({
+        tool: 'draft',
+        plan: 'already_undone',
+      });
+      const again = await rollbackStoredRun(store, target);
+      expect(again.undone).toEqual([]);
+      expect(again.already_undone).toEqual(report.undone);
+      expect(undone).toHaveLength(1);
       await store.close();
     });
   });

@@ -89,6 +89,7 @@ const PLAN_WORDS: Record<StoredRollbackStep['plan'], string> = {
   undo: 'undo',
   manual_recovery: 'manual recovery',
   unrecoverable: 'unrecoverable',
+  already_undone: 'undone already',
 };
 
 /** The plan, one aligned line per action: what will be done, tool, resource, tier, why not undone. */
@@ -102,7 +103,12 @@ function planText(io: Io, runId: string, plan: readonly StoredRollbackStep[]): s
     step.why ?? '',
   ]);
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((row) => row[i]!.length)));
-  const colour = { undo: style.green, manual_recovery: style.yellow, unrecoverable: style.red };
+  const colour = {
+    undo: style.green,
+    manual_recovery: style.yellow,
+    unrecoverable: style.red,
+    already_undone: style.dim,
+  };
   const lines = rows.map((row, n) => {
     const cells = row.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]!) : cell));
     cells[0] = colour[plan[n]!.plan](cells[0]!);
@@ -131,6 +137,7 @@ function reportText(io: Io, report: RollbackReport): string {
     ...section(style.red('undo failed (recover by hand):'), report.undo_failed),
     ...section(style.yellow('manual recovery:'), report.manual_recovery),
     ...section(style.red('unrecoverable:'), report.unrecoverable),
+    ...section('undone already (by an earlier rollback):', report.already_undone ?? []),
     ...(omitted.length === 0 ? [] : [`omitted: ${omitted.map(([tool, n]) => `${tool} x${n}`).join(', ')}`]),
   ].join('\n');
 }

@@ -116,8 +116,12 @@ export interface StoredAction {
   resource?: string;
   /** The agent whose run executed it (the undo's context). */
   agentId?: string;
-  /** `error`: the tool threw (it may have changed something: recovered by hand, never undone). Absent: executed. */
-  status?: 'executed' | 'error';
+  /**
+   * Absent or `executed`: it ran. `error`: the tool threw (it may have changed something: recovered by
+   * hand, never undone). `undone`: not an action but the mark a rollback from the store appends once the
+   * undo of the call `callId` ran, so a later rollback does not undo it again.
+   */
+  status?: 'executed' | 'error' | 'undone';
   /** The arguments it ran with (JSON). Absent in actions stored before they were kept: undone by hand. */
   args?: unknown;
   /**
