@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defineTool } from '@orbit-agents/core';
@@ -5,7 +6,7 @@ import { SqliteStore } from '@orbit-agents/core/stores/sqlite';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { sqliteFile, workerOn } from './paused-runs.js';
-import { runOrbit } from './run-orbit.js';
+import { BIN, runOrbit } from './run-orbit.js';
 
 /**
  * A run on a fresh SQLite file that executed: `draft` twice (reversible, with an undo), `note` (partial)
@@ -63,6 +64,21 @@ async function executedRun(options: { typescript?: boolean; failingUndo?: boolea
   }
 }
 
+/** Runs the binary on a terminal (a pseudo-terminal from `script`), answering its question with `answer`. */
+function onTerminal(args: readonly string[], answer: string) {
+  const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, BIN, ...args].map(quote).join(' ');
+  const result = spawnSync('script', ['-qec', command, '/dev/null'], {
+    input: answer,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: undefined, ORBIT_DEBUG: '' },
+    timeout: 30_000,
+  });
+  return { code: result.status, output: result.stdout };
+}
+const ESC = String.fromCharCode(27);
+const hasScript = spawnSync('script', ['--version']).status === 0;
+
 const undoLog = (log: string) =>
   existsSync(log)
     ? readFileSync(log, 'utf8')
@@ -88,6 +104,20 @@ describe('orbit rollback on a SQLite store', () => {
       ].join('\n'),
     );
     expect(undoLog(log)).toEqual([]);
+  });
+
+  it.skipIf(!hasScript)('asks "Run N undos?" on a terminal: no leaves them, yes runs them', async () => {
+    const { path, runId, module, log } = await executedRun();
+    const no = onTerminal(['rollback', runId, '--store', path, '--tools', module], 'n\n');
+    expect(no.code).toBe(1);
+    expect(no.output).toContain('Run 2 undos? [y/N]');
+    expect(no.output).toContain('orbit: not run: not confirmed.');
+    expect(no.output).toMatch(new RegExp(`${ESC}\\[32mundo +${ESC}\\[39m`)); // colour on a terminal
+    expect(undoLog(log)).toEqual([]);
+    const yes = onTerminal(['rollback', runId, '--store', path, '--tools', module], 'y\n');
+    expect(yes.code).toBe(0);
+    expect(yes.output).toContain('undone\u001b[39m: 2,');
+    expect(undoLog(log)).toHaveLength(2);
   });
 
   it('runs the undos with --yes, newest first, with the arguments and output the store kept', async () => {
