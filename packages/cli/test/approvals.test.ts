@@ -46,7 +46,7 @@ describe('orbit approvals on a SQLite store', () => {
       '0.8',
       'partial',
       listed.data[0].reasons.join(','),
-      approvals[0]!.actionHash.slice(0, 12),
+      approvals[0]!.actionHash.replace(/^sha256:/, '').slice(0, 12),
     ]);
 
     expect(json(['approvals', 'list', '--store', path, '--agent', 'other']).data).toEqual([]);

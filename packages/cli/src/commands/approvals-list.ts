@@ -62,9 +62,9 @@ const COLUMNS: readonly [string, (row: Row, tty: boolean) => string][] = [
   ['CONFIDENCE', (r) => (r.confidence === null ? '-' : String(r.confidence))],
   ['TIER', (r) => r.reversibility],
   ['REASONS', (r) => r.reasons.join(',') || '-'],
-  ['HASH', (r) => r.action_hash.slice(0, 12)],
+  ['HASH', (r) => r.action_hash.replace(/^sha256:/, '').slice(0, 12)],
   ['AGE', (r) => formatDuration(r.age_ms)],
-  ['LEFT', (r) => formatDuration(r.time_left_ms)],
+  ['LEFT', (r) => (r.time_left_ms === 0 ? 'expired' : formatDuration(r.time_left_ms))],
 ];
 
 /**
