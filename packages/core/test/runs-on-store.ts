@@ -255,6 +255,19 @@ export function describeRunsOnStore(name: string, make: () => Promise<RunStore>)
       expect(again.undone).toEqual([]);
       expect(again.already_undone).toEqual(report.undone);
       expect(undone).toHaveLength(1);
+
+      // undone in the process that ran it: a rollback from the store does not undo it again
+      const b = await worker(store);
+      const other = b.orbit.startRun();
+      expect((await other.execute(draft, { id: 'four', confidence: 0.99 })).status).toBe('executed');
+      expect((await other.rollback()).undone).toHaveLength(1);
+      expect(undone).toHaveLength(2);
+      const elsewhere = { treeId: other.id, runId: other.id, tools: [draft] };
+      expect((await planStoredRollback(store, elsewhere)).map((step) => step.plan)).toEqual([
+        'already_undone',
+      ]);
+      expect((await rollbackStoredRun(store, elsewhere)).undone).toEqual([]);
+      expect(undone).toHaveLength(2);
       await store.close();
     });
   });
