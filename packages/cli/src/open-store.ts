@@ -31,11 +31,13 @@ export async function openStore(
     if (/^rediss?:\/\//.test(target)) {
       const { RedisStore } = await import('@orbit-agents/core/stores/redis');
       const store = new RedisStore({ url: target });
-      // Fails fast when the server does not answer; closed then, or its reconnecting keeps the process alive.
-      await store.listPending({ now: Date.now() }).catch(async (error: unknown) => {
-        await store.close().catch(() => undefined);
+      try {
+        await store.listPending({ now: Date.now() }); // fails fast when the server does not answer
+      } catch (error) {
+        // Closed, or its connection keeps retrying and the process never exits.
+        await store.close().catch(() => {});
         throw error;
-      });
+      }
       return store;
     }
     if (!existsSync(target)) {

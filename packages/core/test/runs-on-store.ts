@@ -195,5 +195,80 @@ export function describeRunsOnStore(name: string, make: () => Promise<RunStore>)
       });
       await store.close();
     });
+
+    it('rolls a run back from another process: the undos run with the arguments and output the store kept', async () => {
+      const store = await make();
+      const undone: unknown[] = [];
+      const draft = defineTool({
+        name: 'draft',
+        input: z.object({ id: z.string(), fail: z.boolean().optional() }),
+        resource: ({ id }) => `doc:${id}`,
+        execute: ({ id, fail }, context) => {
+          if (fail) throw new Error('disk full');
+          return { previous: `v1-${id}`, run: context.runId };
+        },
+        undo: (input, output, context) => void undone.push({ input, output, context }),
+      });
+      const partial = defineTool({
+        name: 'update',
+        input: z.object({ id: z.string() }),
+        execute: () => 'ok',
+      });
+      const a = await worker(store);
+      const run = a.orbit.startRun();
+      expect((await run.execute(draft, { id: 'one', confidence: 0.99 })).status).toBe('executed');
+      expect((await run.execute(partial, { id: 'two', confidence: 0.99 })).status).toBe('executed');
+      expect((await run.execute(draft, { id: 'three', fail: true, confidence: 0.99 })).status).toBe('error');
+      expect((await run.execute(read, { confidence: 0.99 })).status).toBe('executed');
+
+      const { planStoredRollback, rollbackStoredRun } = await import('../src/exports/stores.js');
+      const target = { treeId: run.id, runId: run.id, tools: [draft, partial] };
+      const plan = await planStoredRollback(store, target);
+      expect(plan.map((step) => [step.tool, step.plan, step.why])).toEqual([
+        ['draft', 'manual_recovery', 'the call failed: what it changed is checked by hand'],
+        ['update', 'manual_recovery', 'a partial action: recovered by hand'],
+        ['draft', 'undo', undefined],
+      ]);
+      expect((await planStoredRollback(store, { ...target, tools: [] }))[2]).toMatchObject({
+        plan: 'manual_recovery',
+        why: 'no tool named "draft" among the tools given',
+      });
+
+      const report = await rollbackStoredRun(store, target);
+      expect(report.undone).toEqual([
+        { call_id: plan[2]!.call_id, tool: 'draft', reversibility: 'reversible', resource: 'doc:one' },
+      ]);
+      expect(report.manual_recovery.map((entry) => entry.tool)).toEqual(['draft', 'update']);
+      expect(undone).toEqual([
+        {
+          input: { id: 'one' },
+          output: { previous: 'v1-one', run: run.id },
+          context: { runId: run.id, callId: plan[2]!.call_id, agentId: 'test-agent' },
+        },
+      ]);
+      // a second rollback does not undo it again
+      expect((await planStoredRollback(store, target))[2]).toMatchObject({
+        tool: 'draft',
+        plan: 'already_undone',
+      });
+      const again = await rollbackStoredRun(store, target);
+      expect(again.undone).toEqual([]);
+      expect(again.already_undone).toEqual(report.undone);
+      expect(undone).toHaveLength(1);
+
+      // undone in the process that ran it: a rollback from the store does not undo it again
+      const b = await worker(store);
+      const other = b.orbit.startRun();
+      expect((await other.execute(draft, { id: 'four', confidence: 0.99 })).status).toBe('executed');
+      expect((await other.rollback()).undone).toHaveLength(1);
+      expect(undone).toHaveLength(2);
+      const elsewhere = { treeId: other.id, runId: other.id, tools: [draft] };
+      expect((await planStoredRollback(store, elsewhere)).map((step) => step.plan)).toEqual([
+        'already_undone',
+      ]);
+      expect((await rollbackStoredRun(store, elsewhere)).undone).toEqual([]);
+      expect(undone).toHaveLength(2);
+      await store.close();
+    });
   });
 }

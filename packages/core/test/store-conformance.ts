@@ -573,6 +573,46 @@ export function describeRunStore(name: string, make: () => Promise<RunStore>) {
         expect(await store.listActions(treeId, 'other')).toEqual([]);
         await store.close();
       });
+
+      it('keeps what a rollback from the store needs of an action: agent, status, arguments, output', async () => {
+        const store = await make();
+        const treeId = tree();
+        const full = {
+          callId: 'c1',
+          tool: 'draft',
+          reversibility: 'reversible' as const,
+          resource: 'doc:1',
+          agentId: 'agent-1',
+          args: { id: 'doc:1', tags: ['a', 'b'], n: 1.5 },
+          output: { previous: null, version: 2 },
+        };
+        await store.appendAction(treeId, treeId, full);
+        await store.appendAction(treeId, treeId, {
+          callId: 'c2',
+          tool: 'draft',
+          reversibility: 'reversible',
+          status: 'error',
+        });
+        await store.appendAction(treeId, treeId, {
+          callId: 'c3',
+          tool: 'draft',
+          reversibility: 'reversible',
+          outputKept: false,
+        });
+        await store.appendAction(treeId, treeId, {
+          callId: 'c1',
+          tool: 'draft',
+          reversibility: 'reversible',
+          status: 'undone',
+        });
+        expect(await store.listActions(treeId, treeId)).toEqual([
+          full,
+          { callId: 'c2', tool: 'draft', reversibility: 'reversible', status: 'error' },
+          { callId: 'c3', tool: 'draft', reversibility: 'reversible', outputKept: false },
+          { callId: 'c1', tool: 'draft', reversibility: 'reversible', status: 'undone' },
+        ]);
+        await store.close();
+      });
     });
   });
 }

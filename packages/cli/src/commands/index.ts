@@ -1,4 +1,7 @@
 import type { Command } from '../command.js';
+import { approvalsApprove } from './approvals-approve.js';
+import { approvalsDeny } from './approvals-deny.js';
+import { approvalsList } from './approvals-list.js';
 import { auditVerify } from './audit-verify.js';
 import { consoleCommand } from './console.js';
 import { keygen } from './keygen.js';
@@ -7,6 +10,7 @@ import { manifestSchema } from './manifest-schema.js';
 import { manifestSign } from './manifest-sign.js';
 import { manifestVerify } from './manifest-verify.js';
 import { report } from './report.js';
+import { rollback } from './rollback.js';
 import { tokenInspect } from './token-inspect.js';
 
 /** Every `orbit` command, in the order `orbit --help` lists them. One file per command. */
@@ -20,4 +24,8 @@ export const COMMANDS: readonly Command[] = [
   auditVerify,
   report,
   consoleCommand,
+  approvalsList,
+  approvalsApprove,
+  approvalsDeny,
+  rollback,
 ];

@@ -25,6 +25,8 @@ export interface RollbackReport {
    * tool instead of listed: find them in the audit log (`outcome` events with `status: executed`).
    */
   omitted?: Record<string, number>;
+  /** A rollback from the store (`rollbackStoredRun`): actions an earlier rollback undid, not undone again. */
+  already_undone?: RollbackEntry[];
 }
 
 type Result = 'undone' | 'undo_failed' | 'manual_recovery' | 'unrecoverable';

@@ -228,7 +228,7 @@ async function runCall<Input, Output>(
         : await tool.execute(input, context);
     const undo = tool.undo ? () => tool.undo!(input, output, context) : undefined;
     recordOutcome(run, callId, { status: 'executed', output, elapsedMs: performance.now() - started, undo });
-    if (run.settings.store) await persistExecuted(run, decision, approval);
+    if (run.settings.store) await persistExecuted(run, decision, approval, { status: 'executed', output });
     return { status: 'executed', output, decision, ...withApproval };
   } catch (error) {
     if (suspends?.(error)) {
@@ -236,7 +236,7 @@ async function runCall<Input, Output>(
       throw error;
     }
     recordOutcome(run, callId, { status: 'error', error, elapsedMs: performance.now() - started });
-    if (run.settings.store) await persistExecuted(run, decision, approval);
+    if (run.settings.store) await persistExecuted(run, decision, approval, { status: 'error' });
     return { status: 'error', error, decision, ...withApproval };
   }
 }

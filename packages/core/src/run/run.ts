@@ -328,15 +328,19 @@ export class Run {
   /**
    * Rolls the run back: runs the undos of executed reversible actions in reverse order, lists partial
    * actions as a manual-recovery checklist and irreversible ones as unrecoverable, and records it all.
+   * On a store, each undo that ran is marked in the run's compensation log, so a rollback from the store
+   * (`rollbackStoredRun`, `orbit rollback`) does not run it again.
    */
   async rollback(): Promise<RollbackReport> {
-    const { ledger, recorder } = this.#core;
+    const core = this.#core;
+    const { ledger, recorder } = core;
     const { actions, omitted } = ledger.takeActions();
     const span = recorder.rollbackSpan();
     const report = await compensate(actions, (action, result, error) =>
       recorder.rolledBack(span, action, result, error),
     );
     recorder.rollbackEnded(span, report);
+    await markUndone(core, report);
     if (Object.keys(omitted).length > 0) report.omitted = omitted;
     return report;
   }
@@ -431,4 +435,17 @@ function facadeOf(core: RunCore): Run {
 export function bookSizes(run: Run): { calls: number; approvals: number } {
   const { book } = coreOf(run);
   return { calls: book.calls.size, approvals: book.approvals.size };
+}
+
+/** On a store: marks the undos a rollback ran in the run's compensation log (see `rollbackStoredRun`). */
+async function markUndone(core: RunCore, report: RollbackReport): Promise<void> {
+  const store = core.settings.store;
+  if (!store) return;
+  for (const { call_id: callId, tool, reversibility } of report.undone) {
+    try {
+      await store.appendAction(core.root.id, core.id, { callId, tool, reversibility, status: 'undone' });
+    } catch (error) {
+      core.settings.onStoreError(error);
+    }
+  }
 }

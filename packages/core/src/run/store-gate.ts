@@ -6,7 +6,12 @@ import { resourceTypeOf } from '../gate/policy.js';
 import { SEVERITY } from '../gate/reason-codes.js';
 import { isWrite } from '../gate/tier.js';
 import { halt, isValidConfidence, raise, type Verdict } from '../gate/verdict.js';
-import type { RunLimits, RunStore, StartRunResult } from '../stores/run-store.js';
+import {
+  type RunLimits,
+  type RunStore,
+  STORED_OUTPUT_MAX_CHARS,
+  type StartRunResult,
+} from '../stores/run-store.js';
 import type { Decision } from './decision.js';
 import { type GuardRequest, runs } from './guard-request.js';
 import type { RunCore, StartRefusal } from './run-core.js';
@@ -139,6 +144,7 @@ export async function persistExecuted(
   run: RunCore,
   decision: Decision,
   approval: ApprovalRequest | undefined,
+  result: { status: 'executed'; output: unknown } | { status: 'error' },
 ): Promise<void> {
   const store = run.settings.store;
   if (!store) return;
@@ -151,6 +157,10 @@ export async function persistExecuted(
         tool: decision.tool,
         reversibility: decision.reversibility,
         ...(record?.resource === undefined ? {} : { resource: record.resource }),
+        agentId: run.agentId,
+        ...(result.status === 'error' ? { status: 'error' as const } : {}),
+        ...kept('args', record?.args),
+        ...(result.status === 'executed' ? keptOutput(result.output) : {}),
       });
     }
   } catch (error) {
@@ -236,3 +246,27 @@ const UNCOUNTED: GateState = {
   extraRecords: 0,
   extraMs: 0,
 };
+
+/** A value as JSON for the compensation log, or nothing when it is not JSON. */
+function kept(key: 'args' | 'output', value: unknown): { args?: unknown; output?: unknown } {
+  if (value === undefined) return {};
+  try {
+    const text = JSON.stringify(value);
+    return text === undefined ? {} : { [key]: JSON.parse(text) };
+  } catch {
+    return {};
+  }
+}
+
+/** A call's output for its undo, when it can be kept (JSON, at most `STORED_OUTPUT_MAX_CHARS`). */
+function keptOutput(output: unknown): { output?: unknown; outputKept?: boolean } {
+  if (output === undefined) return {};
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(output);
+  } catch {
+    text = undefined;
+  }
+  if (text === undefined || text.length > STORED_OUTPUT_MAX_CHARS) return { outputKept: false };
+  return { output: JSON.parse(text) };
+}

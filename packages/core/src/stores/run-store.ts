@@ -104,13 +104,37 @@ export type AnswerResult =
   | { ok: true; approval: StoredApproval }
   | { ok: false; reason: 'unknown' | 'already_answered' | 'hash_mismatch'; approval?: StoredApproval };
 
-/** An executed action kept for rollback across processes (undo functions cannot be stored). */
+/**
+ * An executed action kept for rollback across processes. Undo functions cannot be stored: the call's
+ * arguments and output are, so a rollback in another process can run the tool's `undo` with them
+ * (`rollbackStoredRun`).
+ */
 export interface StoredAction {
   callId: string;
   tool: string;
   reversibility: Reversibility;
   resource?: string;
+  /** The agent whose run executed it (the undo's context). */
+  agentId?: string;
+  /**
+   * Absent or `executed`: it ran. `error`: the tool threw (it may have changed something: recovered by
+   * hand, never undone). `undone`: not an action but the mark a rollback from the store appends once the
+   * undo of the call `callId` ran, so a later rollback does not undo it again.
+   */
+  status?: 'executed' | 'error' | 'undone';
+  /** The arguments it ran with (JSON). Absent in actions stored before they were kept: undone by hand. */
+  args?: unknown;
+  /**
+   * Its output (JSON), for the undo. Absent when there was none or it could not be kept (not JSON, or
+   * larger than `STORED_OUTPUT_MAX_CHARS` as JSON: then `outputKept` is false, and it is undone by hand).
+   */
+  output?: unknown;
+  /** False when the call had an output that could not be kept (see `output`). */
+  outputKept?: boolean;
 }
+
+/** The largest output (characters of JSON) a compensation log keeps for an undo. */
+export const STORED_OUTPUT_MAX_CHARS = 65_536;
 
 /**
  * How long a minted token's record outlives its `exp`: more than any verifier's clock tolerance, so a

@@ -1,5 +1,5 @@
 /** The schema version this code writes, kept in the file's `PRAGMA user_version`. */
-export const SQLITE_SCHEMA_VERSION = 4;
+export const SQLITE_SCHEMA_VERSION = 5;
 
 /**
  * Migrations: `MIGRATIONS[v]` takes a file from schema version `v` to `v + 1`. They run in one
@@ -103,5 +103,10 @@ export const MIGRATIONS: readonly string[] = [
     count INTEGER NOT NULL,
     PRIMARY KEY (run_id, tool, resource)
   ) WITHOUT ROWID;
+  `,
+  // 5: what a rollback in another process needs of an executed action (agent, status, arguments,
+  // output), as JSON; NULL for actions stored before (they are recovered by hand).
+  `
+  ALTER TABLE actions ADD COLUMN detail TEXT;
   `,
 ];

@@ -282,18 +282,28 @@ export class SqliteStore implements RunStore {
   /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   async appendAction(treeId: string, runId: string, action: StoredAction): Promise<void> {
     await this.db.execute((sql) => {
+      const { callId, tool, reversibility, resource, ...detail } = action;
       sql(
-        'INSERT INTO actions (tree_id, run_id, call_id, tool, reversibility, resource) VALUES (?, ?, ?, ?, ?, ?)',
-      ).run(treeId, runId, action.callId, action.tool, action.reversibility, action.resource ?? null);
+        'INSERT INTO actions (tree_id, run_id, call_id, tool, reversibility, resource, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ).run(
+        treeId,
+        runId,
+        callId,
+        tool,
+        reversibility,
+        resource ?? null,
+        Object.keys(detail).length === 0 ? null : JSON.stringify(detail),
+      );
     });
   }
 
   /** @throws StoreUnavailableError when the database cannot be used or the store is closed (see class). */
   async listActions(_treeId: string, runId: string): Promise<StoredAction[]> {
     return this.db.execute((sql) =>
-      sql('SELECT call_id, tool, reversibility, resource FROM actions WHERE run_id = ? ORDER BY id')
+      sql('SELECT call_id, tool, reversibility, resource, detail FROM actions WHERE run_id = ? ORDER BY id')
         .all(runId)
         .map((row) => ({
+          ...(typeof row.detail === 'string' ? (JSON.parse(row.detail) as Partial<StoredAction>) : {}),
           callId: String(row.call_id),
           tool: String(row.tool),
           reversibility: String(row.reversibility) as Reversibility,
