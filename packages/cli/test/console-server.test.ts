@@ -203,6 +203,22 @@ describe('orbit console: the server (no browser)', () => {
     expect(text).toMatch(/^retry: 1000\n\nevent: inbox\ndata: \{/);
     await reader.cancel();
   });
+
+  it('serves at most MAX_STREAMS event streams at once (503 past that), and a closed one frees its place', async () => {
+    const open = await Promise.all(Array.from({ length: 32 }, () => fetch(`${server.url}/api/events`)));
+    expect(open.map((reply) => reply.status)).toEqual(Array(32).fill(200));
+    const refused = await request(`${server.url}/api/events`);
+    expect(refused.status).toBe(503);
+    expect(refused.json().error.code).toBe('ERR_TOO_MANY_STREAMS');
+    await open[0]!.body!.cancel();
+    let again = await fetch(`${server.url}/api/events`);
+    for (let i = 0; again.status !== 200 && i < 50; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      again = await fetch(`${server.url}/api/events`);
+    }
+    expect(again.status).toBe(200);
+    await Promise.all([again, ...open.slice(1)].map((reply) => reply.body!.cancel()));
+  });
 });
 
 describe('orbit console: starting', () => {

@@ -110,6 +110,47 @@ describe('orbit manifest sign', () => {
     expect(missing.stderr).toContain('the file does not exist');
     expect(runOrbit(['manifest', 'sign', manifest]).code).toBe(2);
   });
+
+  it('refuses an --out that is the manifest or the private key (exit 2), and leaves both as they were', () => {
+    const dir = tempDir();
+    const manifest = exampleManifest(dir, 'my manifest é.yaml');
+    const keys = keyPair(dir, 'k');
+    const before = { manifest: readFileSync(manifest, 'utf8'), key: readFileSync(keys.privateKey, 'utf8') };
+    const overManifest = runOrbit([
+      'manifest',
+      'sign',
+      manifest,
+      '--key',
+      keys.privateKey,
+      '--out',
+      manifest,
+    ]);
+    expect(overManifest.code).toBe(2);
+    expect(overManifest.stderr).toBe(
+      `orbit: --out ${manifest} is the manifest: the signature is written to its own file (choose another --out).\n`,
+    );
+    const overKey = runOrbit(
+      [
+        'manifest',
+        'sign',
+        'my manifest é.yaml',
+        '--key',
+        'k.private.pem',
+        '--out',
+        './k.private.pem',
+        '--json',
+      ],
+      { cwd: dir },
+    );
+    expect(overKey.code).toBe(2);
+    expect(JSON.parse(overKey.stdout).error.code).toBe('ERR_USAGE');
+    expect(readFileSync(manifest, 'utf8')).toBe(before.manifest);
+    expect(readFileSync(keys.privateKey, 'utf8')).toBe(before.key);
+    // A path with spaces and non-ASCII letters is fine as a manifest and as the default <manifest>.jws.
+    const ok = runOrbit(['manifest', 'sign', manifest, '--key', keys.privateKey]);
+    expect(ok.code).toBe(0);
+    expect(readFileSync(`${manifest}.jws`, 'utf8')).toMatch(/^ey/);
+  });
 });
 
 describe('orbit manifest verify', () => {

@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadManifest, signManifest } from '@orbit-agents/core/manifest';
 import { CliError, EXIT, usageError } from '../cli-error.js';
@@ -59,6 +59,7 @@ export const manifestSign: Command = {
       throw manifestFailure(error, file);
     }
     const out = stringOption(values, 'out') ?? `${file}.jws`;
+    if (out !== '-') refuseToOverwriteInput(resolve(io.cwd, out), path, resolve(io.cwd, keyPath));
     const data = {
       file: path,
       signature_file: out === '-' ? null : resolve(io.cwd, out),
@@ -91,3 +92,25 @@ export const manifestSign: Command = {
     return EXIT.OK;
   },
 };
+
+/** The JWS never replaces the manifest it signs or the private key it was signed with. */
+function refuseToOverwriteInput(out: string, manifest: string, key: string): void {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  };
+  const target = real(out);
+  for (const [input, what] of [
+    [manifest, 'the manifest'],
+    [key, 'the private key'],
+  ] as const) {
+    if (target === real(input)) {
+      throw usageError(
+        `--out ${out} is ${what}: the signature is written to its own file (choose another --out).`,
+      );
+    }
+  }
+}

@@ -113,3 +113,53 @@ describe('orbit token inspect', () => {
     expect(runOrbit(['token', 'inspect', '-'], { input: '' }).code).toBe(3);
   });
 });
+
+/** An unsigned compact JWT with this header and these claims (what a hostile token can say). */
+function forge(header: Record<string, unknown>, claims: Record<string, unknown>): string {
+  const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part(header)}.${part(claims)}.c2ln`;
+}
+
+describe('orbit token inspect, given a hostile token', () => {
+  it('shows a token whose exp is out of any date range (exit 0, expires null), not an internal error', () => {
+    const token = forge({ alg: 'EdDSA' }, { jti: 'j', iat: -1e300, exp: 1e300, orbit: { scope } });
+    const text = runOrbit(['token', 'inspect', token]);
+    expect(text.stderr).toBe('');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('expires    null');
+    const json = runOrbit(['token', 'inspect', token, '--json']);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ issued_at: null, expires_at: null });
+  });
+
+  it('never prints the control characters of its claims (terminal escape sequences) as text', () => {
+    const esc = '\u001b';
+    const token = forge(
+      { alg: 'EdDSA', kid: `k${esc}]0;title\u0007` },
+      {
+        jti: `j${esc}[2J`,
+        aud: `a${esc}]8;;http://evil.example\u0007link`,
+        exp: Math.floor(Date.now() / 1000) + 600,
+        orbit: {
+          run_id: `r${esc}[1m`,
+          chain: [`c${esc}[5m`],
+          parent_jti: `p${esc}c`,
+          scope: {
+            ...scope,
+            profile: `p${esc}[7m`,
+            tools: { [`web${esc}[31m`]: { max_calls: 1, threshold: 0.5, resources: ['r\u0007x'] } },
+          },
+        },
+      },
+    );
+    const run = runOrbit(['token', 'inspect', token, '--audience', 'someone']);
+    expect(run.code).toBe(1);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+    expect(run.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    expect(run.stdout).toContain('token      j?[2J (kid k?]0;title?, issuer null)');
+    expect(run.stdout).toContain('web?[31m: max_calls 1, threshold 0.5, resources r?x');
+    // --json keeps the claims as they are (JSON escapes them).
+    const json = runOrbit(['token', 'inspect', token, '--json']);
+    expect(JSON.parse(json.stdout).jti).toBe(`j${esc}[2J`);
+  });
+});

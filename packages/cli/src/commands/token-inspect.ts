@@ -5,6 +5,7 @@ import type { Command } from '../command.js';
 import { emit, styleOf } from '../io.js';
 import { publicJwk, readPublicKey } from '../keys.js';
 import { onePositional, readStdin, stringOption } from '../read-input.js';
+import { printable } from '../report/escape.js';
 
 /** The core's clock skew for `exp` and `nbf` (`TrustAuthority`'s default). */
 const SKEW_SECONDS = 5;
@@ -37,8 +38,12 @@ function decode(token: string) {
   return { header, claims, orbit, scope: scope.data };
 }
 
-const iso = (seconds: unknown) =>
-  typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : null;
+/** A NumericDate as ISO 8601; `null` when absent or outside what a date can hold (a hostile `exp: 1e300`). */
+const iso = (seconds: unknown) => {
+  if (typeof seconds !== 'number') return null;
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+};
 
 /** `orbit token inspect`: a trust token's claims, its expiry, and with `--key` its signature. */
 export const tokenInspect: Command = {
@@ -116,6 +121,8 @@ export const tokenInspect: Command = {
     };
     const style = styleOf(io);
     emit(io, data, () => {
+      // Everything the token says is the token's author's text: no control characters reach the terminal.
+      const p = (value: unknown) => printable(String(value));
       const tools = Object.entries(scope.tools).map(([name, tool]) => {
         const extras = [
           `max_calls ${tool.max_calls}`,
@@ -123,9 +130,9 @@ export const tokenInspect: Command = {
             ? []
             : [`per resource ${tool.max_calls_per_resource}`]),
           `threshold ${tool.threshold}`,
-          ...(tool.resources ? [`resources ${tool.resources.join(', ')}`] : []),
+          ...(tool.resources ? [`resources ${p(tool.resources.join(', '))}`] : []),
         ];
-        return `  ${name}: ${extras.join(', ')}`;
+        return `  ${p(name)}: ${extras.join(', ')}`;
       });
       const limits = [
         ...(scope.max_tokens === undefined ? [] : [`max_tokens ${scope.max_tokens}`]),
@@ -137,21 +144,21 @@ export const tokenInspect: Command = {
           ? 'not checked (pass --key <public.pem>)'
           : verification.ok
             ? style.green('verified')
-            : style.red(`does not verify (${verification.reason}: ${verification.message})`);
+            : style.red(`does not verify (${p(verification.reason)}: ${p(verification.message)})`);
       return [
-        `token      ${data.jti} (kid ${String(header.kid ?? 'none')}, issuer ${String(data.iss)})`,
-        `agent      ${data.aud} (run ${String(data.run_id)}, manifest ${String(data.manifest_digest)})`,
-        `lineage    depth ${String(data.depth)}, parent ${data.parent_jti ?? 'none (a root token)'}${data.chain.length ? `, chain ${data.chain.join(' > ')}` : ''}`,
+        `token      ${p(data.jti)} (kid ${p(header.kid ?? 'none')}, issuer ${p(data.iss)})`,
+        `agent      ${p(data.aud)} (run ${p(data.run_id)}, manifest ${p(data.manifest_digest)})`,
+        `lineage    depth ${p(data.depth)}, parent ${data.parent_jti === null ? 'none (a root token)' : p(data.parent_jti)}${data.chain.length ? `, chain ${p(data.chain.join(' > '))}` : ''}`,
         `issued     ${data.issued_at}`,
         `expires    ${data.expires_at}${expired ? style.red(' (expired)') : ''}`,
-        `profile    ${scope.profile ?? 'none'}`,
+        `profile    ${p(scope.profile ?? 'none')}`,
         'tools',
         ...(tools.length ? tools : ['  (none)']),
         `limits     ${limits.length ? limits.join(', ') : 'none'}`,
         `delegate   ${scope.delegate.allowed ? `yes, up to depth ${scope.delegate.max_depth}, ${scope.delegate.max_sub_agents} sub-agent(s)` : 'no'}`,
         `signature  ${signature}`,
         ...(wrongAudience
-          ? [style.red(`audience   minted for "${String(data.aud)}", not for "${audience}"`)]
+          ? [style.red(`audience   minted for "${p(data.aud)}", not for "${p(audience)}"`)]
           : []),
       ].join('\n');
     });

@@ -7,6 +7,8 @@ import { fingerprint, readInbox } from './inbox.js';
 /** How often the store is read for changes while a page is open. */
 export const POLL_MS = 500;
 const HEARTBEAT_MS = 15_000;
+/** At most this many pages listen at once: more are refused (503), so a loop cannot exhaust the console. */
+export const MAX_STREAMS = 32;
 
 /**
  * Live updates by Server-Sent Events: while at least one page listens, the store's pending approvals
@@ -26,6 +28,11 @@ export class LiveUpdates {
     private readonly store: RunStore,
     private readonly audit: AuditIndex,
   ) {}
+
+  /** True when another page may listen (fewer than `MAX_STREAMS` streams are open). */
+  hasRoom(): boolean {
+    return this.clients.size < MAX_STREAMS;
+  }
 
   /** Adds a page's event stream and sends it the inbox at once. */
   async attach(res: ServerResponse): Promise<void> {

@@ -96,7 +96,17 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
       });
     }
     if (path === '/api/inbox') return sendJson(res, 200, await readInbox(options.store, options.audit));
-    if (path === '/api/events') return live.attach(res);
+    if (path === '/api/events') {
+      if (!live.hasRoom()) {
+        return sendError(
+          res,
+          503,
+          'ERR_TOO_MANY_STREAMS',
+          'too many open event streams: close a console tab.',
+        );
+      }
+      return live.attach(res);
+    }
     const runMatch = API_RUN_PATH.exec(path);
     if (runMatch) {
       const runId = decodeSegment(runMatch[1] as string);
