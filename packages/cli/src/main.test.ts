@@ -25,6 +25,12 @@ describe('the orbit binary', () => {
     expect(option.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('takes --json before the command, too', () => {
+    const run = runOrbit(['--json', 'manifest', 'schema', '--frobnicate']);
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout)).toMatchObject({ error: { code: 'ERR_USAGE' } });
+  });
+
   it('reports an error as JSON on standard output with --json', () => {
     const run = runOrbit(['manifest', 'schema', '--frobnicate', '--json']);
     expect(run.code).toBe(2);

@@ -34,6 +34,12 @@ export async function main(argv: readonly string[], io: Io): Promise<ExitCode> {
 
 /** The command named by the longest run of leading words, and the arguments after them. */
 function findCommand(argv: readonly string[]): { command: Command | undefined; rest: readonly string[] } {
+  // Global flags may come before the command's words (`orbit --json token inspect ...`).
+  const leading = argv.findIndex((word) => word !== '--json');
+  if (leading > 0) {
+    const found = findCommand(argv.slice(leading));
+    return { command: found.command, rest: [...argv.slice(0, leading), ...found.rest] };
+  }
   let best: Command | undefined;
   for (const command of COMMANDS) {
     const { path } = command;

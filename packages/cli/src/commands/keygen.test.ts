@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/fixtures.js';
@@ -44,6 +44,8 @@ describe('orbit keygen', () => {
       `orbit: ${join(dir, 'k.private.pem')} and ${join(dir, 'k.public.pem')} already exist: not overwritten. Choose another --kid or --out, or pass --force.\n`,
     );
     expect(readFileSync(join(dir, 'k.private.pem'), 'utf8')).toBe(before);
+    // An old key file left world-readable: the new key never takes its mode (a new file, renamed over it).
+    chmodSync(join(dir, 'k.private.pem'), 0o644);
     const forced = runOrbit(['keygen', '--out', dir, '--kid', 'k', '--force']);
     expect(forced.code).toBe(0);
     expect(readFileSync(join(dir, 'k.private.pem'), 'utf8')).not.toBe(before);

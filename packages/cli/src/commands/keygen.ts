@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CliError, EXIT } from '../cli-error.js';
 import type { Command } from '../command.js';
@@ -51,9 +51,11 @@ export const keygen: Command = {
       mkdirSync(dir, { recursive: true });
       const privatePem = privateKey.export({ format: 'pem', type: 'pkcs8' }) as string;
       const publicPem = publicKey.export({ format: 'pem', type: 'spki' }) as string;
-      // The private key is written with mode 0600 from its first byte (and re-restricted when overwritten).
-      writeFileSync(privatePath, privatePem, { mode: 0o600, flag: 'w' });
-      chmodSync(privatePath, 0o600);
+      // The private key is written with mode 0600 from its first byte: to a new file (exclusive create, no
+      // symlink followed), renamed over the old one with --force, so an old file's looser mode never applies.
+      const fresh = `${privatePath}.${process.pid}.tmp`;
+      writeFileSync(fresh, privatePem, { mode: 0o600, flag: 'wx' });
+      renameSync(fresh, privatePath);
       writeFileSync(publicPath, publicPem, { mode: 0o644 });
     } catch (error) {
       throw new CliError(

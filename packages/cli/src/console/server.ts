@@ -97,6 +97,9 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
     }
     if (path === '/api/inbox') return sendJson(res, 200, await readInbox(options.store, options.audit));
     if (path === '/api/events') {
+      // A live stream never ends: a HEAD (which gets no body) would hold a place for ever.
+      if (req.method === 'HEAD')
+        return sendError(res, 405, 'ERR_METHOD', 'GET /api/events for the live updates.');
       if (!live.hasRoom()) {
         return sendError(
           res,
