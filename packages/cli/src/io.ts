@@ -49,3 +49,33 @@ export function styleOf(io: Io): Style {
 export function emit(io: Io, data: unknown, text: () => string): void {
   io.out(io.json ? `${JSON.stringify(data, null, 2)}\n` : `${text()}\n`);
 }
+
+/** A progress line for a person watching: see {@link progress}. */
+export interface Progress {
+  /** The count so far (shown at most every 100 ms). */
+  tick(count: number): void;
+  /** Clears the line. */
+  done(): void;
+}
+
+const SILENT: Progress = { tick() {}, done() {} };
+
+/**
+ * A progress line on standard error (`<label>: <count> <unit>`, rewritten in place) while a person watches a
+ * terminal; nothing when piped, with `--json` or without a terminal, so output stays stable for scripts.
+ */
+export function progress(io: Io, label: string, unit: string): Progress {
+  if (!io.tty || io.json) return SILENT;
+  let shown = 0;
+  return {
+    tick(count) {
+      const now = Date.now();
+      if (now - shown < 100) return;
+      shown = now;
+      io.err(`\r${label}: ${count.toLocaleString('en-US')} ${unit}`);
+    },
+    done() {
+      if (shown !== 0) io.err('\r\u001b[2K');
+    },
+  };
+}

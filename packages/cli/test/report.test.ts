@@ -8,7 +8,7 @@ import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog, invoiceAgentLog } from './audit-log.js';
 import { CHROMIUM_LAUNCH, hasChromium } from './chromium.js';
-import { runOrbit } from './run-orbit.js';
+import { hasScript, onTerminal, runOrbit } from './run-orbit.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'orbit-report-'));
 const file = (name: string, text: string) => {
@@ -112,6 +112,17 @@ describe('orbit report (text)', () => {
     const late = runOrbit(['report', audit, '--since', '2027-01-01', '--json']);
     expect(late.code).toBe(0);
     expect(JSON.parse(late.stdout)).toMatchObject({ metrics: { events: 0, agents: {} }, agents: [] });
+  });
+});
+
+describe('orbit report: progress', () => {
+  it.skipIf(!hasScript)('shows a progress line on a terminal, and none when piped', () => {
+    const watched = onTerminal(['report', audit], '');
+    expect(watched.code).toBe(0);
+    expect(watched.output).toMatch(/\rreading .*audit\.jsonl: [\d,]+ events/);
+    const piped = runOrbit(['report', audit]);
+    expect(piped.stderr).toBe('');
+    expect(piped.stdout).not.toContain('reading');
   });
 });
 

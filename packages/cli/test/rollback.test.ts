@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { defineTool } from '@orbit-agents/core';
@@ -6,7 +5,7 @@ import { SqliteStore } from '@orbit-agents/core/stores/sqlite';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { sqliteFile, workerOn } from './paused-runs.js';
-import { BIN, runOrbit } from './run-orbit.js';
+import { hasScript, onTerminal, runOrbit } from './run-orbit.js';
 
 /**
  * A run on a fresh SQLite file that executed: `draft` twice (reversible, with an undo), `note` (partial)
@@ -64,20 +63,7 @@ async function executedRun(options: { typescript?: boolean; failingUndo?: boolea
   }
 }
 
-/** Runs the binary on a terminal (a pseudo-terminal from `script`), answering its question with `answer`. */
-function onTerminal(args: readonly string[], answer: string) {
-  const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
-  const command = [process.execPath, BIN, ...args].map(quote).join(' ');
-  const result = spawnSync('script', ['-qec', command, '/dev/null'], {
-    input: answer,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: undefined, ORBIT_DEBUG: '' },
-    timeout: 30_000,
-  });
-  return { code: result.status, output: result.stdout };
-}
 const ESC = String.fromCharCode(27);
-const hasScript = spawnSync('script', ['--version']).status === 0;
 
 const undoLog = (log: string) =>
   existsSync(log)

@@ -28,3 +28,18 @@ export function runOrbit(
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** Runs the binary on a terminal (a pseudo-terminal from `script`), answering its question with `answer`. */
+export function onTerminal(args: readonly string[], answer: string) {
+  const quote = (word: string) => `'${word.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, BIN, ...args].map(quote).join(' ');
+  const result = spawnSync('script', ['-qec', command, '/dev/null'], {
+    input: answer,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: undefined, ORBIT_DEBUG: '' },
+    timeout: 30_000,
+  });
+  return { code: result.status, output: result.stdout };
+}
+/** `script` (util-linux) is here to give the binary a terminal. */
+export const hasScript = spawnSync('script', ['--version']).status === 0;

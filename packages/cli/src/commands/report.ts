@@ -3,12 +3,13 @@ import type { AuditEvent } from '@orbit-agents/core';
 import { readAuditEvents } from '@orbit-agents/core/metrics';
 import { CliError, EXIT, usageError } from '../cli-error.js';
 import type { Command, Parsed } from '../command.js';
-import { emit, styleOf } from '../io.js';
+import { emit, type Io, progress, styleOf } from '../io.js';
 import {
   buildReport,
   type DriftPeriods,
   type MaturityLevel,
   parsePeriod,
+  printable,
   type ReportOptions,
   renderReportHtml,
   renderReportText,
@@ -61,7 +62,7 @@ export const report: Command = {
     const options = reportOptions(args);
     const agent = stringOption(args, 'agent');
     const since = sinceOption(args);
-    const read = await readEvents(files, args.values['skip-invalid'] === true, agent, since);
+    const read = await readEvents(files, args.values['skip-invalid'] === true, agent, since, io);
     if (agent !== undefined && read.events.length === 0 && !read.agents.has(agent) && read.agents.size > 0) {
       throw new CliError(
         'ERR_NOT_FOUND',
@@ -173,15 +174,19 @@ async function readEvents(
   skipInvalid: boolean,
   agent: string | undefined,
   since: string | undefined,
+  io: Io,
 ): Promise<ReadResult> {
   const result: ReadResult = { events: [], skipped: 0, agents: new Set() };
   const sinceMs = since === undefined ? undefined : Date.parse(since);
   for (const file of files) {
+    const shown = progress(io, `reading ${printable(file)}`, 'events');
+    let count = 0;
     try {
       const events = readAuditEvents([file], {
         onInvalidLine: skipInvalid ? () => void result.skipped++ : 'throw',
       });
       for await (const event of events) {
+        shown.tick(++count);
         result.agents.add(event.agent_id);
         if (agent !== undefined && event.agent_id !== agent) continue;
         if (sinceMs !== undefined && Date.parse(event.ts) < sinceMs) continue;
@@ -189,6 +194,8 @@ async function readEvents(
       }
     } catch (error) {
       throw readError(file, error);
+    } finally {
+      shown.done();
     }
   }
   return result;
