@@ -245,6 +245,33 @@ describe('orbit console: starting', () => {
     );
   });
 
+  it('with --allow-remote on 0.0.0.0 needs --allowed-host, and still refuses any other Host (DNS rebinding)', async () => {
+    const bare = runOrbit(['console', '--store', storePath, '--host', '0.0.0.0', '--allow-remote']);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toContain('listening on 0.0.0.0 needs --allowed-host <name>');
+    const running = await startConsoleProcess([
+      '--store',
+      storePath,
+      '--host',
+      '0.0.0.0',
+      '--allow-remote',
+      '--allowed-host',
+      'orbit.internal',
+      '--port',
+      '0',
+    ]);
+    try {
+      const { port } = new URL(running.url);
+      const local = `http://127.0.0.1:${port}/api/inbox`;
+      expect((await request(local, { headers: { host: `orbit.internal:${port}` } })).status).toBe(200);
+      const rebinding = await request(local, { headers: { host: `evil.example:${port}` } });
+      expect(rebinding.status).toBe(403);
+      expect(rebinding.json().error.code).toBe('ERR_HOST_REFUSED');
+    } finally {
+      expect(await running.stop()).toBe(0);
+    }
+  });
+
   it('refuses a bad --port (exit 2) and a missing audit file (exit 3)', () => {
     const port = runOrbit(['console', '--store', storePath, '--port', 'http']);
     expect(port.code).toBe(2);

@@ -4,7 +4,7 @@ import type { RunStore } from '@orbit-agents/core/stores';
 import { CliError, EXIT, usageError } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { AuditIndex } from '../console/audit-index.js';
-import { isLoopbackHost } from '../console/loopback.js';
+import { isLoopbackHost, isWildcardHost } from '../console/loopback.js';
 import { openBrowser } from '../console/open-browser.js';
 import { startConsole } from '../console/server.js';
 import { emit } from '../io.js';
@@ -30,6 +30,8 @@ export const consoleCommand: Command = {
     '  --approver <name> answer every approval as <name> (default: the name typed in the page)',
     '  --open            open the console in the default browser',
     '  --allow-remote    allow a non-loopback --host (anyone who reaches it can answer approvals)',
+    '  --allowed-host <name>  a Host name browsers use for the console (repeatable; needed with --allow-remote',
+    '                    on 0.0.0.0 or ::): requests naming any other host are refused (DNS rebinding)',
     '',
     "Security: loopback only by default; answers must be same-origin JSON POSTs with the console's",
     'CSRF token; requests naming another Host are refused.',
@@ -44,6 +46,7 @@ export const consoleCommand: Command = {
     approver: { type: 'string' },
     open: { type: 'boolean' },
     'allow-remote': { type: 'boolean' },
+    'allowed-host': { type: 'string', multiple: true },
   },
   async run(args, io) {
     const { values } = args;
@@ -55,6 +58,12 @@ export const consoleCommand: Command = {
     if (!isLoopbackHost(host) && values['allow-remote'] !== true) {
       throw usageError(
         `refusing to listen on ${host}: the console answers approvals, so it listens on this machine only (127.0.0.1). Add --allow-remote to listen on ${host} (then put it behind TLS and authentication).`,
+      );
+    }
+    const allowedHosts = (values['allowed-host'] as string[] | undefined) ?? [];
+    if (isWildcardHost(host) && allowedHosts.length === 0) {
+      throw usageError(
+        `listening on ${host} needs --allowed-host <name>: the host name people's browsers use for the console. Requests naming any other host are refused, so that a DNS-rebinding page cannot answer approvals.`,
       );
     }
     const approver = values.approver as string | undefined;
@@ -72,6 +81,7 @@ export const consoleCommand: Command = {
         port,
         approver: approver?.trim(),
         allowRemote: values['allow-remote'] === true,
+        allowedHosts,
       });
       const where = redact((values.store as string | undefined) ?? io.env.ORBIT_STORE ?? '');
       emit(

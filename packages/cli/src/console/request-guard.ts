@@ -9,8 +9,8 @@ export const CSRF_HEADER = 'x-orbit-csrf';
 
 /**
  * Checks any request: its `Host` must be one the console answers to (refuses DNS rebinding: a foreign
- * name pointing at 127.0.0.1), and a browser must not say it comes from another site. `allowedHosts`
- * `undefined`: any host (`--allow-remote`).
+ * name pointing at the console), and a browser must not say it comes from another site. `allowedHosts`:
+ * `allowedHostHeaders` of the bound address and the `--allowed-host` names (`undefined`: any host).
  */
 export function checkAnyRequest(req: IncomingMessage, allowedHosts: Set<string> | undefined): Refusal {
   const host = (req.headers.host ?? '').toLowerCase();

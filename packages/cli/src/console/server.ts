@@ -22,8 +22,10 @@ export interface ConsoleOptions {
   port: number;
   /** `--approver`: every answer is given in this name; `undefined`: the name typed in the page. */
   approver?: string;
-  /** `--allow-remote`: answer to any `Host` header (the console is bound to a non-loopback address). */
+  /** `--allow-remote`: the console is bound to a non-loopback address (the `Host` check still applies). */
   allowRemote: boolean;
+  /** `--allowed-host`: more `Host` names requests may carry (the names browsers use for a remote console). */
+  allowedHosts?: readonly string[];
 }
 
 export interface RunningConsole {
@@ -130,7 +132,7 @@ export async function startConsole(options: ConsoleOptions): Promise<RunningCons
 
   await listen(server, options.host, options.port);
   const { port } = server.address() as AddressInfo;
-  allowedHosts = options.allowRemote ? undefined : allowedHostHeaders(options.host, port);
+  allowedHosts = allowedHostHeaders(options.host, port, options.allowedHosts);
   return {
     url: `http://${hostPort(options.host, port)}`,
     host: options.host,
