@@ -213,9 +213,9 @@ describe('resource patterns agree with a reference matcher', () => {
         }
         for (const id of samples) expect(referenceMatches(nodes, id), `${text} samples ${id}`).toBe(true);
       }),
-      { numRuns: 1500 },
+      { numRuns: 500 },
     );
-  });
+  }, 60_000); // about 1 s alone; a hang guard for a loaded CI machine (a slow seed took 46 s there at 1,500 runs)
 
   it('resourcePatternCovers is sound: an id the child matches is matched by a parent whenever it says so', () => {
     fc.assert(
