@@ -52,6 +52,7 @@ export const decisionPart: BenchPart = async (mode) => {
   preparseCedar();
   const equivalence = checkEquivalence(await loadBenchManifest());
   const { cases, line, block, close, conditionTable } = await buildCases(settings.perRun);
+  const linesPerBlock = block.length / (line.length + 1);
   let samples: Samples;
   try {
     await checkCases(cases);
@@ -66,7 +67,7 @@ export const decisionPart: BenchPart = async (mode) => {
     measurements: samples.measurements(),
     comparisons: comparisonsOf(samples),
     // A smoke run's figures mean nothing: its targets are not judged.
-    targets: targetsOf(samples, block.length / (line.length + 1)).map((t) =>
+    targets: targetsOf(samples, linesPerBlock).map((t) =>
       mode === 'smoke'
         ? { ...t, status: 'not measured', cause: 'smoke run (a few samples): its figures mean nothing' }
         : t,
@@ -77,7 +78,7 @@ export const decisionPart: BenchPart = async (mode) => {
       `The floor: the tool's entry from a \`Map\`, a blocked \`Set\`, the resource prefix and the floor and threshold comparisons, returning a number: the least any decision does. Every case is called through the same loop (one megamorphic call site), so none is inlined into it.`,
       `Cedar ${cedarVersion} (\`@cedar-policy/cedar-wasm\`, its Node.js build): the policy set below pre-parsed once with \`preparsePolicySet\` and each call decided with \`statefulIsAuthorized\`, the fastest correct call of the package (\`isAuthorized\` with the policies as text parses them on every call: timed beside it). The request object is built once, outside the timing; no schema, no entities. The confidence is a Cedar \`decimal\` (four decimal places). The same call on an empty pre-parsed policy set is timed too: the cost of Cedar's bindings before any policy is evaluated.\n\n\`\`\`cedar${CEDAR_POLICIES}\`\`\``,
       `Before timing, ORBIT (\`decide\` and \`run.guard\` on a fresh run), the floor and Cedar (pre-parsed and as text) decided each request below, and the part checks that they agree (allow = ORBIT's \`proceed\`; a pause or a halt is Cedar's deny):\n\n${equivalence}`,
-      `What tracing and audit add to \`run.guard\`: ${breakdown(samples, block.length / (line.length + 1))}. The decision line is ${line.length} characters; a full block (what a sink seals when its 64 Ki-character buffer fills) ${(block.length / (line.length + 1)).toFixed(0)} of them.`,
+      `What tracing and audit add to \`run.guard\`: ${breakdown(samples, linesPerBlock)}. The decision line is ${line.length} characters; a full block (what a sink seals when its 64 Ki-character buffer fills) ${linesPerBlock.toFixed(0)} of them.`,
       `Argument conditions (issue 14): the tool \`refund_order\` with five CEL conditions in its manifest entry (\`pause_when: args.amount > 500\`, \`require: args.currency in ['USD', 'EUR']\`, \`require: args.order_id.startsWith('#W')\`, \`require: has(args.reason)\`, \`block_when: args.items > 10\`), decided by \`decide\` with the call's arguments (every condition holds, so it proceeds); the same tool without conditions beside it; and Cedar deciding the same request from the equivalent policy (the arguments as the request's context; a pause is a deny):\n\n\`\`\`cedar${CEDAR_CONDITIONS}\`\`\`\n\nBefore timing, both decided these requests and the part checks that they agree:\n\n${conditionTable}`,
       `Load average (1, 5, 15 min): ${loadBefore} before, ${load()} after.`,
     ],

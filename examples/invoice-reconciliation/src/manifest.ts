@@ -21,22 +21,28 @@ export const SIGNATURE_URL = new URL('../agent-manifest.yaml.jws', import.meta.u
  */
 export async function loadSignedManifest(env = process.env): Promise<LoadedManifest> {
   const manifestText = readFileSync(MANIFEST_URL, 'utf8');
-  const keyPath = env.ORBIT_MANIFEST_KEY;
-  if (keyPath) {
-    if (!existsSync(SIGNATURE_URL)) {
-      throw new Error(
-        `ORBIT_MANIFEST_KEY is set but ${SIGNATURE_URL.pathname} does not exist: sign the manifest first (orbit manifest sign).`,
-      );
-    }
-    const signature = readFileSync(SIGNATURE_URL, 'utf8').trim();
-    const kid = decodeProtectedHeader(signature).kid;
-    const publicKey = await importSPKI(readFileSync(keyPath, 'utf8'), 'EdDSA');
-    const trustedKeys = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' }] };
-    return loadManifest({ manifest: manifestText, signature, trustedKeys });
-  }
-  const { privateKey, publicKey } = await generateKeyPair('Ed25519');
-  const kid = 'deploy-key-1';
-  const signature = await signManifest({ manifest: manifestText, privateKey, kid });
+  const { signature, publicKey, kid } = env.ORBIT_MANIFEST_KEY
+    ? await signedByOrbit(env.ORBIT_MANIFEST_KEY)
+    : await signedHere(manifestText);
   const trustedKeys = { keys: [{ ...(await exportJWK(publicKey)), kid, alg: 'EdDSA', use: 'sig' }] };
   return loadManifest({ manifest: manifestText, signature, trustedKeys });
+}
+
+/** The signature `orbit manifest sign` wrote next to the manifest, and the public key at `keyPath`. */
+async function signedByOrbit(keyPath: string) {
+  if (!existsSync(SIGNATURE_URL)) {
+    throw new Error(
+      `ORBIT_MANIFEST_KEY is set but ${SIGNATURE_URL.pathname} does not exist: sign the manifest first (orbit manifest sign).`,
+    );
+  }
+  const signature = readFileSync(SIGNATURE_URL, 'utf8').trim();
+  const publicKey = await importSPKI(readFileSync(keyPath, 'utf8'), 'EdDSA');
+  return { signature, publicKey, kid: decodeProtectedHeader(signature).kid };
+}
+
+/** The deploy step done here: the manifest signed with a fresh Ed25519 key. */
+async function signedHere(manifestText: string) {
+  const { privateKey, publicKey } = await generateKeyPair('Ed25519');
+  const kid = 'deploy-key-1';
+  return { signature: await signManifest({ manifest: manifestText, privateKey, kid }), publicKey, kid };
 }

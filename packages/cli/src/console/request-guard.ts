@@ -10,11 +10,12 @@ export const CSRF_HEADER = 'x-orbit-csrf';
 /**
  * Checks any request: its `Host` must be one the console answers to (refuses DNS rebinding: a foreign
  * name pointing at the console), and a browser must not say it comes from another site. `allowedHosts`:
- * `allowedHostHeaders` of the bound address and the `--allowed-host` names (`undefined`: any host).
+ * `allowedHostHeaders` of the bound address and the `--allowed-host` names (`undefined`, before the
+ * console knows its port: every request is refused).
  */
 export function checkAnyRequest(req: IncomingMessage, allowedHosts: Set<string> | undefined): Refusal {
   const host = (req.headers.host ?? '').toLowerCase();
-  if (allowedHosts && !allowedHosts.has(host)) {
+  if (!allowedHosts?.has(host)) {
     return { code: 'ERR_HOST_REFUSED', message: `this console does not answer to the host "${host}".` };
   }
   if (req.headers['sec-fetch-site'] === 'cross-site') {
